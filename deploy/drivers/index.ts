@@ -1,0 +1,22 @@
+// Entry point for the experiment: one driver per deployment name, options validated once here.
+import { DEPLOYMENT_NAMES, type Deployment, type DeploymentName } from '../deployment.js';
+import { NativeDeployment } from './native.js';
+import { resolveOptions, type DriverOptions } from './options.js';
+
+export type { DriverOptions } from './options.js';
+
+export function isDeploymentName(name: string): name is DeploymentName {
+  return (DEPLOYMENT_NAMES as readonly string[]).includes(name);
+}
+
+/** Throws `unknown deployment: X (known: …)` or `bad <option>: …` for bad input. */
+export function createDeployment(name: DeploymentName, options: DriverOptions = {}): Deployment {
+  if (!isDeploymentName(name)) throw new Error(`unknown deployment: ${JSON.stringify(name)} (known: ${DEPLOYMENT_NAMES.join(', ')})`);
+  const resolved = resolveOptions(name, options);
+  switch (name) {
+    case 'native':
+      return new NativeDeployment(resolved);
+    default:
+      throw new Error(`deployment ${name}: driver not written yet`);
+  }
+}

@@ -1,0 +1,65 @@
+// The options every driver accepts, parsed once by createDeployment. Defaults follow the classic
+// commands: native and `docker run` on 5000, Compose and Swarm on 8080.
+import type { DeploymentName } from '../deployment.js';
+
+export interface DriverOptions {
+  /** Host port on 127.0.0.1 the load is sent to. Default: 5000 (native, docker), 8080 (compose, swarm). */
+  readonly port?: number;
+  /** Image for docker, compose and swarm. Default `llm-inference-image`. */
+  readonly image?: string;
+  /**
+   * Name of what the driver creates, so tests and parallel users do not collide: container name (docker),
+   * Compose project (compose), service name (swarm). Defaults: llm-inference-container,
+   * llm-inference, llm-inference-service.
+   */
+  readonly name?: string;
+  /** CPU cores granted to each replica (`--cpus`, compose/swarm limits). Default: unlimited. */
+  readonly cpus?: number;
+  /** Memory limit per replica in bytes. Default: unlimited. */
+  readonly memoryBytes?: number;
+  /** How long `up` waits for /health to report ready. Default 120 s (model load on a busy 2-core box). */
+  readonly healthTimeoutMs?: number;
+  /** Extra environment for the service (MODEL_ID, MODEL_DTYPE, ONNX_THREADS …). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface ResolvedOptions {
+  readonly port: number;
+  readonly image: string;
+  readonly name: string;
+  readonly cpus: number | undefined;
+  readonly memoryBytes: number | undefined;
+  readonly healthTimeoutMs: number;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+const DEFAULT_NAMES: Record<DeploymentName, string> = {
+  native: 'llm-inference-native',
+  docker: 'llm-inference-container',
+  compose: 'llm-inference',
+  'swarm-1': 'llm-inference-service',
+  'swarm-3': 'llm-inference-service',
+};
+
+/** Applies defaults and rejects impossible values with a message naming the bad one. */
+export function resolveOptions(deployment: DeploymentName, options: DriverOptions): ResolvedOptions {
+  const port = options.port ?? (deployment === 'native' || deployment === 'docker' ? 5000 : 8080);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`bad port: ${String(options.port)}`);
+  const name = options.name ?? DEFAULT_NAMES[deployment];
+  // Docker names: the strictest of container, project and service rules (Compose wants lower case).
+  if (!/^[a-z0-9][a-z0-9_.-]*$/.test(name)) throw new Error(`bad name: ${JSON.stringify(name)} (lower-case letters, digits, _ . -)`);
+  const image = options.image ?? 'llm-inference-image';
+  if (!/^[a-z0-9][a-z0-9_./:-]*$/.test(image)) throw new Error(`bad image: ${JSON.stringify(image)}`);
+  const cpus = options.cpus;
+  if (cpus !== undefined && !(Number.isFinite(cpus) && cpus > 0)) throw new Error(`bad cpus: ${String(cpus)}`);
+  const memoryBytes = options.memoryBytes;
+  if (memoryBytes !== undefined && !(Number.isInteger(memoryBytes) && memoryBytes >= 6 * 1024 * 1024)) {
+    throw new Error(`bad memoryBytes: ${String(memoryBytes)} (an integer ≥ 6 MiB, Docker's minimum)`);
+  }
+  const healthTimeoutMs = options.healthTimeoutMs ?? 120_000;
+  if (!(Number.isFinite(healthTimeoutMs) && healthTimeoutMs > 0)) throw new Error(`bad healthTimeoutMs: ${String(healthTimeoutMs)}`);
+  for (const key of Object.keys(options.env ?? {})) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`bad env name: ${JSON.stringify(key)}`);
+  }
+  return { port, image, name, cpus, memoryBytes, healthTimeoutMs, env: { ...options.env } };
+}
