@@ -1,0 +1,125 @@
+// Micro-batching: requests that arrive while the model is busy (or within maxWaitMs of each other) share
+// one model call. Only one call runs at a time, because onnxruntime already uses every core for one
+// call; a second concurrent call would only fight it for the same cores.
+
+export interface BatchOptions {
+  /** Most items in one model call. */
+  readonly maxBatchSize: number;
+  /**
+   * How long a lone item waits for company when the model is idle. 0 = dispatch on the next turn of the
+   * event loop (requests that arrived in the same turn still share a call); under load, batches form
+   * anyway from the items that queued while the previous call ran.
+   */
+  readonly maxWaitMs: number;
+}
+
+/** What one item gets back: its own output plus the figures of the call it was part of. */
+export interface BatchResult<O> {
+  readonly output: O;
+  /** Wall time of the model call that served the whole batch, in ms. */
+  readonly batchLatencyMs: number;
+  readonly batchSize: number;
+}
+
+/** Runs one model call over all inputs and returns one output per input, in order. */
+export type BatchRunner<I, O> = (inputs: I[]) => Promise<O[]>;
+
+interface Pending<I, O> {
+  readonly input: I;
+  resolve(result: BatchResult<O>): void;
+  reject(err: unknown): void;
+}
+
+export class MicroBatcher<I, O> {
+  readonly #run: BatchRunner<I, O>;
+  readonly #opts: BatchOptions;
+  readonly #now: () => number;
+  #queue: Pending<I, O>[] = [];
+  #running: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  #onBatch: ((size: number, latencyMs: number) => void) | undefined;
+
+  constructor(run: BatchRunner<I, O>, opts: BatchOptions, now: () => number = () => performance.now()) {
+    if (!Number.isInteger(opts.maxBatchSize) || opts.maxBatchSize < 1) throw new RangeError('maxBatchSize must be ≥ 1');
+    if (!(opts.maxWaitMs >= 0)) throw new RangeError('maxWaitMs must be ≥ 0');
+    this.#run = run;
+    this.#opts = opts;
+    this.#now = now;
+  }
+
+  /** Called after every model call (for metrics). */
+  onBatch(listener: (size: number, latencyMs: number) => void): void {
+    this.#onBatch = listener;
+  }
+
+  /** Items waiting for a model call (not counting the call in progress). */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  submit(input: I): Promise<BatchResult<O>> {
+    return new Promise<BatchResult<O>>((resolve, reject) => {
+      this.#queue.push({ input, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Resolves when every item submitted so far has been answered. */
+  async drain(): Promise<void> {
+    while (this.#running !== undefined || this.#queue.length > 0 || this.#timer !== undefined) {
+      if (this.#running !== undefined) await this.#running;
+      else await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  #schedule(): void {
+    if (this.#running !== undefined) return; // the running call picks the queue up when it ends
+    if (this.#queue.length >= this.#opts.maxBatchSize) {
+      this.#clearTimer();
+      this.#dispatch();
+    } else if (this.#timer === undefined) {
+      const fire = (): void => {
+        this.#timer = undefined;
+        this.#dispatch();
+      };
+      this.#timer = this.#opts.maxWaitMs > 0 ? setTimeout(fire, this.#opts.maxWaitMs) : setImmediate(fire);
+    }
+  }
+
+  #clearTimer(): void {
+    if (this.#timer === undefined) return;
+    clearTimeout(this.#timer as NodeJS.Timeout);
+    clearImmediate(this.#timer as NodeJS.Immediate);
+    this.#timer = undefined;
+  }
+
+  #dispatch(): void {
+    if (this.#running !== undefined || this.#queue.length === 0) return;
+    const batch = this.#queue.splice(0, this.#opts.maxBatchSize);
+    this.#running = this.#runBatch(batch).finally(() => {
+      this.#running = undefined;
+      // Items that queued during the call have already waited: serve them at once.
+      if (this.#queue.length > 0) {
+        this.#clearTimer();
+        this.#dispatch();
+      }
+    });
+  }
+
+  async #runBatch(batch: Pending<I, O>[]): Promise<void> {
+    const started = this.#now();
+    let outputs: O[];
+    try {
+      outputs = await this.#run(batch.map((p) => p.input));
+      if (outputs.length !== batch.length) {
+        throw new Error(`model returned ${outputs.length} results for ${batch.length} inputs`);
+      }
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    const batchLatencyMs = this.#now() - started;
+    this.#onBatch?.(batch.length, batchLatencyMs);
+    batch.forEach((p, i) => p.resolve({ output: outputs[i]!, batchLatencyMs, batchSize: batch.length }));
+  }
+}

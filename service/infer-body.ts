@@ -1,0 +1,78 @@
+// Reading and checking the body of POST /infer. Every bad case becomes a RequestError carrying the HTTP
+// status, a short reason (the metrics label) and a message for the client.
+import type { IncomingMessage } from 'node:http';
+
+export class RequestError extends Error {
+  override name = 'RequestError';
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Content types accepted for the body: JSON, with or without parameters such as charset. */
+export function isJsonContentType(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  const [type = ''] = header.split(';');
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(header)?.[1];
+  return type.trim().toLowerCase() === 'application/json' && (charset === undefined || /^utf-?8$/i.test(charset));
+}
+
+/** Reads the raw body, refusing (413) as soon as it passes `limit` bytes. */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw tooLarge(limit);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+function tooLarge(limit: number): RequestError {
+  return new RequestError(413, 'too_large', `request body is larger than ${limit} bytes (BODY_LIMIT_BYTES)`);
+}
+
+/** The `text` of a body like {"text": "..."}; pure, so every bad case is unit-tested. */
+export function parseInferBody(raw: Buffer): string {
+  let body: unknown;
+  let decoded: string;
+  try {
+    decoded = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    throw new RequestError(400, 'bad_encoding', 'request body is not valid UTF-8');
+  }
+  if (decoded.trim() === '') throw new RequestError(400, 'empty_body', 'request body is empty; send {"text": "..."}');
+  try {
+    body = JSON.parse(decoded);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : 'parse error';
+    throw new RequestError(400, 'bad_json', `request body is not valid JSON (${why})`);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new RequestError(400, 'not_object', 'request body must be a JSON object like {"text": "..."}');
+  }
+  if (!Object.hasOwn(body, 'text')) throw new RequestError(400, 'missing_text', 'field "text" is missing');
+  const text = (body as { text: unknown }).text;
+  if (typeof text !== 'string') {
+    throw new RequestError(400, 'text_not_string', `field "text" must be a string, got ${jsonType(text)}`);
+  }
+  if (text.trim() === '') throw new RequestError(400, 'empty_text', 'field "text" is empty');
+  return text;
+}
+
+function jsonType(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+}
+
+/** The client's X-Request-Id when it is sane (short, printable, no CSV or header tricks), else undefined. */
+export function saneRequestId(header: string | string[] | undefined): string | undefined {
+  const v = Array.isArray(header) ? header[0] : header;
+  return v !== undefined && /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/.test(v) ? v : undefined;
+}

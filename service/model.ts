@@ -1,0 +1,88 @@
+// Loads the sentiment model once: from the local models folder when it is there, otherwise from the
+// download cache or (when allowed) the Hugging Face hub. Failures say which model, where we looked and
+// how to fix it.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { env, pipeline } from '@huggingface/transformers';
+import type { ModelDtype } from './config.js';
+
+export interface Prediction {
+  readonly label: string;
+  readonly score: number;
+}
+
+/** The loaded model as the service sees it: one call classifies a whole batch. */
+export interface Classifier {
+  readonly modelId: string;
+  readonly dtype: ModelDtype;
+  /** Where the weights came from: "local <dir>" or "hub (cache <dir>)". */
+  readonly source: string;
+  classify(texts: string[]): Promise<Prediction[]>;
+  dispose(): Promise<void>;
+}
+
+export interface ModelOptions {
+  readonly modelId: string;
+  readonly dtype: ModelDtype;
+  readonly modelDir: string;
+  readonly cacheDir: string;
+  readonly allowRemote: boolean;
+  readonly onnxThreads?: number | undefined;
+}
+
+export class ModelLoadError extends Error {
+  override name = 'ModelLoadError';
+}
+
+/** The ONNX file transformers.js reads for each dtype. */
+export const ONNX_FILE: Record<ModelDtype, string> = { fp32: 'onnx/model.onnx', q8: 'onnx/model_quantized.onnx' };
+
+type TextClassifier = ((texts: string[], opts?: { top_k?: number }) => Promise<Prediction[]>) & {
+  dispose(): Promise<void>;
+};
+
+export async function loadClassifier(opts: ModelOptions): Promise<Classifier> {
+  const localFolder = path.join(opts.modelDir, opts.modelId);
+  const isLocal = existsSync(path.join(localFolder, 'config.json'));
+  if (isLocal && !existsSync(path.join(localFolder, ONNX_FILE[opts.dtype]))) {
+    throw new ModelLoadError(
+      `model "${opts.modelId}" has no ${opts.dtype} weights: ${path.join(localFolder, ONNX_FILE[opts.dtype])} is missing. ` +
+        `Fix: set MODEL_DTYPE to a dtype the folder has, or add that file.`,
+    );
+  }
+
+  // transformers.js reads these globals when it resolves files; set them for this one load.
+  env.allowLocalModels = isLocal;
+  env.localModelPath = opts.modelDir;
+  env.allowRemoteModels = !isLocal && opts.allowRemote;
+  env.cacheDir = opts.cacheDir;
+
+  let clf: TextClassifier;
+  try {
+    clf = (await pipeline('sentiment-analysis', opts.modelId, {
+      dtype: opts.dtype,
+      ...(opts.onnxThreads !== undefined ? { session_options: { intraOpNumThreads: opts.onnxThreads } } : {}),
+    })) as unknown as TextClassifier;
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    const looked = isLocal
+      ? `local folder ${localFolder}`
+      : `local folder ${localFolder} (absent), download cache ${opts.cacheDir}` +
+        (opts.allowRemote ? ', and the Hugging Face hub' : ' (remote download is off: ALLOW_REMOTE_MODELS=0)');
+    const fix = isLocal
+      ? 'check that the folder holds config.json, tokenizer.json and the ONNX file of the chosen MODEL_DTYPE'
+      : opts.allowRemote
+        ? `check network access to huggingface.co and the id, or put the model folder at ${localFolder}`
+        : `put the model folder at ${localFolder}, set ALLOW_REMOTE_MODELS=1 with network access, or use MODEL_ID=minibert-sst2 (bundled)`;
+    throw new ModelLoadError(`cannot load model "${opts.modelId}" (${opts.dtype}): ${why}. Looked in: ${looked}. Fix: ${fix}.`);
+  }
+
+  return {
+    modelId: opts.modelId,
+    dtype: opts.dtype,
+    source: isLocal ? `local ${localFolder}` : `hub (cache ${opts.cacheDir})`,
+    // The pipeline pads the batch to its longest text and truncates anything past the model's max length.
+    classify: (texts) => clf(texts, { top_k: 1 }),
+    dispose: () => clf.dispose(),
+  };
+}
