@@ -1,0 +1,41 @@
+// Parsing of command-line values shared by the load and experiment CLIs. Pure; every error is one line
+// naming the option and the bad value, and the CLIs exit 2 on it.
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  readonly exitCode = 2;
+}
+
+/** "10s", "500ms", "2m", "1.5s"; a bare number is seconds. */
+export function parseDuration(option: string, value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
+  const ms = m ? Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000) : NaN;
+  if (!m || !(ms > 0)) throw new UsageError(`--${option}: expected a duration such as 10s, 500ms or 2m, got '${value}'`);
+  return ms;
+}
+
+export function parsePositiveInt(option: string, value: string, max = Number.MAX_SAFE_INTEGER): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > max) {
+    throw new UsageError(`--${option}: expected a whole number from 1 to ${max}, got '${value}'`);
+  }
+  return n;
+}
+
+export function parsePositiveNumber(option: string, value: string): number {
+  const n = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(n > 0)) throw new UsageError(`--${option}: expected a positive number, got '${value}'`);
+  return n;
+}
+
+export function parsePort(option: string, value: string): number {
+  return parsePositiveInt(option, value, 65535);
+}
+
+/** A label becomes a folder name and a CSV field: keep it to a safe set. */
+export function parseLabel(option: string, value: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(value)) {
+    throw new UsageError(`--${option}: expected letters, digits, '.', '_' or '-' (max 64), got '${value}'`);
+  }
+  return value;
+}

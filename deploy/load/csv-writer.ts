@@ -1,0 +1,27 @@
+// Appends client rows to a CSV as they complete, with a synchronous write each, so a crash or Ctrl-C
+// keeps every row already received. Writes the header when the file is new or empty.
+import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { CLIENT_CSV_HEADER_LINE, formatClientRow, type ClientRow } from './rows.js';
+
+export class ClientCsvWriter {
+  private fd: number | undefined;
+  rowsWritten = 0;
+
+  constructor(readonly path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.fd = openSync(path, 'a');
+    if (fstatSync(this.fd).size === 0) writeSync(this.fd, CLIENT_CSV_HEADER_LINE);
+  }
+
+  write(row: ClientRow): void {
+    if (this.fd === undefined) throw new Error(`${this.path} is already closed`);
+    writeSync(this.fd, formatClientRow(row));
+    this.rowsWritten++;
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}

@@ -1,0 +1,106 @@
+// Runs one load phase: closed loop (N clients back to back) or open loop (a fixed rate, each request
+// sent at its intended time whether or not earlier ones have answered).
+import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createAgent, nowMs, sendInfer, type InferTarget } from './client.js';
+import type { ClientRow } from './rows.js';
+import { ClosedLoopQuota, intendedMs, openLoopCount } from './schedule.js';
+import { summarize, type LoadSummary } from './stats.js';
+
+export interface LoadPlan {
+  readonly target: InferTarget;
+  readonly label: string;
+  readonly phase: string;
+  /** Closed loop: number of concurrent clients. Ignored in open loop. */
+  readonly concurrency: number;
+  /** Open loop when set: requests per second. */
+  readonly rateRps?: number;
+  readonly requests?: number;
+  readonly durationMs?: number;
+  readonly timeoutMs: number;
+  /** Request seq n sends texts[(n − 1) % texts.length]. */
+  readonly texts: readonly string[];
+}
+
+export interface LoadHooks {
+  /** Called as each request completes (in completion order), e.g. to append it to a CSV. */
+  onRow?(row: ClientRow): void;
+  /** Stops the phase: nothing new is sent, requests in flight end as 'aborted'. */
+  signal?: AbortSignal;
+}
+
+export interface LoadResult {
+  readonly rows: ClientRow[];
+  readonly summary: LoadSummary;
+  readonly startMs: number;
+  readonly endMs: number;
+}
+
+export async function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<LoadResult> {
+  if (plan.texts.length === 0) throw new Error('no texts to send');
+  const open = plan.rateRps !== undefined;
+  // Open loop may have many requests in flight (rate × latency); closed loop never more than N.
+  const agent = createAgent(open ? Infinity : plan.concurrency);
+  const rows: ClientRow[] = [];
+  // One listener on the caller's signal; each request in flight listens on ours (there can be hundreds).
+  const stop = new AbortController();
+  setMaxListeners(0, stop.signal);
+  const onAbort = (): void => stop.abort();
+  if (hooks.signal?.aborted) stop.abort();
+  hooks.signal?.addEventListener('abort', onAbort, { once: true });
+  const cpuStart = process.cpuUsage();
+  const startMs = nowMs();
+
+  const send = async (seq: number, intended: number): Promise<void> => {
+    const requestId = randomUUID();
+    const text = plan.texts[(seq - 1) % plan.texts.length]!;
+    const r = await sendInfer(agent, plan.target, text, requestId, plan.timeoutMs, stop.signal);
+    const row: ClientRow = {
+      label: plan.label, phase: plan.phase, seq, requestId,
+      intendedMs: intended, sentMs: r.sentMs, doneMs: r.doneMs, latencyMs: r.doneMs - intended,
+      status: r.status, error: r.error, serverLatencyMs: r.serverLatencyMs, replica: r.replica, prediction: r.prediction,
+    };
+    rows.push(row);
+    hooks.onRow?.(row);
+  };
+
+  try {
+    if (open) {
+      const count = openLoopCount(plan.rateRps!, plan.durationMs, plan.requests);
+      const inFlight: Promise<void>[] = [];
+      for (let i = 0; i < count && !stop.signal.aborted; i++) {
+        const due = intendedMs(startMs, plan.rateRps!, i);
+        const wait = due - nowMs();
+        if (wait > 0) await sleep(wait, undefined, { signal: stop.signal }).catch(() => undefined);
+        if (stop.signal.aborted) break;
+        inFlight.push(send(i + 1, due));
+      }
+      await Promise.all(inFlight);
+    } else {
+      const deadline = plan.durationMs === undefined ? undefined : startMs + plan.durationMs;
+      const quota = new ClosedLoopQuota(plan.requests, deadline);
+      const client = async (): Promise<void> => {
+        for (;;) {
+          if (stop.signal.aborted) return;
+          const now = nowMs();
+          const seq = quota.claim(now);
+          if (seq === undefined) return;
+          await send(seq, now);
+        }
+      };
+      await Promise.all(Array.from({ length: plan.concurrency }, client));
+    }
+  } finally {
+    hooks.signal?.removeEventListener('abort', onAbort);
+    agent.destroy();
+  }
+
+  const endMs = nowMs();
+  const cpu = process.cpuUsage(cpuStart);
+  rows.sort((a, b) => a.seq - b.seq);
+  const summary = summarize(rows, {
+    label: plan.label, phase: plan.phase, startMs, endMs, cpuMicros: cpu.user + cpu.system,
+  });
+  return { rows, summary, startMs, endMs };
+}
