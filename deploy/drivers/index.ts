@@ -1,5 +1,7 @@
 // Entry point for the experiment: one driver per deployment name, options validated once here.
 import { DEPLOYMENT_NAMES, type Deployment, type DeploymentName } from '../deployment.js';
+import { ComposeDeployment } from './compose.js';
+import { DockerDeployment } from './docker.js';
 import { NativeDeployment } from './native.js';
 import { resolveOptions, type DriverOptions } from './options.js';
 
@@ -16,6 +18,10 @@ export function createDeployment(name: DeploymentName, options: DriverOptions = 
   switch (name) {
     case 'native':
       return new NativeDeployment(resolved);
+    case 'docker':
+      return new DockerDeployment(resolved);
+    case 'compose':
+      return new ComposeDeployment(resolved);
     default:
       throw new Error(`deployment ${name}: driver not written yet`);
   }

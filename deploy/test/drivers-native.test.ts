@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createDeployment } from '../drivers/index.js';
+import { csvRows, freePort, infer, isAlive, occupyPort, tempRun } from '../testing/flow.js';
+
+describe('native driver', () => {
+  it('starts the service on 127.0.0.1, answers /infer, writes the CSV into <runDir>/service/ and stops it', async () => {
+    const run = tempRun('native');
+    const port = await freePort();
+    const deployment = createDeployment('native', { port });
+    try {
+      assert.equal(await deployment.preflight(run), undefined);
+      const target = await deployment.up(run);
+      assert.deepEqual(target, { host: '127.0.0.1', port, userlandProxy: null, path: 'loopback, no container' });
+      const args = deployment.collectorArgs();
+      assert.deepEqual(args.slice(0, 3), ['--deployment', 'native', '--pid']);
+      const pid = Number(args[3]);
+      assert.ok(isAlive(pid), 'the service process runs');
+
+      for (const text of ['A wonderful, moving film.', 'Dull and far too long.', 'I loved every minute']) {
+        const answer = await infer(port, text);
+        assert.equal(answer.status, 200, answer.body);
+      }
+      await deployment.down(run);
+      assert.ok(!isAlive(pid), 'the service process is gone after down()');
+
+      const files = await deployment.collectCsv(run);
+      assert.equal(files.length, 1);
+      assert.match(files[0]!, /service\/native\.csv$/);
+      const rows = csvRows(files[0]!);
+      assert.equal(rows.length, 3);
+      assert.deepEqual(rows.map((r) => r['Input Text']), ['A wonderful, moving film.', 'Dull and far too long.', 'I loved every minute']);
+    } finally {
+      await deployment.down(run);
+      run.cleanup();
+    }
+  });
+
+  describe('with bad input', () => {
+    it('refuses a port already taken, naming it, and starts nothing', async () => {
+      const run = tempRun('native-port');
+      const port = await freePort();
+      const blocker = await occupyPort(port);
+      const deployment = createDeployment('native', { port });
+      try {
+        await assert.rejects(deployment.up(run), new RegExp(`port ${port} is already taken`));
+        assert.throws(() => deployment.collectorArgs(), /before up/);
+        await deployment.down(run); // idempotent after a failed up
+      } finally {
+        blocker.close();
+        run.cleanup();
+      }
+    });
+
+    it('stops with the service\'s own reason when it cannot become healthy, leaving no process', async () => {
+      const run = tempRun('native-health');
+      const port = await freePort();
+      const deployment = createDeployment('native', { port, env: { MODEL_ID: 'no-such-model', ALLOW_REMOTE_MODELS: 'false' }, healthTimeoutMs: 60_000 });
+      try {
+        await assert.rejects(deployment.up(run), (err: Error) => {
+          assert.match(err.message, /^native: service stopped before it was ready: exit 1/);
+          assert.match(err.message, /no-such-model/);
+          return true;
+        });
+        await assert.rejects(infer(port, 'anyone there?'), /ECONNREFUSED/);
+      } finally {
+        await deployment.down(run);
+        run.cleanup();
+      }
+    });
+  });
+});

@@ -1,0 +1,99 @@
+// Helpers for the driver tests: a run context in a temp dir, real HTTP calls to 127.0.0.1, CSV reading.
+// (Lives outside deploy/test/ because node --test runs every file in a test/ folder.)
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+import type { RunContext } from '../deployment.js';
+
+/** The project root: dist/deploy/testing → ../../.. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export interface TestRun extends RunContext {
+  readonly lines: string[];
+  cleanup(): void;
+}
+
+export function tempRun(label: string): TestRun {
+  const runDir = mkdtempSync(join(tmpdir(), `llm-deploy-${label}-`));
+  const lines: string[] = [];
+  return {
+    root: ROOT,
+    runDir,
+    lines,
+    log: (message) => lines.push(message),
+    cleanup: () => rmSync(runDir, { recursive: true, force: true }),
+  };
+}
+
+/** A port that was free a moment ago (bound to 0 then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '0.0.0.0', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface InferAnswer {
+  readonly status: number;
+  readonly replica: string | undefined;
+  readonly body: string;
+}
+
+/** POST /infer with a JSON body on 127.0.0.1 (a fresh connection each time, like curl). */
+export function infer(port: number, text: string): Promise<InferAnswer> {
+  return new Promise((resolveAnswer, reject) => {
+    const payload = JSON.stringify({ text });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/infer',
+        method: 'POST',
+        agent: false,
+        timeout: 30_000,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolveAnswer({ status: res.statusCode ?? 0, replica: res.headers['x-replica'] as string | undefined, body }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** The data rows of a service CSV, as objects keyed by the header. */
+export function csvRows(file: string): Record<string, string>[] {
+  return parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+}
+
+/** Holds a port busy on all interfaces until released. */
+export async function occupyPort(port: number): Promise<net.Server> {
+  const server = net.createServer();
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, '0.0.0.0', () => ok());
+  });
+  return server;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
