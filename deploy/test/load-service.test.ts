@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { parse } from 'csv-parse/sync';
+import { loadCorpus } from '../load/corpus.js';
+import { packageRoot } from '../load/paths.js';
+import { runLoad } from '../load/run.js';
+import { serviceLike, startLocalServer, startRealService } from '../../test-support/local-servers.js';
+import type { RunningService } from '../../service/service.js';
+
+const root = packageRoot();
+const execFileP = promisify(execFile);
+const csvRecords = (file: string): Record<string, string>[] => parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
+
+/** Runs a command without blocking this process (the service under test lives in it). */
+function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('load generator and latency_test.sh against the real service', () => {
+  let service: RunningService;
+  let port: number;
+  let csvFile: string;
+  before(async () => ({ service, port, csvFile } = await startRealService()));
+  after(() => service.close());
+
+  it('latency_test.sh (plain sh) sends the 160 reviews: with one curl example the service CSV has 161 rows', async () => {
+    const example = await run('curl', ['-sS', '-X', 'POST', '-H', 'Content-Type: application/json', '-d', '{"text": "This movie was fantastic!"}', `http://127.0.0.1:${port}/infer`]);
+    assert.equal(example.code, 0, example.stderr);
+    const r = await run('sh', [join(root, 'deploy/latency_test.sh'), '127.0.0.1', String(port)]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.match(/^Query \d+$/gm)?.length, 160);
+    assert.match(r.stdout, /^Query 160$/m);
+    const rows = csvRecords(csvFile);
+    assert.equal(rows.length, 161);
+    const corpus = loadCorpus(join(root, 'data/reviews.csv'));
+    // Every text arrives intact (quotes, apostrophes, accents), in order.
+    assert.deepEqual(rows.slice(1).map((x) => x['Input Text']), corpus.map((c) => c.text));
+  });
+
+  it('runs the classic 160 sequential requests and matches request ids with the service CSV', async () => {
+    const texts = loadCorpus(join(root, 'data/reviews.csv')).map((r) => r.text);
+    const before = csvRecords(csvFile).length;
+    const { rows, summary } = await runLoad({
+      target: { host: '127.0.0.1', port, path: '/infer' }, label: 'native', phase: 'sequential',
+      concurrency: 1, requests: 160, timeoutMs: 30_000, texts,
+    });
+    assert.equal(summary.ok, 160);
+    assert.deepEqual(summary.replicaShares, { 'test-replica': 1 });
+    assert.ok(rows.every((r) => (r.prediction === 'POSITIVE' || r.prediction === 'NEGATIVE') && r.serverLatencyMs !== null));
+    const logged = csvRecords(csvFile).slice(before);
+    assert.deepEqual(logged.map((x) => x['Request ID']), rows.map((r) => r.requestId));
+  });
+});
+
+describe('load CLI', () => {
+  it('writes the client CSV and prints a summary', async () => {
+    const server = await startLocalServer(serviceLike('cli-replica'));
+    try {
+      const out = join(mkdtempSync(join(tmpdir(), 'ldb-load-')), 'client.csv');
+      const r = await run(process.execPath, [join(root, 'dist/deploy/load/cli.js'), '--port', String(server.port), '--requests', '5', '--concurrency', '2', '--label', 'cli', '--out', out]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /cli\/concurrent: 5 requests, 5 ok, errors: none/);
+      assert.match(r.stdout, /p50 [\d.]+ p90 [\d.]+ p99 [\d.]+ max [\d.]+/);
+      assert.match(r.stdout, /cli-replica 100\.0%; load generator CPU [\d.]+%/);
+      const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
+      assert.equal(lines[0], 'label,phase,seq,request_id,intended_ms,sent_ms,done_ms,latency_ms,status,error,server_latency_ms,replica,prediction');
+      assert.equal(lines.length, 6);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('exits 2 with one line naming a bad value', async () => {
+    const err = await execFileP(process.execPath, [join(root, 'dist/deploy/load/cli.js'), '--concurrency', 'many']).catch((e: { code: number; stderr: string }) => e);
+    assert.equal((err as { code: number }).code, 2);
+    assert.equal((err as { stderr: string }).stderr, "load: --concurrency: expected a whole number from 1 to 10000, got 'many'\n");
+  });
+
+  it('exits 1 when requests fail (nothing listening)', async () => {
+    const server = await startLocalServer(() => {});
+    const port = server.port;
+    await server.close();
+    const r = await run(process.execPath, [join(root, 'dist/deploy/load/cli.js'), '--port', String(port), '--requests', '2']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /errors: ECONNREFUSED=2/);
+  });
+});
+
+describe('latency_test.sh usage', () => {
+  it('refuses to run without HOST and PORT (exit 2, usage on stderr)', async () => {
+    const r = await run('sh', [join(root, 'deploy/latency_test.sh')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^usage: sh latency_test.sh HOST PORT/);
+  });
+});
