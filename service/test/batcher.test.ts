@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MicroBatcher } from '../batcher.js';
+
+/** A runner that records the batches it saw and answers each input with its upper-case form. */
+function recorder(delayMs = 0): { batches: string[][]; run: (xs: string[]) => Promise<string[]> } {
+  const batches: string[][] = [];
+  return {
+    batches,
+    run: async (xs) => {
+      batches.push(xs);
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+      return xs.map((x) => x.toUpperCase());
+    },
+  };
+}
+
+describe('micro-batcher', () => {
+  describe('when several items arrive in the same event-loop turn', () => {
+    it('serves them in one call, each with its own output, in order', async () => {
+      const r = recorder();
+      const b = new MicroBatcher(r.run, { maxBatchSize: 8, maxWaitMs: 0 });
+      const results = await Promise.all(['a', 'b', 'c'].map((x) => b.submit(x)));
+      assert.deepEqual(r.batches, [['a', 'b', 'c']]);
+      assert.deepEqual(results.map((x) => x.output), ['A', 'B', 'C']);
+      assert.ok(results.every((x) => x.batchSize === 3 && x.batchLatencyMs >= 0));
+    });
+  });
+
+  describe('when more items arrive than the max batch size', () => {
+    it('splits them into batches of at most that size', async () => {
+      const r = recorder();
+      const b = new MicroBatcher(r.run, { maxBatchSize: 2, maxWaitMs: 0 });
+      await Promise.all(['a', 'b', 'c', 'd', 'e'].map((x) => b.submit(x)));
+      assert.deepEqual(r.batches, [['a', 'b'], ['c', 'd'], ['e']]);
+    });
+  });
+
+  describe('when items arrive while a call is running', () => {
+    it('runs one call at a time and batches the items that queued meanwhile', async () => {
+      const batches: string[][] = [];
+      let started!: () => void;
+      const firstStarted = new Promise<void>((r) => (started = r));
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const b = new MicroBatcher(
+        async (xs: string[]) => {
+          batches.push(xs);
+          started();
+          await gate; // the first call holds the model until the test releases it
+          return xs;
+        },
+        { maxBatchSize: 8, maxWaitMs: 0 },
+      );
+      const first = b.submit('a');
+      await firstStarted;
+      const later = ['b', 'c', 'd'].map((x) => b.submit(x));
+      assert.equal(b.queued, 3);
+      release();
+      await Promise.all([first, ...later]);
+      assert.deepEqual(batches, [['a'], ['b', 'c', 'd']]);
+    });
+  });
+
+  describe('with a max wait', () => {
+    it('holds a lone item until company arrives within the wait', async () => {
+      const r = recorder();
+      const b = new MicroBatcher(r.run, { maxBatchSize: 8, maxWaitMs: 500 });
+      const first = b.submit('a');
+      // Two loop turns: without a wait, 'a' would already have gone to the model alone.
+      await new Promise((res) => setImmediate(res));
+      await new Promise((res) => setImmediate(res));
+      const second = b.submit('b');
+      await Promise.all([first, second]);
+      assert.deepEqual(r.batches, [['a', 'b']]);
+    });
+    it('does not wait once the batch is full', async () => {
+      const r = recorder();
+      const b = new MicroBatcher(r.run, { maxBatchSize: 2, maxWaitMs: 60_000 });
+      const results = await Promise.all([b.submit('a'), b.submit('b')]);
+      assert.deepEqual(r.batches, [['a', 'b']]);
+      assert.equal(results.length, 2);
+    });
+  });
+
+  describe('when the model call fails', () => {
+    it('rejects every item of that batch and keeps serving later ones', async () => {
+      let fail = true;
+      const b = new MicroBatcher(
+        async (xs: string[]) => {
+          if (fail) throw new Error('boom');
+          return xs;
+        },
+        { maxBatchSize: 8, maxWaitMs: 0 },
+      );
+      const failed = await Promise.allSettled([b.submit('a'), b.submit('b')]);
+      assert.deepEqual(failed.map((x) => x.status), ['rejected', 'rejected']);
+      fail = false;
+      assert.equal((await b.submit('c')).output, 'c');
+    });
+    it('rejects when the call returns the wrong number of outputs', async () => {
+      const b = new MicroBatcher(async () => ['only one'], { maxBatchSize: 8, maxWaitMs: 0 });
+      const settled = await Promise.allSettled([b.submit('a'), b.submit('b')]);
+      assert.ok(settled.every((x) => x.status === 'rejected'));
+    });
+  });
+
+  describe('drain', () => {
+    it('resolves only after every submitted item is answered', async () => {
+      const r = recorder(10);
+      const b = new MicroBatcher(r.run, { maxBatchSize: 1, maxWaitMs: 0 });
+      let answered = 0;
+      for (const x of ['a', 'b', 'c']) void b.submit(x).then(() => answered++);
+      await b.drain();
+      await new Promise((res) => setImmediate(res)); // let the .then callbacks run
+      assert.equal(answered, 3);
+    });
+  });
+
+  describe('options', () => {
+    it('refuses a max batch size below 1', () => {
+      assert.throws(() => new MicroBatcher(async (x: string[]) => x, { maxBatchSize: 0, maxWaitMs: 0 }), RangeError);
+    });
+  });
+});

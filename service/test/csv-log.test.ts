@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, unlink } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CsvLog } from '../csv-log.js';
+
+describe('CSV log file', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'csv-log-test-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  describe('when the file is new', () => {
+    it('writes the header once, then the rows', async () => {
+      const file = path.join(dir, 'new.csv');
+      const log = new CsvLog(file, 'h\r\n');
+      await log.append('1\r\n');
+      await log.append('2\r\n');
+      assert.equal(await readFile(file, 'utf8'), 'h\r\n1\r\n2\r\n');
+    });
+    it('creates missing parent folders', async () => {
+      const file = path.join(dir, 'a', 'b', 'deep.csv');
+      await new CsvLog(file, 'h\r\n').append('1\r\n');
+      assert.equal(await readFile(file, 'utf8'), 'h\r\n1\r\n');
+    });
+  });
+
+  describe('when the file already has rows', () => {
+    it('appends without a second header', async () => {
+      const file = path.join(dir, 'existing.csv');
+      await new CsvLog(file, 'h\r\n').append('1\r\n');
+      await new CsvLog(file, 'h\r\n').append('2\r\n'); // a restarted service
+      assert.equal(await readFile(file, 'utf8'), 'h\r\n1\r\n2\r\n');
+    });
+  });
+
+  describe('under 500 concurrent appends', () => {
+    it('keeps every row whole and loses none', async () => {
+      const file = path.join(dir, 'concurrent.csv');
+      const log = new CsvLog(file, 'h\r\n');
+      const rows = Array.from({ length: 500 }, (_, i) => `${i},${'x'.repeat(i % 50)}\r\n`);
+      await Promise.all(rows.map((r) => log.append(r)));
+      const lines = (await readFile(file, 'utf8')).split('\r\n').filter((l) => l !== '');
+      assert.equal(lines[0], 'h');
+      assert.deepEqual(lines.slice(1).sort(), rows.map((r) => r.slice(0, -2)).sort());
+    });
+  });
+
+  describe('when the file is deleted while the service runs', () => {
+    it('recreates it with its header on the next append', async () => {
+      const file = path.join(dir, 'deleted.csv');
+      const log = new CsvLog(file, 'h\r\n');
+      await log.append('1\r\n');
+      await unlink(file);
+      await log.append('2\r\n');
+      assert.equal(await readFile(file, 'utf8'), 'h\r\n2\r\n');
+    });
+  });
+
+  describe('flush', () => {
+    it('resolves after everything appended so far is written', async () => {
+      const file = path.join(dir, 'flush.csv');
+      const log = new CsvLog(file, 'h\r\n');
+      for (let i = 0; i < 20; i++) void log.append(`${i}\r\n`);
+      await log.flush();
+      assert.equal((await readFile(file, 'utf8')).split('\r\n').length - 2, 20);
+    });
+  });
+
+  describe('when the file cannot be written', () => {
+    it('rejects the append with the OS error', async () => {
+      const log = new CsvLog(path.join(dir, 'concurrent.csv', 'not-a-dir.csv'), 'h\r\n');
+      await assert.rejects(log.append('1\r\n'), /ENOTDIR|EEXIST/);
+    });
+  });
+});

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { postInfer, readCsvFile } from '../testing/harness.js';
+import { spawnService, waitForPort, waitForReady, type ServiceProcess } from '../testing/process.js';
+
+describe('graceful shutdown of the service process', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'service-shutdown-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    describe(`on ${signal} with requests in flight`, () => {
+      let p: ServiceProcess;
+      let port: number;
+      let answers: { status: number; requestId: string | null }[];
+      let exitCode: number | string;
+
+      before(async () => {
+        // A long batch wait keeps the requests inside the service when the signal lands.
+        p = spawnService(
+          { PORT: '0', HOST: '127.0.0.1', METRICS_LOG_FILE: `${signal}.csv`, BATCH_MAX_WAIT_MS: '400' },
+          dir,
+        );
+        port = await waitForPort(p);
+        await waitForReady(port);
+        const inFlight = Array.from({ length: 12 }, (_, i) =>
+          postInfer(`http://127.0.0.1:${port}`, { text: `request ${i}: a good film` }, {
+            headers: { 'X-Request-Id': `${signal}-${i}` },
+          }).then(async (res) => {
+            await res.text();
+            return { status: res.status, requestId: res.headers.get('x-request-id') };
+          }),
+        );
+        await new Promise((r) => setTimeout(r, 150));
+        p.child.kill(signal);
+        answers = await Promise.all(inFlight);
+        exitCode = await p.exited;
+      });
+
+      it('answers every in-flight request', () => {
+        assert.deepEqual(
+          answers.map((a) => a.status),
+          Array(12).fill(200),
+        );
+      });
+      it('has a CSV row for every answered request: none lost', async () => {
+        const rows = await readCsvFile(path.join(dir, `${signal}.csv`));
+        assert.deepEqual(rows.map((r) => r['Request ID']).sort(), answers.map((a) => a.requestId).sort());
+      });
+      it('exits 0 and says it stopped cleanly', () => {
+        assert.equal(exitCode, 0);
+        assert.match(p.stdout(), /stopped cleanly, CSV flushed/);
+      });
+      it('no longer accepts connections', async () => {
+        await assert.rejects(fetch(`http://127.0.0.1:${port}/health`));
+      });
+    });
+  }
+
+  describe('with an idle keep-alive connection open', () => {
+    it('still exits 0 promptly instead of waiting for the client', async () => {
+      const p = spawnService({ PORT: '0', HOST: '127.0.0.1', METRICS_LOG_FILE: 'idle.csv' }, dir);
+      const port = await waitForPort(p);
+      await waitForReady(port); // fetch keeps this connection alive in its pool
+      p.child.kill('SIGTERM');
+      assert.equal(await p.exited, 0);
+    });
+  });
+});
