@@ -24,7 +24,9 @@ CREATE TABLE IF NOT EXISTS runs (
   image_id          TEXT,               -- image of the watched containers (first seen)
   model_id          TEXT,               -- from the service's /health when known
   model_dtype       TEXT,
-  cpu_limit         REAL                -- cores granted to each replica (--cpus), NULL = unlimited
+  cpu_limit         REAL,               -- cores granted to each replica (--cpus), NULL = unlimited
+  ticks             INTEGER NOT NULL DEFAULT 0, -- poll ticks completed (each one is a transaction)
+  last_tick_ms      INTEGER             -- when the last tick was written: liveness, and the end of an interrupted run
 );
 CREATE INDEX IF NOT EXISTS runs_label ON runs(label, started_at_ms);
 
@@ -92,3 +94,17 @@ CREATE TABLE IF NOT EXISTS events (
   detail     TEXT
 );
 CREATE INDEX IF NOT EXISTS events_run ON events(run_id, ts_ms);
+
+-- Samples with the run and replica names, CPU also normalised to the host (100 = all cores busy) and
+-- to the replica's --cpus limit (100 = the limit used up; NULL when unlimited).
+CREATE VIEW IF NOT EXISTS samples_normalised AS
+SELECT s.*,
+       r.label,
+       r.deployment,
+       rp.name                                       AS replica_name,
+       rp.hostname                                   AS replica_hostname,
+       s.cpu_percent / s.online_cpus                 AS cpu_host_percent,
+       CASE WHEN rp.cpu_limit > 0 THEN s.cpu_percent / rp.cpu_limit END AS cpu_limit_percent
+FROM samples s
+JOIN runs r ON r.id = s.run_id
+JOIN replicas rp ON rp.id = s.replica_id;

@@ -1,0 +1,137 @@
+// Container counters straight from the cgroup filesystem plus /proc/<pid>/net/dev: the cheapest stats
+// path (no work inside dockerd). Works on the host, or in a container run with --pid host and
+// /sys/fs/cgroup mounted read-only (and --cgroupns host on cgroup v2).
+import { existsSync, readFileSync } from 'node:fs';
+import type { Counters } from './formulas.js';
+import { readNetDev, readSystemCpu } from './proc.js';
+import {
+  parseBlkioV1,
+  parseCgroupNumber,
+  parseIoStatV2,
+  parseKeyValues,
+  parseProcCgroup,
+} from './procfs-parse.js';
+
+const CGROUP_ROOT = process.env['COLLECTOR_CGROUP_ROOT'] ?? '/sys/fs/cgroup';
+const PROC = process.env['COLLECTOR_PROC'] ?? '/proc';
+
+export type CgroupVersion = 1 | 2;
+
+/** v2 (unified) has cgroup.controllers at the root; v1 and hybrid have per-controller mounts. */
+export function detectCgroupVersion(): CgroupVersion {
+  return existsSync(`${CGROUP_ROOT}/cgroup.controllers`) ? 2 : 1;
+}
+
+/** Directories holding one container's cgroup files. */
+export interface CgroupDirs {
+  version: CgroupVersion;
+  cpu: string;
+  memory: string;
+  blkio: string;
+  pids: string;
+}
+
+function firstExisting(candidates: string[]): string | undefined {
+  return candidates.find((d) => existsSync(d));
+}
+
+/**
+ * Where a container's cgroup lives: the path in /proc/<pid>/cgroup first, then the usual
+ * cgroupfs/systemd driver layouts (a collector in its own cgroup namespace sees relative paths).
+ */
+export function cgroupDirs(version: CgroupVersion, containerId: string, pid: number): CgroupDirs | undefined {
+  let own = new Map<string, string>();
+  try {
+    own = parseProcCgroup(readFileSync(`${PROC}/${pid}/cgroup`, 'utf8'));
+  } catch {
+    // process not visible (no --pid host): only the layout guesses remain
+  }
+  if (version === 2) {
+    const dir = firstExisting([
+      ...(own.has('') ? [`${CGROUP_ROOT}${own.get('')}`] : []),
+      `${CGROUP_ROOT}/system.slice/docker-${containerId}.scope`,
+      `${CGROUP_ROOT}/docker/${containerId}`,
+    ]);
+    return dir ? { version, cpu: dir, memory: dir, blkio: dir, pids: dir } : undefined;
+  }
+  const dirFor = (controller: string, mount: string): string | undefined =>
+    firstExisting([
+      ...(own.has(controller) ? [`${CGROUP_ROOT}/${mount}${own.get(controller)}`] : []),
+      `${CGROUP_ROOT}/${mount}/docker/${containerId}`,
+      `${CGROUP_ROOT}/${mount}/system.slice/docker-${containerId}.scope`,
+    ]);
+  const cpu = dirFor('cpuacct', 'cpuacct');
+  const memory = dirFor('memory', 'memory');
+  if (!cpu || !memory) return undefined;
+  return { version, cpu, memory, blkio: dirFor('blkio', 'blkio') ?? '', pids: dirFor('pids', 'pids') ?? '' };
+}
+
+const read = (path: string): string => readFileSync(path, 'utf8');
+
+function optional<T>(fn: () => T): T | null {
+  try {
+    return fn();
+  } catch {
+    return null;
+  }
+}
+
+// runc's blkio controller tries the CFQ file, then BFQ, then the throttle one, taking the first with data.
+const BLKIO_V1_FILES = [
+  'blkio.io_service_bytes_recursive',
+  'blkio.bfq.io_service_bytes_recursive',
+  'blkio.throttle.io_service_bytes_recursive',
+];
+
+function readBlkioV1(dir: string): { read: number; write: number } | null {
+  let found: { read: number; write: number } | null = null;
+  for (const file of BLKIO_V1_FILES) {
+    const bytes = optional(() => parseBlkioV1(read(`${dir}/${file}`)));
+    if (bytes && bytes.read + bytes.write > 0) return bytes;
+    found ??= bytes;
+  }
+  return found;
+}
+
+/**
+ * One reading. CPU and memory are required (their failure, e.g. ENOENT when the container just went
+ * away, throws); block I/O, pids and network are recorded as missing when unreadable.
+ */
+export function readCgroupCounters(dirs: CgroupDirs, pid: number, hostMemory: number): Counters {
+  let cpuTotalNs: number;
+  let usage: number;
+  let inactive: number | null;
+  let limit: number | null;
+  let blk: { read: number; write: number } | null;
+  if (dirs.version === 1) {
+    cpuTotalNs = parseCgroupNumber(read(`${dirs.cpu}/cpuacct.usage`)) ?? 0;
+    usage = parseCgroupNumber(read(`${dirs.memory}/memory.usage_in_bytes`)) ?? 0;
+    inactive = parseKeyValues(read(`${dirs.memory}/memory.stat`)).get('total_inactive_file') ?? null;
+    limit = parseCgroupNumber(read(`${dirs.memory}/memory.limit_in_bytes`));
+    blk = readBlkioV1(dirs.blkio);
+  } else {
+    cpuTotalNs = (parseKeyValues(read(`${dirs.cpu}/cpu.stat`)).get('usage_usec') ?? 0) * 1000;
+    usage = parseCgroupNumber(read(`${dirs.memory}/memory.current`)) ?? 0;
+    inactive = parseKeyValues(read(`${dirs.memory}/memory.stat`)).get('inactive_file') ?? null;
+    limit = parseCgroupNumber(read(`${dirs.memory}/memory.max`));
+    blk = optional(() => parseIoStatV2(read(`${dirs.blkio}/io.stat`)));
+  }
+  // Read right after the container's CPU counter, as dockerd does, to keep the two deltas aligned.
+  const sys = readSystemCpu();
+  const pids = optional(() => parseCgroupNumber(read(`${dirs.pids}/pids.current`)));
+  const net = optional(() => readNetDev(pid));
+  return {
+    cpuTotalNs,
+    systemCpuNs: sys.systemCpuNs,
+    onlineCpus: sys.onlineCpus,
+    memUsageBytes: usage,
+    memInactiveFileBytes: inactive,
+    // dockerd clamps an unlimited (or larger-than-RAM) limit to the host's memory
+    memLimitBytes: limit === null || limit > hostMemory ? hostMemory : limit,
+    netRxBytes: net?.rx ?? null,
+    netTxBytes: net?.tx ?? null,
+    blockReadBytes: blk?.read ?? null,
+    blockWriteBytes: blk?.write ?? null,
+    pids,
+  };
+}

@@ -1,0 +1,123 @@
+// Reads the host's /proc: host CPU time, host memory, a native process's counters, port → pid.
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import type { Counters } from './formulas.js';
+import {
+  listeningInodes,
+  parseMemTotal,
+  parseNetDev,
+  parseProcIo,
+  parseProcPidStat,
+  parseProcStat,
+  parseProcStatus,
+} from './procfs-parse.js';
+
+const PROC = process.env['COLLECTOR_PROC'] ?? '/proc';
+const CLK_TCK_NS = 1e9 / 100; // USER_HZ is 100 on Linux x86/arm; /proc/<pid>/stat counts in it
+
+export function readSystemCpu(): { systemCpuNs: number; onlineCpus: number } {
+  return parseProcStat(readFileSync(`${PROC}/stat`, 'utf8'));
+}
+
+export function hostMemoryBytes(): number {
+  return parseMemTotal(readFileSync(`${PROC}/meminfo`, 'utf8'));
+}
+
+/** Network bytes of the net namespace `pid` lives in (host-wide for a process in the host namespace). */
+export function readNetDev(pid: number): { rx: number; tx: number } {
+  return parseNetDev(readFileSync(`${PROC}/${pid}/net/dev`, 'utf8'));
+}
+
+/** Whether pid runs; a zombie (exited, not yet reaped by its parent) counts as gone. */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    const stat = readFileSync(`${PROC}/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // /proc not mounted or not ours: kill(0) said it exists
+  }
+}
+
+/** Command line of a process for naming the native replica ("node dist/service/main.js"). */
+export function processCommand(pid: number): string {
+  try {
+    const argv = readFileSync(`${PROC}/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    if (argv.length > 0) return argv.join(' ').slice(0, 200);
+  } catch {
+    // fall through to comm
+  }
+  return parseProcPidStat(readFileSync(`${PROC}/${pid}/stat`, 'utf8')).comm;
+}
+
+/**
+ * Counters of one native process, shaped like a container's: CPU = utime+stime, memory = RSS (no page
+ * cache to subtract), limit = host memory, pids = its threads, net = its namespace's interfaces.
+ * Throws ENOENT when the process is gone.
+ */
+export function readProcessCounters(pid: number, hostMemory: number): Counters {
+  const stat = parseProcPidStat(readFileSync(`${PROC}/${pid}/stat`, 'utf8'));
+  const sys = readSystemCpu();
+  const status = parseProcStatus(readFileSync(`${PROC}/${pid}/status`, 'utf8'));
+  let io: { read: number | null; write: number | null } = { read: null, write: null };
+  try {
+    io = parseProcIo(readFileSync(`${PROC}/${pid}/io`, 'utf8'));
+  } catch {
+    // /proc/<pid>/io needs ptrace rights over the process: recorded as missing, not zero
+  }
+  const net = readNetDev(pid);
+  return {
+    cpuTotalNs: stat.cpuTicks * CLK_TCK_NS,
+    systemCpuNs: sys.systemCpuNs,
+    onlineCpus: sys.onlineCpus,
+    memUsageBytes: status.rssBytes,
+    memInactiveFileBytes: null,
+    memLimitBytes: hostMemory,
+    netRxBytes: net.rx,
+    netTxBytes: net.tx,
+    blockReadBytes: io.read,
+    blockWriteBytes: io.write,
+    pids: status.threads,
+  };
+}
+
+function readOr(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The pid listening on a TCP port: the LISTEN socket's inode from /proc/net/tcp{,6}, then the process
+ * holding "socket:[inode]" among its fds. undefined when nobody listens or the owner is not visible.
+ */
+export function findPidByPort(port: number): number | undefined {
+  const inodes = new Set([
+    ...listeningInodes(readOr(`${PROC}/net/tcp`), port),
+    ...listeningInodes(readOr(`${PROC}/net/tcp6`), port),
+  ]);
+  if (inodes.size === 0) return undefined;
+  const wanted = new Set([...inodes].map((i) => `socket:[${i}]`));
+  for (const entry of readdirSync(PROC)) {
+    if (!/^\d+$/.test(entry)) continue;
+    let fds: string[];
+    try {
+      fds = readdirSync(`${PROC}/${entry}/fd`);
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    for (const fd of fds) {
+      try {
+        if (wanted.has(readlinkSync(`${PROC}/${entry}/fd/${fd}`))) return Number(entry);
+      } catch {
+        // fd closed meanwhile
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,100 @@
+// The poll loop: ticks on a fixed-rate schedule (start + k × interval, so lateness never accumulates),
+// one transaction per tick, skipped slots counted as missed ticks, tick lateness kept for the summary.
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Db } from './db.js';
+import { finishRun, insertEvent } from './db.js';
+import { TickBatch } from './tick-batch.js';
+
+export interface Watcher {
+  readonly replicaCount: number;
+  poll(batch: TickBatch, now: number): Promise<void>;
+  close(): void;
+}
+
+export interface TickSummary {
+  ticks: number;
+  missedTicks: number;
+  lagP50Ms: number;
+  lagP99Ms: number;
+  lagMaxMs: number;
+}
+
+export interface RecordOptions {
+  db: Db;
+  runId: number;
+  intervalMs: number;
+  watcher: Watcher;
+  signal: AbortSignal;
+  log(message: string): void;
+  /** Called once, after the first tick is committed. */
+  onFirstTick?(): void;
+}
+
+/** Nearest-rank percentile of a small array (tick lags: one per tick). */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+export function summarise(lags: readonly number[], missedTicks: number): TickSummary {
+  const r = (x: number): number => Math.round(x * 10) / 10;
+  return {
+    ticks: lags.length,
+    missedTicks,
+    lagP50Ms: r(percentile(lags, 50)),
+    lagP99Ms: r(percentile(lags, 99)),
+    lagMaxMs: r(lags.length ? Math.max(...lags) : 0),
+  };
+}
+
+/** Records until the signal aborts, then marks the run complete. Returns the tick summary. */
+export async function record(o: RecordOptions): Promise<TickSummary> {
+  const lags: number[] = [];
+  let missed = 0;
+  const start = performance.now();
+  let k = 0;
+  let lastProgress = Date.now();
+  while (!o.signal.aborted) {
+    const scheduled = start + k * o.intervalMs;
+    const wait = scheduled - performance.now();
+    if (wait > 0) {
+      try {
+        await sleep(wait, undefined, { signal: o.signal });
+      } catch {
+        break; // aborted while waiting
+      }
+    }
+    lags.push(performance.now() - scheduled);
+    const batch = new TickBatch();
+    const now = Date.now();
+    try {
+      await o.watcher.poll(batch, now);
+      batch.apply(o.db, o.runId, now);
+      if (k === 0) o.onFirstTick?.();
+    } catch (err) {
+      // a failed tick (e.g. the DB locked for longer than the busy timeout) is logged; the run goes on
+      o.log(`tick ${k} failed: ${err instanceof Error ? err.message : String(err)}`);
+      if (k === 0) throw err;
+    }
+    if (Date.now() - lastProgress >= 60_000) {
+      lastProgress = Date.now();
+      o.log(`run ${o.runId}: ${lags.length} ticks, ${o.watcher.replicaCount} replicas, ${missed} missed ticks`);
+    }
+    k++;
+    const behind = performance.now() - (start + k * o.intervalMs);
+    if (behind > 0) {
+      // the tick overran one or more slots: skip them rather than bunching ticks together
+      const skip = Math.floor(behind / o.intervalMs) + 1;
+      missed += skip;
+      k += skip;
+    }
+  }
+  o.watcher.close();
+  const summary = summarise(lags, missed);
+  const ended = Date.now();
+  insertEvent(o.db, o.runId, null, ended, 'tick-summary', JSON.stringify(summary));
+  finishRun(o.db, o.runId, 'complete', ended);
+  return summary;
+}

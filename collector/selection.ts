@@ -1,0 +1,133 @@
+// What to watch, as Docker list filters (pure). Docker ANDs different filter keys and label values
+// within one query; several queries are unioned by the collector.
+
+/** A filter object for GET /containers/json, e.g. { label: ['a=b'], ancestor: ['img'] }. */
+export type DockerFilters = Record<string, string[]>;
+
+export interface SelectionFlags {
+  project?: string;
+  service?: string;
+  containers: string[];
+  image?: string;
+  filters: string[]; // raw "key=value"
+}
+
+export const DEFAULT_IMAGE = 'llm-inference-image';
+export const DEFAULT_SERVICE = 'llm-inference-service';
+
+export const LABEL = {
+  composeProject: 'com.docker.compose.project',
+  composeService: 'com.docker.compose.service',
+  composeNumber: 'com.docker.compose.container-number',
+  swarmService: 'com.docker.swarm.service.name',
+  swarmTaskName: 'com.docker.swarm.task.name',
+  swarmTaskId: 'com.docker.swarm.task.id',
+  swarmNode: 'com.docker.swarm.node.id',
+} as const;
+
+function add(f: DockerFilters, key: string, value: string): void {
+  (f[key] ??= []).push(value);
+}
+
+/**
+ * Docker filter queries for the selection flags. With no flag: the project's defaults (the containers
+ * of image llm-inference-image, and the tasks of swarm service llm-inference-service).
+ * --service names a swarm service, or the Compose service when --project is given too.
+ * A Compose selection requires com.docker.compose.container-number: Compose v2 stamps its project
+ * label on the images it builds, so `docker run`/swarm containers of that image carry it too.
+ */
+export function dockerQueries(flags: SelectionFlags): DockerFilters[] {
+  const base: DockerFilters = {};
+  if (flags.project !== undefined) {
+    add(base, 'label', `${LABEL.composeProject}=${flags.project}`);
+    add(base, 'label', LABEL.composeNumber);
+    if (flags.service !== undefined) add(base, 'label', `${LABEL.composeService}=${flags.service}`);
+  } else if (flags.service !== undefined) {
+    add(base, 'label', `${LABEL.swarmService}=${flags.service}`);
+  }
+  if (flags.image !== undefined) add(base, 'ancestor', flags.image);
+  for (const raw of flags.filters) {
+    const eq = raw.indexOf('=');
+    add(base, raw.slice(0, eq), raw.slice(eq + 1));
+  }
+  const hasBase = Object.keys(base).length > 0;
+  if (flags.containers.length > 0) {
+    // name filters are regexps over the name; anchor them so "api" does not match "api-2"
+    return flags.containers.map((name) => ({ ...base, name: [`^/?${escapeRegExp(name)}$`] }));
+  }
+  if (hasBase) return [base];
+  return [{ ancestor: [DEFAULT_IMAGE] }, { label: [`${LABEL.swarmService}=${DEFAULT_SERVICE}`] }];
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The subset of `docker inspect` the collector reads; parsed once at the boundary. */
+export interface InspectInfo {
+  Id: string;
+  Name: string;
+  Image: string;
+  State: { Pid: number; Running: boolean; StartedAt: string };
+  Config: { Hostname: string; Image: string; Labels: Record<string, string> | null };
+  HostConfig: { NanoCpus?: number; CpuQuota?: number; CpuPeriod?: number; Memory?: number };
+}
+
+/** A replica row's descriptive fields, from one inspect result (pure). */
+export interface ReplicaInfo {
+  containerId: string;
+  name: string;
+  hostname: string;
+  pid: number;
+  image: string;
+  imageId: string;
+  startedAt: string;
+  composeProject: string | null;
+  composeService: string | null;
+  composeNumber: number | null;
+  swarmService: string | null;
+  swarmTaskSlot: number | null;
+  swarmTaskId: string | null;
+  node: string | null;
+  cpuLimit: number | null;
+  memoryLimitBytes: number | null;
+  labels: Record<string, string>;
+}
+
+function intOrNull(v: string | undefined): number | null {
+  return v !== undefined && /^\d+$/.test(v) ? Number(v) : null;
+}
+
+/** Swarm task name is "<service>.<slot>.<task id>"; a global service has the node id where the slot is. */
+export function taskSlot(taskName: string | undefined, service: string | undefined): number | null {
+  if (!taskName || !service || !taskName.startsWith(`${service}.`)) return null;
+  return intOrNull(taskName.slice(service.length + 1).split('.')[0]);
+}
+
+export function replicaInfo(c: InspectInfo, collectorHost: string): ReplicaInfo {
+  const labels = c.Config.Labels ?? {};
+  const h = c.HostConfig;
+  let cpuLimit: number | null = null;
+  if (h.NanoCpus) cpuLimit = h.NanoCpus / 1e9;
+  else if (h.CpuQuota && h.CpuQuota > 0 && h.CpuPeriod) cpuLimit = h.CpuQuota / h.CpuPeriod;
+  const swarmService = labels[LABEL.swarmService] ?? null;
+  return {
+    containerId: c.Id,
+    name: c.Name.replace(/^\//, ''),
+    hostname: c.Config.Hostname,
+    pid: c.State.Pid,
+    image: c.Config.Image,
+    imageId: c.Image,
+    startedAt: c.State.StartedAt,
+    composeProject: labels[LABEL.composeNumber] ? (labels[LABEL.composeProject] ?? null) : null,
+    composeService: labels[LABEL.composeNumber] ? (labels[LABEL.composeService] ?? null) : null,
+    composeNumber: intOrNull(labels[LABEL.composeNumber]),
+    swarmService,
+    swarmTaskSlot: taskSlot(labels[LABEL.swarmTaskName], swarmService ?? undefined),
+    swarmTaskId: labels[LABEL.swarmTaskId] ?? null,
+    node: labels[LABEL.swarmNode] ?? collectorHost,
+    cpuLimit,
+    memoryLimitBytes: h.Memory && h.Memory > 0 ? h.Memory : null,
+    labels,
+  };
+}
