@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseDuration } from '../duration.js';
+import type { StartOptions } from '../options.js';
+import { parseCommand, UsageError } from '../options.js';
+
+function start(...args: string[]): StartOptions {
+  const cmd = parseCommand(['start', ...args]);
+  assert.equal(cmd.name, 'start');
+  return (cmd as { options: StartOptions }).options;
+}
+
+function usageError(args: string[], message: RegExp): void {
+  assert.throws(() => parseCommand(args), (err: unknown) => err instanceof UsageError && message.test(err.message) && !err.message.includes('\n'));
+}
+
+describe('command line', () => {
+  describe('durations', () => {
+    it('accepts ms, s, m, h and decimals', () => {
+      assert.equal(parseDuration('100ms'), 100);
+      assert.equal(parseDuration('1s'), 1000);
+      assert.equal(parseDuration('1.5s'), 1500);
+      assert.equal(parseDuration('2m'), 120_000);
+    });
+    it('rejects anything else', () => {
+      for (const bad of ['1', 's', '-1s', '1 sec', '0s', '1e3ms']) assert.equal(parseDuration(bad), undefined, bad);
+    });
+  });
+
+  describe('start', () => {
+    it('has the documented defaults', () => {
+      const o = start('--label', 'docker');
+      assert.equal(o.db, 'data/bench.db');
+      assert.equal(o.intervalMs, 1000);
+      assert.equal(o.detach, false);
+      assert.equal(o.deployment, 'docker');
+      assert.equal(o.statsSource, 'auto');
+      assert.equal(o.modelId, null);
+    });
+    it('takes the experiment\'s swarm command as is', () => {
+      const o = start('--label', 'swarm-3', '--deployment', 'swarm', '--service', 'llm-inference-service', '--detach');
+      assert.equal(o.deployment, 'swarm');
+      assert.equal(o.selection.service, 'llm-inference-service');
+      assert.equal(o.detach, true);
+    });
+    it('infers the deployment from the selection', () => {
+      assert.equal(start('--label', 'n', '--port', '5000').deployment, 'native');
+      assert.equal(start('--label', 'c', '--project', 'p').deployment, 'compose');
+      assert.equal(start('--label', 's', '--service', 's').deployment, 'swarm');
+    });
+    it('repeats --container and --filter', () => {
+      const o = start('--label', 'x', '--container', 'a', '--container', 'b', '--filter', 'label=a=b', '--filter', 'network=n');
+      assert.deepEqual(o.selection.containers, ['a', 'b']);
+      assert.deepEqual(o.selection.filters, ['label=a=b', 'network=n']);
+    });
+    it('keeps --model-id and --model-dtype', () => {
+      const o = start('--label', 'x', '--model-id', 'minibert-sst2', '--model-dtype', 'fp32');
+      assert.deepEqual([o.modelId, o.modelDtype], ['minibert-sst2', 'fp32']);
+    });
+    it('accepts 100ms', () => {
+      assert.equal(start('--label', 'x', '--interval', '100ms').intervalMs, 100);
+    });
+
+    describe('bad input: one line naming the value', () => {
+      it('unknown flag', () => usageError(['start', '--label', 'x', '--bogus'], /--bogus/));
+      it('missing label', () => usageError(['start'], /missing --label/));
+      it('bad label', () => usageError(['start', '--label', '../x'], /"\.\.\/x"/));
+      it('bad duration', () => usageError(['start', '--label', 'x', '--interval', 'fast'], /--interval "fast"/));
+      it('interval below 50ms', () => usageError(['start', '--label', 'x', '--interval', '10ms'], /"10ms"/));
+      it('bad deployment', () => usageError(['start', '--label', 'x', '--deployment', 'k8s'], /"k8s"/));
+      it('bad pid', () => usageError(['start', '--label', 'x', '--pid', 'abc'], /--pid "abc"/));
+      it('port out of range', () => usageError(['start', '--label', 'x', '--port', '70000'], /--port "70000"/));
+      it('bad filter', () => usageError(['start', '--label', 'x', '--filter', 'nonsense'], /--filter "nonsense"/));
+      it('pid with container flags', () => usageError(['start', '--label', 'x', '--pid', '1', '--image', 'i'], /excludes/));
+      it('native without a process', () => usageError(['start', '--label', 'x', '--deployment', 'native'], /--pid/));
+      it('a positional argument', () => usageError(['start', '--label', 'x', 'extra'], /extra/));
+      it('unknown command', () => usageError(['launch'], /"launch"/));
+    });
+  });
+
+  describe('stop, status, runs', () => {
+    it('stop takes an optional label', () => {
+      assert.deepEqual(parseCommand(['stop']), { name: 'stop', options: { label: undefined, db: 'data/bench.db' } });
+      assert.deepEqual(parseCommand(['stop', '--label', 'a', '--db', 'x.db']), { name: 'stop', options: { label: 'a', db: 'x.db' } });
+    });
+    it('status and runs take --db', () => {
+      assert.deepEqual(parseCommand(['status', '--db', 'x.db']), { name: 'status', options: { db: 'x.db' } });
+      assert.deepEqual(parseCommand(['runs']), { name: 'runs', options: { db: 'data/bench.db' } });
+    });
+  });
+});
