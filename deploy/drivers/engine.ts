@@ -95,5 +95,9 @@ export function containerLogTail(container: string, lines = 5): Promise<string> 
   });
 }
 
+/** Health probe run inside the containers: the slim image has no curl, so node asks /health itself. */
+export const HEALTH_PROBE_JS =
+  "require('http').get('http://127.0.0.1:5000/health', r => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))";
+
 /** The label every Docker object created by a driver carries, so cleanup only touches our own. */
 export const OWNER_LABEL = 'llm-deploy-bench.driver';

@@ -4,6 +4,7 @@ import { ComposeDeployment } from './compose.js';
 import { DockerDeployment } from './docker.js';
 import { NativeDeployment } from './native.js';
 import { resolveOptions, type DriverOptions } from './options.js';
+import { SwarmDeployment } from './swarm.js';
 
 export type { DriverOptions } from './options.js';
 
@@ -22,7 +23,9 @@ export function createDeployment(name: DeploymentName, options: DriverOptions = 
       return new DockerDeployment(resolved);
     case 'compose':
       return new ComposeDeployment(resolved);
-    default:
-      throw new Error(`deployment ${name}: driver not written yet`);
+    case 'swarm-1':
+      return new SwarmDeployment('swarm-1', 1, resolved);
+    case 'swarm-3':
+      return new SwarmDeployment('swarm-3', 3, resolved);
   }
 }

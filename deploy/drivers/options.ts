@@ -21,7 +21,15 @@ export interface DriverOptions {
   readonly healthTimeoutMs?: number;
   /** Extra environment for the service (MODEL_ID, MODEL_DTYPE, ONNX_THREADS …). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Swarm only: how traffic reaches the replicas. `mesh` = published port on the routing mesh (needs
+   * IPVS in the kernel); `proxy` = endpoint-mode dnsrr + the llm-inference-front proxy; `auto` (default)
+   * = mesh when the kernel has IPVS, falling back to proxy when the mesh does not answer on 127.0.0.1.
+   */
+  readonly swarmRouting?: SwarmRouting;
 }
+
+export type SwarmRouting = 'auto' | 'mesh' | 'proxy';
 
 export interface ResolvedOptions {
   readonly port: number;
@@ -31,6 +39,7 @@ export interface ResolvedOptions {
   readonly memoryBytes: number | undefined;
   readonly healthTimeoutMs: number;
   readonly env: Readonly<Record<string, string>>;
+  readonly swarmRouting: SwarmRouting;
 }
 
 const DEFAULT_NAMES: Record<DeploymentName, string> = {
@@ -61,5 +70,7 @@ export function resolveOptions(deployment: DeploymentName, options: DriverOption
   for (const key of Object.keys(options.env ?? {})) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new Error(`bad env name: ${JSON.stringify(key)}`);
   }
-  return { port, image, name, cpus, memoryBytes, healthTimeoutMs, env: { ...options.env } };
+  const swarmRouting = options.swarmRouting ?? 'auto';
+  if (!['auto', 'mesh', 'proxy'].includes(swarmRouting)) throw new Error(`bad swarmRouting: ${String(swarmRouting)} (auto, mesh or proxy)`);
+  return { port, image, name, cpus, memoryBytes, healthTimeoutMs, env: { ...options.env }, swarmRouting };
 }

@@ -1,0 +1,239 @@
+// swarm-1 / swarm-3: service llm-inference-service on a single-node swarm, published on 8080.
+// With IPVS the routing mesh publishes the port; without it (this machine) the service runs with
+// --endpoint-mode dnsrr behind llm-inference-front, our proxy over tasks.<service>, published in host mode.
+// Every replica appends to its own CSV (replica-<slot>.csv) in <runDir>/service/, bind-mounted.
+import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Deployment, RunContext, Target } from '../deployment.js';
+import { ensureFrontImage, FRONT_IMAGE } from '../swarm/build-front.js';
+import { containerPreflight, docker, HEALTH_PROBE_JS, OWNER_LABEL, userlandProxyCarries } from './engine.js';
+import { probeHealth, waitForHealth } from './health.js';
+import type { ResolvedOptions } from './options.js';
+import { ensurePortFree } from './ports.js';
+import { joinSwarm, kernelHasIpvs, leaveSwarm, replicaHealth, serviceTasks, taskFailure, type SwarmMembership } from './swarm-node.js';
+
+const CSV_DIR_IN_CONTAINER = '/app/csv';
+const MESH_PROBE_MS = 15_000;
+
+export type Routing = 'mesh' | 'proxy';
+
+/** `docker service create` arguments for the app service (pure, unit-tested). */
+export function serviceCreateArgs(o: ResolvedOptions, replicas: number, routing: Routing, network: string, csvDir: string): string[] {
+  const args = ['service', 'create', '--detach', '--name', o.name, '--replicas', String(replicas), '--network', network];
+  args.push('--init', '--user', '1000:1000', '--label', `${OWNER_LABEL}=swarm`, '--container-label', `${OWNER_LABEL}=swarm`);
+  args.push('--health-cmd', `node -e "${HEALTH_PROBE_JS}"`, '--health-interval', '2s', '--health-timeout', '3s');
+  args.push('--health-retries', '3', '--health-start-period', '60s', '--stop-grace-period', '5s');
+  if (o.cpus !== undefined) args.push('--limit-cpu', String(o.cpus));
+  if (o.memoryBytes !== undefined) args.push('--limit-memory', `${o.memoryBytes}b`);
+  for (const [key, value] of Object.entries(o.env)) if (key !== 'METRICS_LOG_FILE') args.push('--env', `${key}=${value}`);
+  // One CSV per task slot (a swarm template), so replicas never write to the same file.
+  args.push('--env', `METRICS_LOG_FILE=${CSV_DIR_IN_CONTAINER}/replica-{{.Task.Slot}}.csv`);
+  args.push('--mount', `type=bind,src=${csvDir},dst=${CSV_DIR_IN_CONTAINER}`);
+  if (routing === 'mesh') args.push('--publish', `published=${o.port},target=5000`);
+  else args.push('--endpoint-mode', 'dnsrr');
+  args.push(o.image);
+  return args;
+}
+
+/** `docker service create` arguments for the front proxy (pure, unit-tested). */
+export function frontCreateArgs(o: ResolvedOptions, network: string): string[] {
+  return [
+    'service', 'create', '--detach', '--name', `${o.name}-front`, '--network', network,
+    '--init', '--user', '1000:1000', '--label', `${OWNER_LABEL}=swarm`, '--container-label', `${OWNER_LABEL}=swarm-front`,
+    '--publish', `mode=host,published=${o.port},target=8080`,
+    '--env', `BACKEND=tasks.${o.name}`, '--env', 'BACKEND_PORT=5000', '--stop-grace-period', '2s', FRONT_IMAGE,
+  ];
+}
+
+export class SwarmDeployment implements Deployment {
+  readonly kind = 'swarm' as const;
+  private membership: SwarmMembership | undefined;
+  private active = false;
+  private csvDir: string | undefined;
+
+  constructor(
+    readonly name: 'swarm-1' | 'swarm-3',
+    private readonly replicas: number,
+    private readonly options: ResolvedOptions,
+  ) {}
+
+  private get network(): string {
+    return `${this.options.name}-net`;
+  }
+
+  private get front(): string {
+    return `${this.options.name}-front`;
+  }
+
+  preflight(_ctx: RunContext): Promise<string | undefined> {
+    return containerPreflight(this.options.image);
+  }
+
+  async up(ctx: RunContext): Promise<Target> {
+    const why = await this.preflight(ctx);
+    if (why) throw new Error(`${this.name}: ${why}`);
+    const { port, name, swarmRouting } = this.options;
+    await ensurePortFree(port);
+    this.csvDir = join(ctx.runDir, 'service');
+    mkdirSync(this.csvDir, { recursive: true });
+    chmodSync(this.csvDir, 0o777); // the replicas run as uid 1000 and create their files here
+    this.active = true;
+    try {
+      this.membership = await joinSwarm(ctx.log);
+      await this.removeStale(ctx);
+      await docker(['network', 'create', '-d', 'overlay', '--attachable', '--label', `${OWNER_LABEL}=swarm`, this.network]);
+      let routing: Routing = swarmRouting === 'auto' ? (kernelHasIpvs() ? 'mesh' : 'proxy') : swarmRouting;
+      if (swarmRouting === 'auto' && routing === 'proxy') {
+        ctx.log('swarm: the kernel has no IPVS (/proc/net/ip_vs missing), so the routing mesh cannot answer: using dnsrr + front proxy');
+      }
+      if (routing === 'mesh') {
+        await this.createApp(ctx, 'mesh');
+        if (await this.meshAnswers()) {
+          ctx.log(`swarm: routing mesh answers on 127.0.0.1:${port}`);
+          return { host: '127.0.0.1', port, userlandProxy: false, path: `swarm routing mesh (IPVS), ${this.replicas} replica(s)` };
+        }
+        if (swarmRouting === 'mesh') throw new Error(`the routing mesh does not answer on 127.0.0.1:${port} (kernel without IPVS?)`);
+        ctx.log(`swarm: the routing mesh does not answer on 127.0.0.1:${port}; recreating with dnsrr + front proxy`);
+        await this.removeServices([name]);
+        routing = 'proxy';
+      }
+      const front = await ensureFrontImage(ctx.root, { log: (m) => ctx.log(`swarm: ${m}`) });
+      if (!front.built) ctx.log(`swarm: ${FRONT_IMAGE} is up to date`);
+      await this.createApp(ctx, 'proxy');
+      ctx.log(`swarm: docker service create ${this.front} (host-mode port ${port} -> tasks.${name}:5000)`);
+      await docker(frontCreateArgs(this.options, this.network));
+      await waitForHealth(port, { timeoutMs: 60_000, gone: () => this.failure([name, this.front]), log: ctx.log });
+      await this.waitAllReplicasBehindFront(ctx);
+      const userlandProxy = userlandProxyCarries(port) ?? false;
+      return {
+        host: '127.0.0.1',
+        port,
+        userlandProxy,
+        path: `front proxy (${FRONT_IMAGE}, per-request round robin) over dnsrr tasks.${name}, ${this.replicas} replica(s), host-mode port${userlandProxy ? ' via docker-proxy' : ''}`,
+      };
+    } catch (err) {
+      const logs = await docker(['service', 'logs', '--tail', '3', '--no-task-ids', name]).catch(() => '');
+      await this.down(ctx).catch((e: unknown) => ctx.log(`${this.name}: teardown after failure: ${(e as Error).message}`));
+      const tail = logs.split('\n').map((l) => l.trim()).filter(Boolean).slice(-3).join(' | ');
+      throw new Error(`${this.name}: ${(err as Error).message}${tail ? ` — service log: ${tail}` : ''}`);
+    }
+  }
+
+  collectorArgs(): string[] {
+    return ['--deployment', 'swarm', '--service', this.options.name];
+  }
+
+  async collectCsv(_ctx: RunContext): Promise<string[]> {
+    const dir = this.csvDir;
+    if (!dir || !existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((f) => /^replica-\d+\.csv$/.test(f))
+      .sort()
+      .map((f) => join(dir, f));
+  }
+
+  async down(ctx: RunContext): Promise<void> {
+    if (!this.active) return;
+    await this.removeServices([this.front, this.options.name]);
+    await this.removeNetwork();
+    if (this.membership?.initialised) await leaveSwarm(ctx.log);
+    this.membership = undefined;
+    this.active = false;
+    ctx.log(`${this.name}: services and network removed`);
+  }
+
+  private async createApp(ctx: RunContext, routing: Routing): Promise<void> {
+    ctx.log(`swarm: docker service create ${this.options.name} --replicas ${this.replicas} (${routing === 'mesh' ? 'routing mesh' : 'endpoint-mode dnsrr'})`);
+    await docker(serviceCreateArgs(this.options, this.replicas, routing, this.network, this.csvDir!));
+    await this.waitReplicasHealthy(ctx);
+  }
+
+  /** Waits until every replica's container healthcheck passes; fails fast when a task fails. */
+  private async waitReplicasHealthy(ctx: RunContext): Promise<void> {
+    const deadline = Date.now() + this.options.healthTimeoutMs;
+    let note = Date.now() + 10_000;
+    for (;;) {
+      const failed = await this.failure([this.options.name]);
+      if (failed) throw new Error(`service stopped before it was ready: ${failed}`);
+      const health = await replicaHealth(this.options.name);
+      const healthy = health.filter((h) => h === 'healthy').length;
+      if (healthy >= this.replicas) return ctx.log(`swarm: ${healthy}/${this.replicas} replica(s) healthy`);
+      if (Date.now() > deadline) {
+        throw new Error(`health check failed: ${healthy}/${this.replicas} replicas healthy after ${Math.round(this.options.healthTimeoutMs / 1000)} s`);
+      }
+      if (Date.now() > note) {
+        ctx.log(`swarm: waiting for replicas (${health.join(', ') || 'none running yet'})`);
+        note = Date.now() + 10_000;
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  private async failure(services: string[]): Promise<string | undefined> {
+    for (const service of services) {
+      const failed = taskFailure(await serviceTasks(service).catch(() => []));
+      if (failed) return failed;
+    }
+    return undefined;
+  }
+
+  private async meshAnswers(): Promise<boolean> {
+    const deadline = Date.now() + MESH_PROBE_MS;
+    while (Date.now() < deadline) {
+      if (typeof (await probeHealth(this.options.port)) !== 'string') return true;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    return false;
+  }
+
+  /** The proxy re-resolves DNS every second: wait until /health answers from every replica through it. */
+  private async waitAllReplicasBehindFront(ctx: RunContext): Promise<void> {
+    const seen = new Set<string>();
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const health = await probeHealth(this.options.port);
+      if (typeof health !== 'string' && health.replica) seen.add(health.replica);
+      if (seen.size >= this.replicas) return ctx.log(`swarm: the front reaches all ${seen.size} replica(s): ${[...seen].join(', ')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`the front proxy reached only ${seen.size} of ${this.replicas} replicas in 30 s (${[...seen].join(', ')})`);
+  }
+
+  /** Removes services and waits for their containers to stop (so CSVs are flushed and the network frees). */
+  private async removeServices(services: string[]): Promise<void> {
+    const existing: string[] = [];
+    for (const service of services) {
+      if (await docker(['service', 'inspect', '-f', '{{.ID}}', service]).then(() => true, () => false)) existing.push(service);
+    }
+    if (existing.length === 0) return;
+    await docker(['service', 'rm', ...existing]);
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const filters = existing.flatMap((s) => ['--filter', `label=com.docker.swarm.service.name=${s}`]);
+      // docker ps ORs repeated filters on the same key
+      if ((await docker(['ps', '-aq', ...filters])) === '') return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  private async removeNetwork(): Promise<void> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      if (!(await docker(['network', 'inspect', '-f', '{{.Id}}', this.network]).then(() => true, () => false))) return;
+      if (await docker(['network', 'rm', this.network]).then(() => true, () => false)) return;
+      await new Promise((r) => setTimeout(r, 500)); // endpoints of removed tasks linger a moment
+    }
+    throw new Error(`could not remove network ${this.network}`);
+  }
+
+  /** Services or a network of ours left by a crashed run are removed; someone else's stop us. */
+  private async removeStale(ctx: RunContext): Promise<void> {
+    for (const service of [this.front, this.options.name]) {
+      const owner = await docker(['service', 'inspect', '-f', `{{index .Spec.Labels "${OWNER_LABEL}"}}`, service]).catch(() => undefined);
+      if (owner === undefined) continue;
+      if (owner !== 'swarm') throw new Error(`a swarm service named ${service} already exists and is not ours; remove it or choose another name`);
+      ctx.log(`swarm: removing ${service} left over from an earlier run`);
+      await this.removeServices([service]);
+    }
+    await this.removeNetwork();
+  }
+}

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { requireDocker } from '../../test-support/docker.js';
+import { createDeployment } from '../drivers/index.js';
+import { docker } from '../drivers/engine.js';
+import { csvRows, freePort, infer, occupyPort, tempRun } from '../testing/flow.js';
+import { ensureAppImage } from '../testing/image.js';
+
+const PROJECT = `llm-test-compose-${process.pid}`;
+const projectContainers = (): Promise<string> => docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${PROJECT}`]);
+
+describe('compose driver', () => {
+  before(async () => {
+    await requireDocker();
+    await ensureAppImage();
+  });
+
+  it('docker: brings the project up as 1000:1000 with init and a healthcheck, serves /infer, and the bind-mounted CSV holds the rows', async () => {
+    const run = tempRun('compose');
+    const port = await freePort();
+    const deployment = createDeployment('compose', { port, name: PROJECT, env: { MODEL_DTYPE: 'fp32' } });
+    try {
+      const target = await deployment.up(run);
+      assert.equal(target.port, port);
+      assert.equal(typeof target.userlandProxy, 'boolean');
+      assert.deepEqual(deployment.collectorArgs(), ['--deployment', 'compose', '--project', PROJECT]);
+      const id = (await projectContainers()).split('\n')[0]!;
+      assert.equal(
+        await docker(['inspect', '-f', '{{.Config.User}} {{.HostConfig.Init}} {{index .Config.Healthcheck.Test 0}}', id]),
+        '1000:1000 true CMD',
+      );
+      for (const text of ['An instant classic.', 'Two hours I will never get back.', 'Charming.']) {
+        assert.equal((await infer(port, text)).status, 200);
+      }
+      const files = await deployment.collectCsv(run);
+      assert.equal(files.length, 1);
+      assert.match(files[0]!, /service\/compose\.csv$/);
+      assert.equal(csvRows(files[0]!).length, 3);
+
+      await deployment.down(run);
+      assert.equal(await projectContainers(), '', 'no container of the project is left');
+    } finally {
+      await deployment.down(run);
+      run.cleanup();
+    }
+  });
+
+  describe('with bad input', () => {
+    it('docker: refuses a port already taken before creating anything', async () => {
+      const run = tempRun('compose-port');
+      const port = await freePort();
+      const blocker = await occupyPort(port);
+      const deployment = createDeployment('compose', { port, name: PROJECT });
+      try {
+        await assert.rejects(deployment.up(run), new RegExp(`^Error: port ${port} is already taken`));
+        assert.equal(await projectContainers(), '');
+      } finally {
+        blocker.close();
+        await deployment.down(run);
+        run.cleanup();
+      }
+    });
+
+    it('docker: reports a failing health check with the service log and removes the project', async () => {
+      const run = tempRun('compose-health');
+      const deployment = createDeployment('compose', {
+        port: await freePort(),
+        name: PROJECT,
+        env: { MODEL_ID: 'no-such-model', ALLOW_REMOTE_MODELS: 'false' },
+      });
+      try {
+        await assert.rejects(deployment.up(run), /^Error: compose: service stopped before it was ready: container exited 1 — service log: .*no-such-model/);
+        assert.equal(await projectContainers(), '');
+      } finally {
+        await deployment.down(run);
+        run.cleanup();
+      }
+    });
+  });
+});

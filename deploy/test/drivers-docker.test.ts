@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { requireDocker } from '../../test-support/docker.js';
+import { createDeployment } from '../drivers/index.js';
+import { docker } from '../drivers/engine.js';
+import { csvRows, freePort, infer, occupyPort, tempRun } from '../testing/flow.js';
+import { ensureAppImage } from '../testing/image.js';
+
+const NAME = `llm-test-docker-${process.pid}`;
+const exists = (container: string): Promise<boolean> => docker(['inspect', container]).then(() => true, () => false);
+
+describe('docker driver', () => {
+  before(async () => {
+    await requireDocker();
+    await ensureAppImage();
+  });
+
+  it('docker: runs the image as 1000:1000 with --init, serves /infer on 127.0.0.1, docker-cps the CSV and removes the container', async () => {
+    const run = tempRun('docker');
+    const port = await freePort();
+    const deployment = createDeployment('docker', { port, name: NAME });
+    try {
+      const target = await deployment.up(run);
+      assert.equal(target.host, '127.0.0.1');
+      assert.equal(target.port, port);
+      assert.equal(typeof target.userlandProxy, 'boolean');
+      assert.deepEqual(deployment.collectorArgs(), ['--deployment', 'docker', '--container', NAME]);
+      assert.equal(await docker(['inspect', '-f', '{{.Config.User}} {{.HostConfig.Init}}', NAME]), '1000:1000 true');
+
+      const replicas = new Set<string | undefined>();
+      for (const text of ['Great acting and a clever plot.', 'A boring mess.']) {
+        const answer = await infer(port, text);
+        assert.equal(answer.status, 200, answer.body);
+        replicas.add(answer.replica);
+      }
+      const files = await deployment.collectCsv(run);
+      assert.equal(files.length, 1);
+      const rows = csvRows(files[0]!);
+      assert.equal(rows.length, 2);
+      assert.deepEqual(new Set(rows.map((r) => r.Replica)), replicas, 'the CSV names the container host name');
+
+      await deployment.down(run);
+      assert.equal(await exists(NAME), false, 'container removed');
+      await deployment.down(run); // idempotent
+    } finally {
+      await deployment.down(run);
+      run.cleanup();
+    }
+  });
+
+  describe('with bad input', () => {
+    it('docker: refuses a port already taken before creating a container', async () => {
+      const run = tempRun('docker-port');
+      const port = await freePort();
+      const blocker = await occupyPort(port);
+      const deployment = createDeployment('docker', { port, name: NAME });
+      try {
+        await assert.rejects(deployment.up(run), new RegExp(`port ${port} is already taken`));
+        assert.equal(await exists(NAME), false);
+      } finally {
+        blocker.close();
+        await deployment.down(run);
+        run.cleanup();
+      }
+    });
+
+    it('docker: names a missing image in preflight and in up', async () => {
+      const run = tempRun('docker-image');
+      const deployment = createDeployment('docker', { port: await freePort(), name: NAME, image: 'llm-no-such-image' });
+      try {
+        assert.match((await deployment.preflight(run)) ?? '', /image llm-no-such-image not found \(build it with/);
+        await assert.rejects(deployment.up(run), /^Error: docker: image llm-no-such-image not found/);
+        assert.equal(await exists(NAME), false);
+      } finally {
+        await deployment.down(run);
+        run.cleanup();
+      }
+    });
+
+    it('docker: reports a service that dies before it is healthy, with its log, and removes the container', async () => {
+      const run = tempRun('docker-health');
+      const deployment = createDeployment('docker', {
+        port: await freePort(),
+        name: NAME,
+        env: { MODEL_ID: 'no-such-model', ALLOW_REMOTE_MODELS: 'false' },
+      });
+      try {
+        await assert.rejects(deployment.up(run), (err: Error) => {
+          assert.match(err.message, /^docker: service stopped before it was ready: container exited \(exit code 1\)/);
+          assert.match(err.message, /container log: .*no-such-model/);
+          return true;
+        });
+        assert.equal(await exists(NAME), false);
+      } finally {
+        await deployment.down(run);
+        run.cleanup();
+      }
+    });
+  });
+});
