@@ -1,0 +1,98 @@
+// Reads one latency CSV file into typed rows. Bad rows are skipped, counted and reported with their
+// file and line; a file whose header is not one we know is skipped whole (one warning).
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import {
+  CLIENT_COLUMNS,
+  type ClientRow,
+  parseClientRow,
+  parseServiceRow,
+  SEED_SERVICE_COLUMNS,
+  SERVICE_COLUMNS,
+  type Parsed,
+  type ServiceRow,
+} from './rows.js';
+
+export interface Warning {
+  readonly file: string;
+  readonly line: number;
+  readonly reason: string;
+}
+
+export interface CsvFile<T> {
+  readonly file: string;
+  /** Rows with the line each starts on. */
+  readonly rows: Array<{ line: number; row: T }>;
+  readonly skipped: number;
+  readonly warnings: Warning[];
+}
+
+interface Info {
+  info: { lines: number };
+  record: string[];
+}
+
+function sameHeader(cells: readonly string[], expected: readonly string[]): boolean {
+  return cells.length === expected.length && expected.every((name, i) => cells[i]?.trim() === name);
+}
+
+function readCsv<T>(
+  file: string,
+  pickParser: (header: string[]) => { width: number; parse: (cells: string[]) => Parsed<T> } | undefined,
+): CsvFile<T> {
+  const warnings: Warning[] = [];
+  const rows: Array<{ line: number; row: T }> = [];
+  let skipped = 0;
+  const records = parse(readFileSync(file), {
+    info: true,
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    on_skip: (err) => {
+      skipped++;
+      const line = (err as { lines?: number } | undefined)?.lines ?? 0;
+      warnings.push({ file, line, reason: `unreadable CSV (${err?.message.split(':')[0] ?? 'parse error'})` });
+      return undefined;
+    },
+  }) as unknown as Info[];
+  const [head, ...body] = records;
+  if (!head) return { file, rows, skipped, warnings };
+  const parser = pickParser(head.record);
+  if (!parser) {
+    warnings.push({ file, line: 1, reason: `unknown header "${head.record.join(',').slice(0, 80)}", file skipped` });
+    return { file, rows, skipped: skipped + body.length, warnings };
+  }
+  // info.lines is the line a record ENDS on; a quoted cell with newlines spans several lines.
+  let prevEnd = head.info.lines;
+  for (const { info, record } of body) {
+    const line = prevEnd + 1;
+    prevEnd = info.lines;
+    if (record.length !== parser.width) {
+      skipped++;
+      warnings.push({ file, line, reason: `${record.length} columns, expected ${parser.width}` });
+      continue;
+    }
+    const parsed = parser.parse(record);
+    if (parsed.ok) rows.push({ line, row: parsed.row });
+    else {
+      skipped++;
+      warnings.push({ file, line, reason: parsed.reason });
+    }
+  }
+  return { file, rows, skipped, warnings };
+}
+
+export function readServiceCsv(file: string): CsvFile<ServiceRow> {
+  return readCsv(file, (header) => {
+    if (sameHeader(header, SERVICE_COLUMNS)) return { width: SERVICE_COLUMNS.length, parse: parseServiceRow };
+    if (sameHeader(header, SEED_SERVICE_COLUMNS)) return { width: SEED_SERVICE_COLUMNS.length, parse: parseServiceRow };
+    return undefined;
+  });
+}
+
+export function readClientCsv(file: string): CsvFile<ClientRow> {
+  return readCsv(file, (header) =>
+    sameHeader(header, CLIENT_COLUMNS) ? { width: CLIENT_COLUMNS.length, parse: parseClientRow } : undefined,
+  );
+}

@@ -1,0 +1,149 @@
+// The report's content as a list of blocks, written once and rendered twice (REPORT.md and report.html).
+import { findings, prosAndCons } from './findings.js';
+import { bytes, DASH, fixed, mib, pct, utc } from './format.js';
+import type { Overhead } from './overhead.js';
+import type { Summaries } from './summarize.js';
+import { DEFAULT_BOOTSTRAP } from './stats.js';
+
+export type Block =
+  | { kind: 'heading'; level: 1 | 2 | 3; text: string }
+  | { kind: 'paragraph'; text: string }
+  | { kind: 'list'; items: string[] }
+  | { kind: 'table'; header: string[]; rows: string[][] }
+  | { kind: 'figure'; name: string; title: string };
+
+export interface FigureRef {
+  readonly name: string; // file stem under figures/
+  readonly title: string;
+}
+
+export interface DocumentInput {
+  readonly summaries: Summaries;
+  readonly overheads: Overhead[];
+  readonly figures: FigureRef[];
+  readonly warnings: string[];
+  readonly skippedRows: number;
+  readonly dbPaths: string[];
+  readonly builtAtMs: number;
+}
+
+const uniq = <T>(xs: T[]): T[] => [...new Set(xs)];
+
+function environment(input: DocumentInput): Block[] {
+  const recs = input.summaries.runs.map((r) => r.run.recorded).filter((r) => r !== null);
+  const join = (xs: Array<string | number | null | undefined>): string => uniq(xs.filter((x) => x !== null && x !== undefined).map(String)).join(', ') || DASH;
+  const images = input.summaries.runs.map((r) => r.run.manifest?.image).filter((i) => i);
+  const loadgen = input.summaries.runs.map((r) => r.run.manifest?.loadgen?.cpuPercent).filter((v) => v !== null && v !== undefined);
+  const rows: string[][] = [
+    ['Host (collector)', join(recs.map((r) => r.collectorHost))],
+    ['CPUs / memory', join(recs.map((r) => `${r.hostCpus} CPUs, ${(r.hostMemoryBytes / 2 ** 30).toFixed(1)} GiB`))],
+    ['Kernel / cgroup', join(recs.map((r) => `${r.kernel ?? DASH}${r.cgroupVersion ? `, cgroup v${r.cgroupVersion}` : ''}`))],
+    ['Docker engine', join(recs.map((r) => r.dockerVersion))],
+    ['Image', join([...images.map((i) => `${i!.id} (${bytes(i!.sizeBytes)})`), ...recs.map((r) => r.imageId).filter((i) => i && !images.some((m) => m!.id === i))])],
+    ['Model / dtype', join(recs.map((r) => (r.modelId ? `${r.modelId} / ${r.modelDtype ?? DASH}` : null)))],
+    ['Stats source / poll interval', join(recs.map((r) => `${r.statsSource}, ${r.intervalMs} ms`))],
+    ['Load generator CPU', loadgen.length ? join(loadgen.map((v) => pct(v))) : DASH],
+    ['Databases', input.dbPaths.join(', ')],
+  ];
+  const runs = input.summaries.runs.map((s) => {
+    const r = s.run;
+    const start = r.recorded?.startedAtMs ?? r.manifest?.startedAtMs;
+    const end = r.recorded?.endedAtMs ?? r.manifest?.endedAtMs;
+    const phases = r.phases
+      .map((p) => `${p.name}: ${p.requests ?? '?'} req${p.concurrency ? ` c=${p.concurrency}` : ''}${p.rateRps ? ` @${p.rateRps}/s` : ''}, ${((p.endMs - p.startMs) / 1000).toFixed(0)} s`)
+      .join('; ');
+    const t = r.manifest?.target;
+    return [r.label, r.deployment, s.status, r.recorded ? String(r.recorded.id) : DASH, utc(start),
+      start && end ? `${((end - start) / 1000).toFixed(0)} s` : DASH,
+      t ? `${t.host}:${t.port} (${t.path}${t.userlandProxy === null ? '' : `, userland proxy ${t.userlandProxy ? 'on' : 'off'}`})` : DASH,
+      phases || DASH];
+  });
+  return [
+    { kind: 'heading', level: 2, text: 'Environment and provenance' },
+    { kind: 'table', header: ['', ''], rows },
+    { kind: 'table', header: ['Run', 'Deployment', 'Status', 'Run id', 'Started (UTC)', 'Duration', 'Target', 'Load phases'], rows: runs },
+  ];
+}
+
+function summaryTables(input: DocumentInput): Block[] {
+  const runs = input.summaries.runs;
+  const latency = runs.map((r) => [r.run.label, r.status, String(r.replicas), String(r.requests), String(r.errors), fixed(r.reqPerSec, 1),
+    fixed(r.client.p50), fixed(r.client.p90), fixed(r.client.p99), fixed(r.client.mean), fixed(r.client.max),
+    fixed(r.server.p50), fixed(r.server.p99)]);
+  const resources = runs.map((r) => {
+    const ok = r.requests - r.errors;
+    const perReq = (v: number | undefined): string => (v === undefined || ok === 0 ? DASH : bytes(v / ok));
+    return [r.run.label, fixed(r.cpu.mean, 1), fixed(r.cpu.p95, 1), fixed(r.cpu.max, 1), pct(r.cpuHostPct), pct(r.cpuLimitPct),
+      fixed(r.cpuMsPerRequest), mib(r.memBytes.mean), mib(r.memBytes.max), bytes(r.netRxBytes), bytes(r.netTxBytes),
+      `${perReq(r.netRxBytes)} / ${perReq(r.netTxBytes)}`, `${bytes(r.blockReadBytes)} / ${bytes(r.blockWriteBytes)}`,
+      `${r.samples}${r.missedSamples ? ` (${r.missedSamples} missed)` : ''}`];
+  });
+  return [
+    { kind: 'heading', level: 2, text: 'Summary' },
+    { kind: 'paragraph', text: 'Measured window: every load phase except warmup. Latency in ms (client: intended send → response, so queueing counts; server: the service\'s inference time); percentiles are nearest-rank. Failed requests are counted as errors and left out of latency.' },
+    { kind: 'table', header: ['Deployment', 'Status', 'Replicas', 'Requests', 'Errors', 'Req/s', 'p50', 'p90', 'p99', 'Mean', 'Max', 'Server p50', 'Server p99'], rows: latency },
+    { kind: 'paragraph', text: 'CPU in % of one core (docker stats style), summed over replicas at each poll; "of host" divides by the host\'s CPUs, "of limit" by the CPU limit when one was set. Memory is used memory (docker stats style) summed over replicas, in MiB. Network and block I/O are counter growth over the window.' },
+    { kind: 'table', header: ['Deployment', 'CPU mean', 'CPU p95', 'CPU max', 'of host', 'of limit', 'CPU ms/req', 'Mem mean', 'Mem max', 'Net rx', 'Net tx', 'Net rx/tx per req', 'Block read/write', 'Samples'], rows: resources },
+  ];
+}
+
+function replicaTable(input: DocumentInput): Block[] {
+  const rows = input.summaries.replicas.map((r) => [r.label, r.hostname ?? r.name, String(r.requests),
+    r.requests ? `${((100 * r.joined) / r.requests).toFixed(0)} %` : DASH, fixed(r.server.p50), fixed(r.server.p99),
+    fixed(r.cpu.mean, 1), fixed(r.cpu.p95, 1), fixed(r.cpu.max, 1), pct(r.cpuHostPct), pct(r.cpuLimitPct), mib(r.memBytes.mean), mib(r.memBytes.max),
+    bytes(r.netRxBytes), bytes(r.netTxBytes), `${bytes(r.blockReadBytes)} / ${bytes(r.blockWriteBytes)}`]);
+  return [
+    { kind: 'heading', level: 2, text: 'Per replica' },
+    { kind: 'paragraph', text: 'Requests are the service CSV rows the replica wrote in the window; "joined" is the share that found a sample of that replica within one poll interval.' },
+    { kind: 'table', header: ['Run', 'Replica', 'Requests', 'Joined', 'Server p50', 'Server p99', 'CPU mean', 'CPU p95', 'CPU max', 'of host', 'of limit', 'Mem mean', 'Mem max', 'Net rx', 'Net tx', 'Block read/write'], rows },
+  ];
+}
+
+function overheadTable(input: DocumentInput): Block[] {
+  if (input.overheads.length === 0)
+    return [{ kind: 'heading', level: 2, text: 'Overhead against native' }, { kind: 'paragraph', text: 'No native run in this report: no overhead to compute.' }];
+  const rows = input.overheads.map((o) => [o.label, o.phase, `p${o.percentile}`, fixed(o.baselineMs), fixed(o.valueMs),
+    `${fixed(o.diff.estimate)} (${fixed(o.diff.low)} to ${fixed(o.diff.high)})`, o.diff.low > 0 || o.diff.high < 0 ? 'real difference' : 'noise']);
+  return [
+    { kind: 'heading', level: 2, text: `Overhead against ${input.overheads[0]!.baseline}` },
+    { kind: 'paragraph', text: `Difference in client latency percentiles, ms, with a 95 % percentile-bootstrap interval (${DEFAULT_BOOTSTRAP.resamples} resamples, seeded; samples above ${DEFAULT_BOOTSTRAP.maxSample} requests are thinned, which only widens the interval). An interval containing 0 is noise.` },
+    { kind: 'table', header: ['Deployment', 'Phase', 'Percentile', 'Native (ms)', 'This (ms)', 'Overhead ms (95 % CI)', 'Verdict'], rows },
+  ];
+}
+
+export function buildDocument(input: DocumentInput): Block[] {
+  const { runs, replicas } = input.summaries;
+  const blocks: Block[] = [
+    { kind: 'heading', level: 1, text: 'LLM deployment benchmark report' },
+    { kind: 'paragraph', text: `Built ${utc(input.builtAtMs)} from ${runs.length} run(s): ${runs.map((r) => r.run.label).join(', ')}.` },
+    ...environment(input),
+    ...summaryTables(input),
+    ...overheadTable(input),
+    { kind: 'heading', level: 2, text: 'Findings' },
+    { kind: 'list', items: findings(runs, replicas, input.overheads) },
+    { kind: 'heading', level: 2, text: 'Pros and cons by deployment, as this data shows them' },
+  ];
+  for (const pc of prosAndCons(runs, replicas, input.overheads)) {
+    blocks.push({ kind: 'heading', level: 3, text: `${pc.kind} (${pc.runs.join(', ')})` });
+    blocks.push({ kind: 'list', items: [...pc.pros.map((p) => `+ ${p}`), ...pc.cons.map((c) => `− ${c}`)] });
+  }
+  blocks.push({ kind: 'heading', level: 2, text: 'Figures' });
+  for (const f of input.figures) blocks.push({ kind: 'figure', name: f.name, title: f.title });
+  blocks.push(...replicaTable(input));
+  blocks.push({ kind: 'heading', level: 2, text: 'Data quality' });
+  const unattributed = runs.filter((r) => r.unattributed > 0).map((r) => `${r.run.label}: ${r.unattributed} service rows not attributed to a replica`);
+  const missing = runs.filter((r) => r.missing.length > 0).map((r) => `${r.run.label}: ${r.missing.join(', ')}`);
+  const shown = input.warnings.slice(0, 30);
+  blocks.push({
+    kind: 'list',
+    items: [
+      `${input.skippedRows} malformed CSV row(s) skipped`,
+      'Replica attribution: the service CSV\'s Replica host name; a client row takes its service row\'s replica through the request id; rows with no replica (the seed CSV form) go to the run\'s only replica when it has one, otherwise stay unattributed',
+      ...missing,
+      ...unattributed,
+      ...shown,
+      ...(input.warnings.length > shown.length ? [`… and ${input.warnings.length - shown.length} more warnings`] : []),
+    ],
+  });
+  return blocks;
+}

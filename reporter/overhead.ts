@@ -1,0 +1,53 @@
+// Each deployment's latency overhead against the native baseline, per load phase, with a 95 % bootstrap
+// interval so a real difference can be told from noise (an interval that contains 0 is noise).
+import type Database from 'better-sqlite3';
+import type { ReportRun } from './selection.js';
+import { bootstrapPercentileDiff, DEFAULT_BOOTSTRAP, type Interval, percentileSorted, sortedCopy } from './stats.js';
+
+export interface Overhead {
+  readonly label: string;
+  readonly baseline: string;
+  readonly phase: string; // a phase name, or "all" for the whole measured window
+  readonly percentile: 50 | 99;
+  readonly baselineMs: number;
+  readonly valueMs: number;
+  readonly diff: Interval;
+}
+
+/** The baseline: the run labelled native, else the first run of deployment native. */
+export function pickBaseline(runs: readonly ReportRun[]): ReportRun | undefined {
+  return runs.find((r) => r.label === 'native') ?? runs.find((r) => r.deployment === 'native');
+}
+
+export const significant = (o: Overhead): boolean => o.diff.low > 0 || o.diff.high < 0;
+
+export function overheads(db: Database.Database, runs: readonly ReportRun[]): Overhead[] {
+  const base = pickBaseline(runs);
+  if (!base) return [];
+  const latencies = db.prepare(`SELECT latency_ms FROM client_requests WHERE label = ? AND phase = ? AND ok = 1`).pluck();
+  const all = db.prepare(`SELECT latency_ms FROM client_requests WHERE label = ? AND phase <> 'warmup' AND ok = 1`).pluck();
+  const phases = (r: ReportRun): string[] => [...new Set(r.phases.map((p) => p.name).filter((n) => n !== 'warmup'))];
+  const out: Overhead[] = [];
+  for (const run of runs) {
+    if (run === base) continue;
+    const shared = phases(run).filter((p) => phases(base).includes(p));
+    const groups: Array<[string, number[], number[]]> = shared.map((p) => [p, latencies.all(base.label, p) as number[], latencies.all(run.label, p) as number[]]);
+    groups.unshift(['all', all.all(base.label) as number[], all.all(run.label) as number[]]);
+    for (const [phase, a, b] of groups) {
+      for (const percentile of [50, 99] as const) {
+        const diff = bootstrapPercentileDiff(a, b, percentile, DEFAULT_BOOTSTRAP);
+        if (!diff) continue;
+        out.push({
+          label: run.label,
+          baseline: base.label,
+          phase,
+          percentile,
+          baselineMs: percentileSorted(sortedCopy(a), percentile)!,
+          valueMs: percentileSorted(sortedCopy(b), percentile)!,
+          diff,
+        });
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,161 @@
+// Pure parsing of one CSV row (already split into cells) into a typed request row. Each parser returns
+// either the row or a short reason, so the reader can skip the row and say why with file:line.
+
+export type Parsed<T> = { ok: true; row: T } | { ok: false; reason: string };
+
+export const SERVICE_COLUMNS = [
+  'Inference Latency (ms)',
+  'Prediction',
+  'Input Text',
+  'Timestamp',
+  'Score',
+  'Replica',
+  'Request ID',
+  'Batch Size',
+] as const;
+/** The seed's CSV had only the first four columns. */
+export const SEED_SERVICE_COLUMNS = SERVICE_COLUMNS.slice(0, 4);
+
+export const CLIENT_COLUMNS = [
+  'label',
+  'phase',
+  'seq',
+  'request_id',
+  'intended_ms',
+  'sent_ms',
+  'done_ms',
+  'latency_ms',
+  'status',
+  'error',
+  'server_latency_ms',
+  'replica',
+  'prediction',
+] as const;
+
+export interface ServiceRow {
+  readonly latencyMs: number;
+  readonly prediction: string;
+  readonly inputText: string;
+  readonly tsMs: number;
+  readonly score: number | null;
+  readonly replica: string | null;
+  readonly requestId: string | null;
+  readonly batchSize: number | null;
+}
+
+export interface ClientRow {
+  readonly label: string;
+  readonly phase: string;
+  readonly seq: number;
+  readonly requestId: string | null;
+  readonly intendedMs: number;
+  readonly sentMs: number | null;
+  readonly doneMs: number | null;
+  readonly latencyMs: number | null;
+  readonly status: number;
+  readonly error: string | null;
+  readonly serverLatencyMs: number | null;
+  readonly replica: string | null;
+  readonly prediction: string | null;
+}
+
+/**
+ * The service prefixes a cell with ' when it starts with a character a spreadsheet would run as a
+ * formula (= + - @ tab CR); undo that so the stored text is what was sent.
+ */
+export function unguard(cell: string): string {
+  return cell.length >= 2 && cell[0] === "'" && '=+-@\t\r'.includes(cell[1]!) ? cell.slice(1) : cell;
+}
+
+const ISO = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/** ISO 8601 to ms since the epoch (fractional ms kept); a time without a zone is taken as UTC. */
+export function parseTimestamp(text: string): number | undefined {
+  const m = ISO.exec(text.trim());
+  if (!m) return undefined;
+  const zone = m[4] ?? 'Z';
+  const whole = Date.parse(`${m[1]}T${m[2]}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`);
+  if (Number.isNaN(whole)) return undefined;
+  const fraction = m[3] ? Number(`0.${m[3]}`) * 1000 : 0;
+  return whole + fraction;
+}
+
+function num(text: string): number | undefined {
+  const t = text.trim();
+  if (t === '') return undefined;
+  const v = Number(t);
+  return Number.isFinite(v) ? v : undefined;
+}
+
+function optNum(text: string | undefined, name: string): { value: number | null } | { bad: string } {
+  if (text === undefined || text.trim() === '') return { value: null };
+  const v = num(text);
+  return v === undefined ? { bad: `bad number in ${name}: "${text}"` } : { value: v };
+}
+
+const opt = (text: string | undefined): string | null => (text === undefined || text === '' ? null : text);
+
+/** cells in the order of `columns` (the file's header, seed or extended form). */
+export function parseServiceRow(cells: readonly string[]): Parsed<ServiceRow> {
+  const c = cells.map(unguard);
+  const latency = num(c[0] ?? '');
+  if (latency === undefined || latency < 0) return { ok: false, reason: `bad latency "${c[0]}"` };
+  const ts = parseTimestamp(c[3] ?? '');
+  if (ts === undefined) return { ok: false, reason: `bad timestamp "${c[3]}"` };
+  const score = optNum(c[4], 'Score');
+  if ('bad' in score) return { ok: false, reason: score.bad };
+  const batch = optNum(c[7], 'Batch Size');
+  if ('bad' in batch) return { ok: false, reason: batch.bad };
+  return {
+    ok: true,
+    row: {
+      latencyMs: latency,
+      prediction: c[1] ?? '',
+      inputText: c[2] ?? '',
+      tsMs: ts,
+      score: score.value,
+      replica: opt(c[5]),
+      requestId: opt(c[6]),
+      batchSize: batch.value,
+    },
+  };
+}
+
+export function parseClientRow(cells: readonly string[]): Parsed<ClientRow> {
+  const c = cells.map(unguard);
+  const seq = num(c[2] ?? '');
+  if (seq === undefined || !Number.isInteger(seq)) return { ok: false, reason: `bad seq "${c[2]}"` };
+  const intended = num(c[4] ?? '');
+  if (intended === undefined) return { ok: false, reason: `bad intended_ms "${c[4]}"` };
+  const status = num(c[8] ?? '');
+  if (status === undefined || !Number.isInteger(status)) return { ok: false, reason: `bad status "${c[8]}"` };
+  const nums: Record<string, number | null> = {};
+  for (const [i, name] of [
+    [5, 'sent_ms'],
+    [6, 'done_ms'],
+    [7, 'latency_ms'],
+    [10, 'server_latency_ms'],
+  ] as const) {
+    const v = optNum(c[i], name);
+    if ('bad' in v) return { ok: false, reason: v.bad };
+    nums[name] = v.value;
+  }
+  return {
+    ok: true,
+    row: {
+      label: c[0] ?? '',
+      phase: c[1] ?? '',
+      seq,
+      requestId: opt(c[3]),
+      intendedMs: intended,
+      sentMs: nums['sent_ms'] ?? null,
+      doneMs: nums['done_ms'] ?? null,
+      latencyMs: nums['latency_ms'] ?? null,
+      status,
+      error: opt(c[9]),
+      serverLatencyMs: nums['server_latency_ms'] ?? null,
+      replica: opt(c[11]),
+      prediction: opt(c[12]),
+    },
+  };
+}

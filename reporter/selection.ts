@@ -1,0 +1,132 @@
+// Which runs a build reports on: every run folder, joined to its recording (run.json's runId, else the
+// latest recorded run with that label), plus recorded labels that have no folder. Missing parts are
+// kept and shown as missing, never dropped.
+import type Database from 'better-sqlite3';
+import { DEPLOYMENT_NAMES } from '../deploy/deployment.js';
+import { ReporterError } from './db.js';
+import type { Phase, RunFolder, RunManifest } from './run-folders.js';
+
+export interface RecordedRun {
+  readonly id: number;
+  readonly label: string;
+  readonly deployment: string;
+  readonly status: string;
+  readonly startedAtMs: number;
+  readonly endedAtMs: number | null;
+  readonly intervalMs: number;
+  readonly hostCpus: number;
+  readonly hostMemoryBytes: number;
+  readonly collectorHost: string;
+  readonly kernel: string | null;
+  readonly cgroupVersion: number | null;
+  readonly dockerVersion: string | null;
+  readonly imageId: string | null;
+  readonly modelId: string | null;
+  readonly modelDtype: string | null;
+  readonly cpuLimit: number | null;
+  readonly statsSource: string;
+}
+
+export interface ReportRun {
+  readonly label: string;
+  readonly deployment: string;
+  readonly recorded: RecordedRun | null;
+  readonly folder: RunFolder | null;
+  readonly manifest: RunManifest | null;
+  readonly phases: Phase[];
+  /** Measured window: the load phases except warmup; null when nothing says when the load ran. */
+  readonly windowStartMs: number | null;
+  readonly windowEndMs: number | null;
+}
+
+export function readRecordedRuns(db: Database.Database): RecordedRun[] {
+  return db
+    .prepare(
+      `SELECT id, label, deployment, status, started_at_ms AS startedAtMs, ended_at_ms AS endedAtMs,
+              interval_ms AS intervalMs, host_cpus AS hostCpus, host_memory_bytes AS hostMemoryBytes,
+              collector_host AS collectorHost, kernel, cgroup_version AS cgroupVersion,
+              docker_version AS dockerVersion, image_id AS imageId, model_id AS modelId,
+              model_dtype AS modelDtype, cpu_limit AS cpuLimit, stats_source AS statsSource
+       FROM runs ORDER BY started_at_ms, id`,
+    )
+    .all() as RecordedRun[];
+}
+
+/** native, docker, compose, swarm-1, swarm-3 first (the experiment's order), then the rest by name. */
+export function labelOrder(a: string, b: string): number {
+  const known = DEPLOYMENT_NAMES as readonly string[];
+  const ia = known.indexOf(a);
+  const ib = known.indexOf(b);
+  if (ia >= 0 || ib >= 0) return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
+  return a.localeCompare(b);
+}
+
+function kindFromLabel(label: string): string {
+  const head = label.split(/[-_]/)[0] ?? label;
+  return ['native', 'docker', 'compose', 'swarm'].includes(head) ? head : 'other';
+}
+
+export function measuredWindow(phases: readonly Phase[], fallback: [number | null, number | null]): [number | null, number | null] {
+  const measured = phases.filter((p) => p.name !== 'warmup');
+  if (measured.length === 0) return fallback;
+  return [Math.min(...measured.map((p) => p.startMs)), Math.max(...measured.map((p) => p.endMs))];
+}
+
+export interface Selection {
+  readonly runs: ReportRun[];
+  readonly warnings: string[];
+}
+
+export function selectRuns(recorded: readonly RecordedRun[], folders: readonly RunFolder[], labels: readonly string[] | null): Selection {
+  const warnings: string[] = [];
+  const latestByLabel = new Map<string, RecordedRun>();
+  for (const r of recorded) latestByLabel.set(r.label, r); // ordered by start: the last one wins
+  const byId = new Map(recorded.map((r) => [r.id, r]));
+  const runs = new Map<string, ReportRun>();
+  for (const folder of folders) {
+    if (runs.has(folder.label)) {
+      warnings.push(`${folder.dir}: label "${folder.label}" already read from ${runs.get(folder.label)?.folder?.dir}, skipped`);
+      continue;
+    }
+    const m = folder.manifest;
+    let rec: RecordedRun | null = null;
+    if (m?.runId != null) {
+      rec = byId.get(m.runId) ?? null;
+      if (!rec) warnings.push(`${folder.dir}: run.json runId ${m.runId} is not in the database; using the latest "${folder.label}" run`);
+    }
+    rec ??= latestByLabel.get(folder.label) ?? null;
+    runs.set(folder.label, makeRun(folder.label, rec, folder));
+  }
+  for (const [label, rec] of latestByLabel) if (!runs.has(label)) runs.set(label, makeRun(label, rec, null));
+  let chosen = [...runs.values()];
+  if (labels) {
+    const unknown = labels.filter((l) => !runs.has(l));
+    if (unknown.length > 0)
+      throw new ReporterError(
+        `unknown label${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: ${[...runs.keys()].sort(labelOrder).join(', ') || 'none'})`,
+      );
+    chosen = chosen.filter((r) => labels.includes(r.label));
+  }
+  if (chosen.length === 0) throw new ReporterError('nothing to report: no recorded runs and no run folders');
+  chosen.sort((a, b) => labelOrder(a.label, b.label));
+  return { runs: chosen, warnings };
+}
+
+function makeRun(label: string, rec: RecordedRun | null, folder: RunFolder | null): ReportRun {
+  const m = folder?.manifest ?? null;
+  const phases = [...(m?.phases ?? [])].sort((a, b) => a.startMs - b.startMs);
+  const [windowStartMs, windowEndMs] = measuredWindow(phases, [
+    m?.startedAtMs ?? rec?.startedAtMs ?? null,
+    m?.endedAtMs ?? rec?.endedAtMs ?? null,
+  ]);
+  return {
+    label,
+    deployment: m?.deployment ?? rec?.deployment ?? kindFromLabel(label),
+    recorded: rec,
+    folder,
+    manifest: m,
+    phases,
+    windowStartMs,
+    windowEndMs,
+  };
+}
