@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// `npm run experiment`: thin bin over runExperiment. Exit 0 when every deployment that could run did,
+// 1 when one failed or Ctrl-C stopped the run, 2 for bad options.
+import { execFile } from 'node:child_process';
+import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createDeployment } from '../drivers/index.js';
+import { UsageError } from '../load/args.js';
+import { loadCorpus } from '../load/corpus.js';
+import { packageRoot } from '../load/paths.js';
+import { cliCollector } from './collector.js';
+import { runExperiment } from './experiment.js';
+import { EXPERIMENT_USAGE, parseExperimentArgs } from './options.js';
+import { inspectImage } from './run-record.js';
+import { formatTable } from './summary-table.js';
+
+const log = (m: string): void => void process.stderr.write(`${m}\n`);
+
+function runReporter(root: string, db: string, out: string, labels: string[]): Promise<void> {
+  const cli = join(root, 'dist/reporter/cli.js');
+  if (!existsSync(cli)) {
+    log('reporter: dist/reporter/cli.js not built, no report');
+    return Promise.resolve();
+  }
+  log(`reporter: building the report for ${labels.join(', ')}`);
+  return new Promise((done) => {
+    const child = execFile(process.execPath, [cli, 'build', '--db', db, '--csv', out, '--labels', labels.join(',')], { cwd: root }, (err) => {
+      if (err) log(`reporter build failed: ${err.message.split('\n')[0]}`);
+      done();
+    });
+    child.stdout?.pipe(process.stderr);
+    child.stderr?.pipe(process.stderr);
+  });
+}
+
+async function main(): Promise<number> {
+  const parsed = parseExperimentArgs(process.argv.slice(2));
+  // Paths on the command line are relative to where the user is, not to the package root.
+  const options = { ...parsed, db: resolve(parsed.db), out: resolve(parsed.out) };
+  if (options.help) {
+    process.stdout.write(`${EXPERIMENT_USAGE}\n`);
+    return 0;
+  }
+  const root = packageRoot();
+  const texts = loadCorpus(join(root, 'data/reviews.csv')).map((r) => r.text);
+  const stop = new AbortController();
+  process.on('SIGINT', () => {
+    if (stop.signal.aborted) {
+      log('second Ctrl-C: exiting without finishing the teardown; check `docker ps` for leftovers');
+      process.exit(130);
+    }
+    log('\nCtrl-C: stopping the load and tearing down what was started (Ctrl-C again to exit at once)');
+    stop.abort();
+  });
+  const collector = cliCollector({ root, db: options.db, interval: options.interval });
+  const outcomes = await runExperiment(options, {
+    root,
+    createDeployment: (name) => createDeployment(name, options.port === undefined ? {} : { port: options.port }),
+    collector,
+    inspectImage: () => inspectImage('llm-inference-image'),
+    texts,
+    log,
+    signal: stop.signal,
+  });
+
+  const table = formatTable(outcomes);
+  process.stdout.write(`\n${table}\n`);
+  const outDir = resolve(root, options.out);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'summary.md'), `# Experiment summary (${new Date().toISOString()})\n\n${table}\n`);
+  log(`summary table written to ${join(outDir, 'summary.md')}`);
+
+  const done = outcomes.filter((o) => o.status === 'done').map((o) => o.name);
+  if (options.report && done.length > 0 && !stop.signal.aborted) await runReporter(root, options.db, options.out, done);
+  const bad = outcomes.filter((o) => o.status === 'failed' || o.status === 'interrupted');
+  return bad.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      log(`experiment: ${err.message}`);
+      process.exitCode = 2;
+    } else {
+      log(`experiment: ${(err as Error).stack ?? String(err)}`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,101 @@
+// `npm run experiment` options: parsed and validated once into one typed object.
+import { parseArgs } from 'node:util';
+import { DEPLOYMENT_NAMES, type DeploymentName } from '../deployment.js';
+import { parseDuration, parsePort, parsePositiveInt, parsePositiveNumber, UsageError } from '../load/args.js';
+
+export interface ExperimentOptions {
+  readonly deployments: readonly DeploymentName[];
+  /** Requests of the sequential phase (and of the concurrent one ×2 unless --duration is given). */
+  readonly requests: number;
+  /** Clients of the concurrent closed-loop phase; 1 = no concurrent phase. */
+  readonly concurrency: number;
+  /** Adds an open-loop phase at this rate (req/s). */
+  readonly rateRps: number | undefined;
+  /** Length of the open-loop phase, and of the concurrent phase when given. */
+  readonly durationMs: number | undefined;
+  readonly warmupRequests: number;
+  readonly timeoutMs: number;
+  readonly db: string;
+  /** Collector poll interval, passed through as given (e.g. "1s"). */
+  readonly interval: string;
+  readonly out: string;
+  /** Host port for every deployment instead of the drivers' defaults (5000 / 8080). */
+  readonly port: number | undefined;
+  readonly report: boolean;
+  readonly help: boolean;
+}
+
+export const EXPERIMENT_USAGE = `usage: npm run experiment -- [options]
+  --deployments LIST  comma-separated, in order (default ${DEPLOYMENT_NAMES.join(',')})
+  --requests N        sequential phase: N requests, one at a time (default 160)
+  --concurrency C     concurrent phase: C clients, 2×N requests (default 16; 1 = no concurrent phase)
+  --rate R            add an open-loop phase at R requests/s (latency from the intended send time)
+  --duration D        open-loop phase length (default 10s); also makes the concurrent phase last D
+  --warmup N          warm-up requests before measuring (default 20, recorded as phase "warmup")
+  --timeout D         per-request deadline (default 10s)
+  --db FILE           collector database (default data/bench.db)
+  --interval D        collector poll interval (default 1s)
+  --out DIR           run folders (default data/runs)
+  --port P            host port for every deployment (default: 5000 native/docker, 8080 compose/swarm)
+  --no-report         do not run "reporter build" at the end`;
+
+export function parseDeployments(value: string): DeploymentName[] {
+  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (names.length === 0) throw new UsageError(`--deployments: expected a comma-separated list, got '${value}'`);
+  for (const name of names) {
+    if (!(DEPLOYMENT_NAMES as readonly string[]).includes(name)) {
+      throw new UsageError(`--deployments: unknown deployment '${name}' (known: ${DEPLOYMENT_NAMES.join(', ')})`);
+    }
+  }
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new UsageError(`--deployments: '${dup}' is listed twice`);
+  return names as DeploymentName[];
+}
+
+export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        deployments: { type: 'string', default: DEPLOYMENT_NAMES.join(',') },
+        requests: { type: 'string', default: '160' },
+        concurrency: { type: 'string', default: '16' },
+        rate: { type: 'string' },
+        duration: { type: 'string' },
+        warmup: { type: 'string', default: '20' },
+        timeout: { type: 'string', default: '10s' },
+        db: { type: 'string', default: 'data/bench.db' },
+        interval: { type: 'string', default: '1s' },
+        out: { type: 'string', default: 'data/runs' },
+        port: { type: 'string' },
+        'no-report': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message.split(/\. |\n/)[0]!);
+  }
+  const warmup = /^\d+$/.test(values.warmup) ? Number(values.warmup) : NaN;
+  if (!Number.isSafeInteger(warmup)) throw new UsageError(`--warmup: expected a whole number (0 for none), got '${values.warmup}'`);
+  parseDuration('interval', values.interval); // validated here; the collector gets the text as given
+  if (values.db.trim() === '') throw new UsageError(`--db: expected a file path, got ''`);
+  if (values.out.trim() === '') throw new UsageError(`--out: expected a folder, got ''`);
+  return {
+    deployments: parseDeployments(values.deployments),
+    requests: parsePositiveInt('requests', values.requests),
+    concurrency: parsePositiveInt('concurrency', values.concurrency, 10_000),
+    rateRps: values.rate === undefined ? undefined : parsePositiveNumber('rate', values.rate),
+    durationMs: values.duration === undefined ? undefined : parseDuration('duration', values.duration),
+    warmupRequests: warmup,
+    timeoutMs: parseDuration('timeout', values.timeout),
+    db: values.db,
+    interval: values.interval,
+    out: values.out,
+    port: values.port === undefined ? undefined : parsePort('port', values.port),
+    report: !values['no-report'],
+    help: values.help,
+  };
+}
