@@ -38,6 +38,7 @@ export class MicroBatcher<I, O> {
   #running: Promise<void> | undefined;
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   #onBatch: ((size: number, latencyMs: number) => void) | undefined;
+  #hurry = false;
 
   constructor(run: BatchRunner<I, O>, opts: BatchOptions, now: () => number = () => performance.now()) {
     if (!Number.isInteger(opts.maxBatchSize) || opts.maxBatchSize < 1) throw new RangeError('maxBatchSize must be ≥ 1');
@@ -64,6 +65,15 @@ export class MicroBatcher<I, O> {
     });
   }
 
+  /** From now on never wait for company: used at shutdown so queued items are served at once. */
+  hurry(): void {
+    this.#hurry = true;
+    if (this.#timer !== undefined && this.#running === undefined) {
+      this.#clearTimer();
+      this.#dispatch();
+    }
+  }
+
   /** Resolves when every item submitted so far has been answered. */
   async drain(): Promise<void> {
     while (this.#running !== undefined || this.#queue.length > 0 || this.#timer !== undefined) {
@@ -82,7 +92,7 @@ export class MicroBatcher<I, O> {
         this.#timer = undefined;
         this.#dispatch();
       };
-      this.#timer = this.#opts.maxWaitMs > 0 ? setTimeout(fire, this.#opts.maxWaitMs) : setImmediate(fire);
+      this.#timer = this.#opts.maxWaitMs > 0 && !this.#hurry ? setTimeout(fire, this.#opts.maxWaitMs) : setImmediate(fire);
     }
   }
 

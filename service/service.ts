@@ -51,6 +51,11 @@ class ModelSlot implements InferenceBackend {
     return this.#batcher.submit(text);
   }
 
+  /** Shutdown: serve what is queued now instead of waiting for fuller batches. */
+  hurry(): void {
+    this.#batcher?.hurry();
+  }
+
   drain(): Promise<void> {
     return this.#batcher?.drain() ?? Promise.resolve();
   }
@@ -118,6 +123,7 @@ export async function startService(cfg: ServiceConfig, opts: StartOptions = {}):
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      slot.hurry(); // in-flight requests must not sit out BATCH_MAX_WAIT_MS
       // Idle keep-alive sockets would hold close() open; cut them now and as in-flight ones go idle.
       server.closeIdleConnections();
       const sweep = setInterval(() => server.closeIdleConnections(), 25);

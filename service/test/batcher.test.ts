@@ -83,6 +83,18 @@ describe('micro-batcher', () => {
     });
   });
 
+  describe('hurry (at shutdown)', () => {
+    it('dispatches a waiting item at once and stops waiting for later ones', async () => {
+      const r = recorder();
+      const b = new MicroBatcher(r.run, { maxBatchSize: 8, maxWaitMs: 60_000 });
+      const first = b.submit('a');
+      b.hurry();
+      await first;
+      await b.submit('b');
+      assert.deepEqual(r.batches, [['a'], ['b']]);
+    });
+  });
+
   describe('when the model call fails', () => {
     it('rejects every item of that batch and keeps serving later ones', async () => {
       let fail = true;

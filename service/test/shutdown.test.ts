@@ -6,6 +6,16 @@ import { after, before, describe, it } from 'node:test';
 import { postInfer, readCsvFile } from '../testing/harness.js';
 import { spawnService, waitForPort, waitForReady, type ServiceProcess } from '../testing/process.js';
 
+/** Polls /metrics until `n` requests besides the poll itself are being handled. */
+async function waitForInFlight(port: number, n: number): Promise<void> {
+  for (;;) {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const gauge = Number(/^http_requests_in_flight (\S+)$/m.exec(text)?.[1] ?? 0);
+    if (gauge >= n + 1) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe('graceful shutdown of the service process', () => {
   let dir: string;
   before(async () => {
@@ -23,9 +33,16 @@ describe('graceful shutdown of the service process', () => {
       let exitCode: number | string;
 
       before(async () => {
-        // A long batch wait keeps the requests inside the service when the signal lands.
+        // A batch wait far longer than the test keeps the requests queued inside the service until the
+        // signal lands; shutdown must serve them at once rather than sit out the wait.
         p = spawnService(
-          { PORT: '0', HOST: '127.0.0.1', METRICS_LOG_FILE: `${signal}.csv`, BATCH_MAX_WAIT_MS: '400' },
+          {
+            PORT: '0',
+            HOST: '127.0.0.1',
+            METRICS_LOG_FILE: `${signal}.csv`,
+            BATCH_MAX_WAIT_MS: '10000',
+            BATCH_MAX_SIZE: '64',
+          },
           dir,
         );
         port = await waitForPort(p);
@@ -38,7 +55,7 @@ describe('graceful shutdown of the service process', () => {
             return { status: res.status, requestId: res.headers.get('x-request-id') };
           }),
         );
-        await new Promise((r) => setTimeout(r, 150));
+        await waitForInFlight(port, 12);
         p.child.kill(signal);
         answers = await Promise.all(inFlight);
         exitCode = await p.exited;
