@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { one, query, startDetached, stopRun, tempDir, waitFor } from './helpers.js';
+
+/** A real HTTP server in its own process, listening on an ephemeral port. */
+async function startServer(): Promise<{ child: ChildProcess; port: number }> {
+  const code = `const s = require('http').createServer((q, r) => r.end('ok')).listen(0, '127.0.0.1', () => console.log(s.address().port));`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  return { child, port: Number(line.toString().trim()) };
+}
+
+interface SampleRow {
+  cpu_percent: number | null;
+  mem_used_bytes: number | null;
+  mem_limit_bytes: number | null;
+  net_rx_bytes: number | null;
+  pids: number | null;
+  error: string | null;
+}
+
+describe('native process runs (/proc)', () => {
+  const tmp = tempDir('native');
+  const db = join(tmp.dir, 'bench.db');
+  let server: { child: ChildProcess; port: number };
+  before(async () => {
+    server = await startServer();
+  });
+  after(() => {
+    server.child.kill();
+    tmp.cleanup();
+  });
+
+  describe('--port: the process listening there', () => {
+    let runId: number;
+    before(async () => {
+      runId = await startDetached(['--label', 'native', '--db', db, '--port', String(server.port), '--interval', '200ms']);
+    });
+
+    it('finds the listening process and records it as a process replica', async () => {
+      const r = await waitFor('the replica row', () =>
+        query<{ kind: string; pid: number; name: string; hostname: string }>(db, 'SELECT * FROM replicas WHERE run_id = ?', runId)[0],
+      );
+      assert.equal(r.kind, 'process');
+      assert.equal(r.pid, server.child.pid);
+      assert.match(r.name, /createServer/);
+      assert.ok(r.hostname.length > 0);
+      assert.equal(one<{ deployment: string }>(db, 'SELECT deployment FROM runs WHERE id = ?', runId).deployment, 'native');
+    });
+
+    it('samples CPU, RSS (as memory used), host memory as limit, network and threads', async () => {
+      const rows = await waitFor('three samples', () => {
+        const r = query<SampleRow>(db, 'SELECT * FROM samples WHERE run_id = ? ORDER BY id', runId);
+        return r.length >= 3 ? r : undefined;
+      });
+      assert.equal(rows[0]!.cpu_percent, null, 'no CPU % without a previous reading');
+      for (const s of rows.slice(1)) {
+        assert.equal(s.error, null);
+        assert.ok(s.cpu_percent !== null && s.cpu_percent >= 0);
+        assert.ok(s.mem_used_bytes! > 5 * 1024 * 1024, `RSS ${s.mem_used_bytes}`);
+        assert.ok(s.mem_limit_bytes! > s.mem_used_bytes!);
+        assert.ok(s.net_rx_bytes !== null);
+        assert.ok(s.pids! >= 1);
+      }
+    });
+
+    it('marks the replica ended when the process exits, and keeps recording', async () => {
+      server.child.kill();
+      await once(server.child, 'exit');
+      const ended = await waitFor('the replica end', () =>
+        query<{ ended_at_ms: number | null }>(db, 'SELECT ended_at_ms FROM replicas WHERE run_id = ? AND ended_at_ms IS NOT NULL', runId)[0],
+      );
+      assert.ok(ended.ended_at_ms! > 0);
+      const ev = query(db, `SELECT * FROM events WHERE run_id = ? AND kind = 'replica-ended'`, runId);
+      assert.equal(ev.length, 1);
+      const r = await stopRun('native', db);
+      assert.match(r.stdout, /complete/);
+    });
+  });
+
+  describe('--pid', () => {
+    it('records the given process', async () => {
+      const runId = await startDetached(['--label', 'native-pid', '--db', db, '--pid', String(process.pid), '--interval', '100ms']);
+      await waitFor('two samples', () => query(db, 'SELECT id FROM samples WHERE run_id = ?', runId).length >= 2);
+      await stopRun('native-pid', db);
+      const r = one<{ pid: number; ended_at_ms: number }>(db, 'SELECT * FROM replicas WHERE run_id = ?', runId);
+      assert.equal(r.pid, process.pid);
+      assert.ok(r.ended_at_ms > 0, 'replicas end with the run');
+    });
+  });
+});
