@@ -1,0 +1,173 @@
+// The summary's numbers against independent SQL over the recording (and the CSVs themselves), so the
+// committed fixture can be swapped for a real recording without touching the expectations.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { parse } from 'csv-parse/sync';
+import { build } from '../build.js';
+import { fixtureCopy, type Workspace } from '../fixture/workspace.js';
+
+interface RunJson {
+  label: string;
+  runId: number;
+  phases: Array<{ name: string; startMs: number; endMs: number }>;
+}
+interface SummaryRun {
+  label: string;
+  requests: number;
+  errors: number;
+  reqPerSec: number;
+  client: Record<string, number>;
+  server: Record<string, number>;
+  cpu: Record<string, number>;
+  cpuHostPct: number;
+  cpuMsPerRequest: number;
+  memBytes: Record<string, number>;
+  netRxBytes: number;
+  netTxBytes: number;
+  blockReadBytes: number;
+}
+
+const close = (actual: number | undefined, expected: number, what: string): void =>
+  assert.ok(actual !== undefined && Math.abs(actual - expected) <= 1e-6 * Math.max(1, Math.abs(expected)), `${what}: ${actual} ≠ ${expected}`);
+
+describe('reporter build on the committed recording', () => {
+  let ws: Workspace;
+  let db: Database.Database;
+  let runs: RunJson[];
+  let summary: { runs: SummaryRun[]; replicas: Array<{ label: string; hostname: string; requests: number }> };
+  let markdown: string;
+  const win = (r: RunJson): [number, number] => {
+    const measured = r.phases.filter((p) => p.name !== 'warmup');
+    return [Math.min(...measured.map((p) => p.startMs)), Math.max(...measured.map((p) => p.endMs))];
+  };
+  const nearestRank = (sql: string, p: number, ...params: unknown[]): number => {
+    const n = db.prepare(`SELECT COUNT(*) FROM (${sql})`).pluck().get(...params) as number;
+    return db.prepare(`SELECT v FROM (${sql}) ORDER BY v LIMIT 1 OFFSET ?`).pluck().get(...params, Math.ceil((p / 100) * n) - 1) as number;
+  };
+
+  before(async () => {
+    ws = fixtureCopy();
+    await build({ db: ws.db, csvDirs: [ws.runs], csvExplicit: true, labels: null, outDir: ws.out, log: () => {}, warn: () => {} });
+    db = new Database(ws.db, { readonly: true });
+    runs = ['native', 'docker', 'compose', 'swarm-1', 'swarm-3'].map((l) => JSON.parse(readFileSync(join(ws.runs, l, 'run.json'), 'utf8')) as RunJson);
+    summary = JSON.parse(readFileSync(join(ws.out, 'summary.json'), 'utf8'));
+    markdown = readFileSync(join(ws.out, 'REPORT.md'), 'utf8');
+  });
+  const get = (label: string): SummaryRun => summary.runs.find((r) => r.label === label)!;
+
+  describe('import', () => {
+    it('keeps every client.csv row, read independently with csv-parse', () => {
+      for (const r of runs) {
+        const rows = parse(readFileSync(join(ws.runs, r.label, 'client.csv')), { columns: true }) as object[];
+        assert.equal(db.prepare('SELECT COUNT(*) FROM client_requests WHERE label = ?').pluck().get(r.label), rows.length, r.label);
+      }
+    });
+    it('keeps quoted text with commas, quotes and newlines, and removes the formula guard', () => {
+      const texts = db.prepare('SELECT DISTINCT input_text FROM service_requests').pluck().all() as string[];
+      assert.ok(texts.includes('Great, "really" great,\nwould watch again'));
+      assert.ok(texts.includes('=1+1 is not a review'));
+    });
+  });
+
+  describe('summary table', () => {
+    it('lists every run in the experiment order', () => {
+      assert.deepEqual(summary.runs.map((r) => r.label), runs.map((r) => r.label));
+    });
+    it('counts requests and errors in the measured window (warmup excluded)', () => {
+      for (const r of runs) {
+        const q = (extra: string): number =>
+          db.prepare(`SELECT COUNT(*) FROM client_requests WHERE label = ? AND phase <> 'warmup' ${extra}`).pluck().get(r.label) as number;
+        assert.equal(get(r.label).requests, q(''), r.label);
+        assert.equal(get(r.label).errors, q(`AND (status NOT BETWEEN 200 AND 299 OR error IS NOT NULL)`), r.label);
+      }
+    });
+    it('gives client latency p50/p90/p99/mean/max equal to nearest-rank SQL', () => {
+      const sql = `SELECT latency_ms AS v FROM client_requests WHERE label = ? AND phase <> 'warmup' AND status = 200 AND error IS NULL`;
+      for (const r of runs) {
+        const s = get(r.label);
+        for (const p of [50, 90, 99]) close(s.client[`p${p}`], nearestRank(sql, p, r.label), `${r.label} p${p}`);
+        close(s.client['mean'], db.prepare(`SELECT AVG(v) FROM (${sql})`).pluck().get(r.label) as number, `${r.label} mean`);
+        close(s.client['max'], db.prepare(`SELECT MAX(v) FROM (${sql})`).pluck().get(r.label) as number, `${r.label} max`);
+      }
+    });
+    it('gives server latency percentiles from the service CSVs', () => {
+      for (const r of runs) {
+        const [a, b] = win(r);
+        const sql = `SELECT latency_ms AS v FROM service_requests WHERE label = ? AND ts_ms BETWEEN ? AND ?`;
+        for (const p of [50, 99]) close(get(r.label).server[`p${p}`], nearestRank(sql, p, r.label, a, b), `${r.label} server p${p}`);
+      }
+    });
+    it('gives req/s as successful requests over the measured phases', () => {
+      for (const r of runs) {
+        const [a, b] = win(r);
+        const ok = get(r.label).requests - get(r.label).errors;
+        close(get(r.label).reqPerSec, ok / ((b - a) / 1000), r.label);
+      }
+    });
+    it('sums CPU % and memory over replicas per poll, then takes mean/p95/max', () => {
+      for (const r of runs) {
+        const [a, b] = win(r);
+        const perPoll = (col: string): string => `SELECT SUM(${col}) AS v FROM samples s JOIN runs ON runs.id = s.run_id
+          WHERE s.run_id = ? AND s.ts_ms BETWEEN ? AND ? AND s.error IS NULL AND ${col} IS NOT NULL
+          GROUP BY CAST(ROUND((s.ts_ms - ?) * 1.0 / runs.interval_ms) AS INTEGER)`;
+        const s = get(r.label);
+        const args = [r.runId, a, b, a];
+        close(s.cpu['mean'], db.prepare(`SELECT AVG(v) FROM (${perPoll('cpu_percent')})`).pluck().get(...args) as number, `${r.label} cpu mean`);
+        close(s.cpu['p95'], nearestRank(perPoll('cpu_percent'), 95, ...args), `${r.label} cpu p95`);
+        close(s.cpu['max'], db.prepare(`SELECT MAX(v) FROM (${perPoll('cpu_percent')})`).pluck().get(...args) as number, `${r.label} cpu max`);
+        const hostCpus = db.prepare('SELECT host_cpus FROM runs WHERE id = ?').pluck().get(r.runId) as number;
+        close(s.cpuHostPct, s.cpu['mean']! / hostCpus, `${r.label} cpu of host`);
+        close(s.memBytes['mean'], db.prepare(`SELECT AVG(v) FROM (${perPoll('mem_used_bytes')})`).pluck().get(...args) as number, `${r.label} mem mean`);
+      }
+    });
+    it('gives network, block I/O and CPU time as counter growth per replica, summed', () => {
+      for (const r of runs) {
+        const [a, b] = win(r);
+        const growth = (col: string): number =>
+          db.prepare(`SELECT SUM(g) FROM (SELECT MAX(${col}) - MIN(${col}) AS g FROM samples WHERE run_id = ? AND ts_ms BETWEEN ? AND ?
+            AND error IS NULL GROUP BY replica_id)`).pluck().get(r.runId, a, b) as number;
+        const s = get(r.label);
+        close(s.netRxBytes, growth('net_rx_bytes'), `${r.label} rx`);
+        close(s.netTxBytes, growth('net_tx_bytes'), `${r.label} tx`);
+        close(s.blockReadBytes, growth('block_read_bytes'), `${r.label} block read`);
+        close(s.cpuMsPerRequest, growth('cpu_total_ns') / 1e6 / (s.requests - s.errors), `${r.label} cpu ms/request`);
+      }
+    });
+    it('shows the same numbers in REPORT.md', () => {
+      for (const r of runs) {
+        const s = get(r.label);
+        const row = markdown.split('\n').find((l) => l.startsWith(`| ${r.label} | complete |`));
+        assert.ok(row, `no summary row for ${r.label}`);
+        for (const v of [s.client['p50']!, s.client['p90']!, s.client['p99']!]) assert.ok(row.includes(` ${v.toFixed(2)} `), `${row} lacks ${v.toFixed(2)}`);
+      }
+    });
+  });
+
+  describe('per replica', () => {
+    it('attributes service rows to replicas by host name, matching a SQL join', () => {
+      const rows = db.prepare(`SELECT rep.hostname AS hostname, COUNT(*) AS n FROM service_requests q
+          JOIN runs ON runs.label = q.label JOIN replicas rep ON rep.run_id = runs.id AND rep.hostname = q.replica
+          WHERE q.label = 'swarm-3' AND q.ts_ms BETWEEN ? AND ? GROUP BY rep.hostname`).all(...win(runs[4]!)) as Array<{ hostname: string; n: number }>;
+      assert.equal(rows.length, 3);
+      for (const row of rows) assert.equal(summary.replicas.find((x) => x.hostname === row.hostname)?.requests, row.n, row.hostname);
+    });
+    it('joins every request of the recording to a sample within one interval', () => {
+      const unjoined = db.prepare(`SELECT COUNT(*) FROM service_requests q WHERE q.sample_id IS NULL`).pluck().get();
+      assert.equal(unjoined, 0);
+      const far = db.prepare(`SELECT COUNT(*) FROM service_requests q JOIN samples s ON s.id = q.sample_id JOIN runs ON runs.id = s.run_id
+        WHERE ABS(s.ts_ms - q.ts_ms) > runs.interval_ms OR s.replica_id <> q.replica_id`).pluck().get();
+      assert.equal(far, 0);
+    });
+  });
+
+  describe('overhead against native', () => {
+    it('states each deployment\'s p50 overhead with its 95 % interval', () => {
+      for (const label of ['docker', 'compose', 'swarm-1', 'swarm-3']) {
+        assert.match(markdown, new RegExp(`- ${label}(?: adds [0-9.]+ ms|'s p50 latency is within noise).*95 % CI`), label);
+      }
+    });
+  });
+});
