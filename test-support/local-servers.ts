@@ -68,3 +68,12 @@ export async function startRealService(): Promise<{ service: RunningService; por
   await service.modelReady;
   return { service, port: service.port, csvFile };
 }
+
+/** A 127.0.0.1 port that was free a moment ago (bind to 0, read it, close). */
+export async function freePort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

@@ -1,0 +1,213 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { parse } from 'csv-parse/sync';
+import type { Deployment, DeploymentName, RunContext, Target } from '../deployment.js';
+import { runExperiment, type ExperimentDeps } from '../experiment/experiment.js';
+import { parseExperimentArgs } from '../experiment/options.js';
+import type { RunRecord } from '../experiment/run-record.js';
+import { packageRoot } from '../load/paths.js';
+import { freePort, serviceLike, startLocalServer, type Handler, type LocalServer } from '../../test-support/local-servers.js';
+
+const root = packageRoot();
+const cli = join(root, 'dist/deploy/experiment/cli.js');
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'ldb-exp-'));
+const readRun = (dir: string): RunRecord => JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord;
+const csv = (file: string): Record<string, string>[] => parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
+
+/** Runs the experiment CLI; `onStderr` sees the progress as it comes (to send Ctrl-C at the right time). */
+function runCli(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: root });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      onStderr?.(stderr, child);
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const portIsFree = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const s = net.createServer().once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+
+/** A stand-in deployment over a local HTTP server, recording what the orchestrator asked of it. */
+class FakeDeployment implements Deployment {
+  readonly kind = 'docker' as const;
+  calls: string[] = [];
+  server: LocalServer | undefined;
+  constructor(readonly name: DeploymentName, private readonly handler: Handler, private readonly unavailable?: string) {}
+  async preflight(): Promise<string | undefined> {
+    this.calls.push('preflight');
+    return this.unavailable;
+  }
+  async up(): Promise<Target> {
+    this.calls.push('up');
+    this.server = await startLocalServer(this.handler);
+    return { host: '127.0.0.1', port: this.server.port, userlandProxy: false, path: 'fake' };
+  }
+  collectorArgs(): string[] {
+    return [];
+  }
+  async collectCsv(): Promise<string[]> {
+    this.calls.push('collectCsv');
+    return [];
+  }
+  async down(_ctx: RunContext): Promise<void> {
+    this.calls.push('down');
+    await this.server?.close();
+    this.server = undefined;
+  }
+}
+
+function fakeDeps(fakes: Record<string, FakeDeployment>, signal?: AbortSignal): ExperimentDeps & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    root, lines, collector: undefined, texts: ['a fine film.', 'a dull film.'], signal,
+    createDeployment: (name) => fakes[name] ?? assert.fail(`no fake for ${name}`),
+    inspectImage: async () => ({ id: 'sha256:fake', sizeBytes: 123 }),
+    log: (m) => lines.push(m),
+  };
+}
+
+describe('experiment', () => {
+  describe('orchestration (stand-in deployments)', () => {
+    const options = (out: string) => parseExperimentArgs(['--deployments', 'docker,compose,swarm-1', '--requests', '5', '--concurrency', '2', '--warmup', '2', '--out', out]);
+
+    it('skips what cannot run with its reason, tears down a failed phase, and goes on with the next', async () => {
+      const out = tmp();
+      const fakes = {
+        docker: new FakeDeployment('docker', (_q, res) => { res.statusCode = 503; res.end(); }),
+        compose: new FakeDeployment('compose', serviceLike(), 'no Docker engine (docker.sock missing)'),
+        'swarm-1': new FakeDeployment('swarm-1', serviceLike('task-1')),
+      };
+      const deps = fakeDeps(fakes);
+      const outcomes = await runExperiment(options(out), deps);
+      assert.deepEqual(outcomes.map((o) => [o.name, o.status]), [['docker', 'failed'], ['compose', 'skipped'], ['swarm-1', 'done']]);
+      assert.match(outcomes[0]!.reason!, /phase warmup: none of 2 requests succeeded \(http_503=2\)/);
+      assert.equal(outcomes[1]!.reason, 'no Docker engine (docker.sock missing)');
+      assert.deepEqual(fakes.docker.calls, ['preflight', 'up', 'collectCsv', 'down']);
+      assert.deepEqual(fakes.compose.calls, ['preflight']);
+      assert.deepEqual(fakes['swarm-1'].calls, ['preflight', 'up', 'collectCsv', 'down']);
+      assert.equal(readRun(join(out, 'docker')).status, 'failed');
+      assert.ok(!existsSync(join(out, 'compose')));
+
+      const run = readRun(join(out, 'swarm-1'));
+      assert.equal(run.status, 'complete');
+      assert.deepEqual(run.image, { id: 'sha256:fake', sizeBytes: 123 });
+      assert.deepEqual(run.target, { host: '127.0.0.1', port: run.target!.port, userlandProxy: false, path: 'fake' });
+      assert.deepEqual(run.phases.map((p) => [p.name, p.requests, p.concurrency]), [['warmup', 2, 1], ['sequential', 5, 1], ['closed-c2', 10, 2]]);
+      const rows = csv(join(out, 'swarm-1', 'client.csv'));
+      assert.equal(rows.length, 17);
+      assert.ok(rows.every((r) => r.label === 'swarm-1' && r.replica === 'task-1' && r.status === '200'));
+      assert.deepEqual(outcomes[2]!.summaries.map((s) => s.phase), ['sequential', 'closed-c2']);
+    });
+
+    it('on Ctrl-C stops the load, tears down, and starts nothing more', async () => {
+      const out = tmp();
+      const stop = new AbortController();
+      const fakes = {
+        docker: new FakeDeployment('docker', (q, res, b, i) => {
+          if (i === 3) stop.abort(); // mid-phase
+          serviceLike()(q, res, b, i);
+        }),
+        compose: new FakeDeployment('compose', serviceLike()),
+        'swarm-1': new FakeDeployment('swarm-1', serviceLike()),
+      };
+      const outcomes = await runExperiment(options(out), fakeDeps(fakes, stop.signal));
+      assert.deepEqual(outcomes.map((o) => o.status), ['interrupted', 'interrupted', 'interrupted']);
+      assert.deepEqual(fakes.docker.calls, ['preflight', 'up', 'collectCsv', 'down']);
+      assert.deepEqual(fakes.compose.calls, []);
+      assert.equal(readRun(join(out, 'docker')).status, 'interrupted');
+    });
+  });
+
+  describe('native, end to end (real driver, collector, service)', () => {
+    it('records run.json, client.csv, the service CSV and a complete collector run, and leaves nothing running', async () => {
+      const dir = tmp();
+      const port = await freePort();
+      const db = join(dir, 'bench.db');
+      const r = await runCli(['--deployments', 'native', '--requests', '10', '--concurrency', '2', '--warmup', '2', '--port', String(port), '--db', db, '--out', join(dir, 'runs'), '--no-report']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /\| native +\| sequential +\| 10 +\|/);
+      assert.match(r.stderr, /\[native\] phase sequential: 10 requests, 1 client\(s\)/);
+      const runDir = join(dir, 'runs', 'native');
+      const run = readRun(runDir);
+      assert.equal(run.status, 'complete');
+      assert.equal(run.deployment, 'native');
+      assert.deepEqual(run.target, { host: '127.0.0.1', port, userlandProxy: null, path: run.target!.path });
+      assert.deepEqual(run.phases.map((p) => p.name), ['warmup', 'sequential', 'closed-c2']);
+      assert.ok(run.loadgen && run.loadgen.cpuPercent > 0);
+      const client = csv(join(runDir, 'client.csv'));
+      assert.equal(client.length, 2 + 10 + 20);
+      const service = csv(join(runDir, run.serviceCsvs[0]!));
+      assert.deepEqual(new Set(service.map((s) => s['Request ID'])), new Set(client.map((c) => c.request_id)));
+      const sqlite = new Database(db, { readonly: true });
+      try {
+        const rec = sqlite.prepare('SELECT label, status FROM runs WHERE id = ?').get(run.runId) as { label: string; status: string };
+        assert.deepEqual(rec, { label: 'native', status: 'complete' });
+        const samples = sqlite.prepare('SELECT count(*) AS n FROM samples WHERE run_id = ?').get(run.runId) as { n: number };
+        assert.ok(samples.n >= 1);
+      } finally {
+        sqlite.close();
+      }
+      assert.equal(await portIsFree(port), true, 'the native service is gone');
+      assert.match(readFileSync(join(dir, 'runs', 'summary.md'), 'utf8'), /\| native +\| closed-c2 /);
+    });
+
+    it('Ctrl-C during a phase tears the native service down and exits 1', async () => {
+      const dir = tmp();
+      const port = await freePort();
+      let sent = false;
+      const r = await runCli(
+        ['--deployments', 'native', '--rate', '20', '--duration', '60s', '--warmup', '0', '--concurrency', '1', '--port', String(port), '--db', join(dir, 'b.db'), '--out', join(dir, 'runs'), '--no-report'],
+        (text, child) => {
+          if (!sent && text.includes('phase open-rate20')) {
+            sent = true;
+            setTimeout(() => child.kill('SIGINT'), 300);
+          }
+        },
+      );
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /Ctrl-C: stopping the load and tearing down/);
+      assert.match(r.stdout, /^native: interrupted/m);
+      assert.equal(readRun(join(dir, 'runs', 'native')).status, 'interrupted');
+      assert.equal(await portIsFree(port), true);
+    });
+  });
+
+  describe('bad input', () => {
+    it('an unknown deployment name: one line naming it, exit 2, nothing started', async () => {
+      const r = await runCli(['--deployments', 'native,k8s']);
+      assert.equal(r.code, 2);
+      assert.equal(r.stderr, "experiment: --deployments: unknown deployment 'k8s' (known: native, docker, compose, swarm-1, swarm-3)\n");
+    });
+
+    it('a port already taken: a clear failure naming the port, exit 1, the holder untouched', async () => {
+      const holder = net.createServer();
+      await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+      const port = (holder.address() as net.AddressInfo).port;
+      try {
+        const dir = tmp();
+        const r = await runCli(['--deployments', 'native', '--port', String(port), '--requests', '2', '--db', join(dir, 'b.db'), '--out', join(dir, 'runs'), '--no-report']);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, new RegExp(`\\[native\\] FAILED: .*port ${port} is already taken`));
+        assert.match(r.stdout, new RegExp(`^native: failed \\(.*port ${port} is already taken`, 'm'));
+        assert.equal(readRun(join(dir, 'runs', 'native')).status, 'failed');
+        assert.equal(holder.listening, true);
+      } finally {
+        holder.close();
+      }
+    });
+  });
+});

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { UsageError } from '../load/args.js';
+import type { LoadSummary } from '../load/stats.js';
+import { parseDeployments, parseExperimentArgs } from '../experiment/options.js';
+import { planPhases } from '../experiment/phases.js';
+import { overallCpuPercent } from '../experiment/run-record.js';
+import { formatTable, tableRows, type DeploymentOutcome } from '../experiment/summary-table.js';
+
+const summary = (phase: string, p50: number, over: Partial<LoadSummary> = {}): LoadSummary => ({
+  label: 'x', phase, requests: 10, ok: 10, errors: {}, durationMs: 1000, rps: 10,
+  latencyMs: { p50, p90: p50 + 1, p99: p50 + 2, max: p50 + 3 }, serverLatencyP50Ms: 1, replicaShares: { r: 1 }, cpuPercent: 5, ...over,
+});
+
+describe('experiment, pure parts', () => {
+  describe('options', () => {
+    it('runs every deployment with the classic load by default', () => {
+      const o = parseExperimentArgs([]);
+      assert.deepEqual(o.deployments, ['native', 'docker', 'compose', 'swarm-1', 'swarm-3']);
+      assert.equal(o.requests, 160);
+      assert.equal(o.concurrency, 16);
+      assert.equal(o.rateRps, undefined);
+      assert.equal(o.report, true);
+    });
+    it('names an unknown deployment and lists the known ones', () => {
+      assert.throws(() => parseDeployments('native,kubernetes'), {
+        name: 'UsageError',
+        message: "--deployments: unknown deployment 'kubernetes' (known: native, docker, compose, swarm-1, swarm-3)",
+      });
+      assert.throws(() => parseDeployments('native,native'), /'native' is listed twice/);
+      assert.throws(() => parseDeployments(','), UsageError);
+    });
+    it('rejects bad load values, naming them', () => {
+      assert.throws(() => parseExperimentArgs(['--requests=-3']), /--requests: .*'-3'/);
+      assert.throws(() => parseExperimentArgs(['--interval', 'soon']), /--interval: .*'soon'/);
+      assert.throws(() => parseExperimentArgs(['--warmup', 'x']), /--warmup: .*'x'/);
+      assert.throws(() => parseExperimentArgs(['--port', '0']), /--port/);
+      assert.throws(() => parseExperimentArgs(['--what']), /Unknown option '--what'$/);
+    });
+  });
+
+  describe('phases', () => {
+    it('defaults to warm-up, the classic 160 sequential, then 16 clients for 320 requests', () => {
+      const p = planPhases({ requests: 160, concurrency: 16, rateRps: undefined, durationMs: undefined, warmupRequests: 20 });
+      assert.deepEqual(p.map((x) => [x.name, x.concurrency, x.requests, x.measured]), [
+        ['warmup', 1, 20, false], ['sequential', 1, 160, true], ['closed-c16', 16, 320, true],
+      ]);
+    });
+    it('adds an open-loop phase with --rate (10 s unless --duration) and drops warm-up and c1 duplicates', () => {
+      const p = planPhases({ requests: 50, concurrency: 1, rateRps: 25, durationMs: undefined, warmupRequests: 0 });
+      assert.deepEqual(p.map((x) => [x.name, x.rateRps, x.durationMs]), [['sequential', null, undefined], ['open-rate25', 25, 10_000]]);
+    });
+    it('runs the concurrent phase for --duration when given', () => {
+      const p = planPhases({ requests: 50, concurrency: 4, rateRps: undefined, durationMs: 3000, warmupRequests: 0 });
+      assert.deepEqual(p.map((x) => [x.name, x.requests, x.durationMs]), [['sequential', 50, undefined], ['closed-c4', undefined, 3000]]);
+    });
+  });
+
+  describe('summary table', () => {
+    const outcomes: DeploymentOutcome[] = [
+      { name: 'native', status: 'done', summaries: [summary('sequential', 2), summary('closed-c16', 40)] },
+      { name: 'docker', status: 'done', summaries: [summary('sequential', 2.5), summary('closed-c16', 44)] },
+      { name: 'swarm-3', status: 'done', summaries: [summary('sequential', 3, { replicaShares: { aaa: 0.34, bbb: 0.33, ccc: 0.33 } })] },
+      { name: 'compose', status: 'skipped', reason: 'no Docker engine', summaries: [] },
+    ];
+    it('gives the overhead against native in ms and % at p50, phase by phase', () => {
+      const rows = tableRows(outcomes);
+      const docker = rows.filter((r) => r.deployment === 'docker');
+      assert.deepEqual(docker.map((r) => [r.phase, r.overheadMs, r.overheadPercent]), [['sequential', 0.5, 25], ['closed-c16', 4, 10]]);
+      assert.equal(rows.find((r) => r.deployment === 'native')!.overheadMs, null);
+    });
+    it('shows replica shares only where there are several replicas, and says why a deployment did not run', () => {
+      const text = formatTable(outcomes);
+      assert.match(text, /\| swarm-3 .*\| aaa 34%, bbb 33%, ccc 33% \|/);
+      assert.match(text, /\| docker +\| sequential .*\| \+0\.50 ms \(\+25\.0%\)/);
+      assert.match(text, /^compose: skipped \(no Docker engine\)$/m);
+    });
+    it('has no overhead figure when native did not run', () => {
+      assert.ok(tableRows(outcomes.slice(1)).every((r) => r.overheadMs === null));
+    });
+  });
+
+  it('weights the load generator CPU by phase length', () => {
+    assert.equal(overallCpuPercent([{ cpuPercent: 10, durationMs: 1000 }, { cpuPercent: 40, durationMs: 3000 }]), 32.5);
+    assert.equal(overallCpuPercent([]), 0);
+  });
+});
