@@ -95,6 +95,11 @@ function phaseLayer(bands: readonly PhaseBand[]): Spec[] {
     },
     {
       data: { values: bands.map((b) => ({ phase: b.name, start: round(b.startSec, 2) })) },
+      mark: { type: 'rule', strokeDash: [4, 3], color: '#888' },
+      encoding: { x: { field: 'start', type: 'quantitative' } },
+    },
+    {
+      data: { values: bands.map((b) => ({ phase: b.name, start: round(b.startSec, 2) })) },
       mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 3, fontSize: 10, color: '#555' },
       encoding: { x: { field: 'start', type: 'quantitative' }, y: { value: 0 }, text: { field: 'phase' } },
     },

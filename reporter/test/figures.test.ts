@@ -1,0 +1,89 @@
+// The figures: valid SVG with the marks each chart needs, a PNG of it, and the Vega-Lite spec beside it.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import sharp from 'sharp';
+import { build } from '../build.js';
+import { fixtureCopy } from '../fixture/workspace.js';
+import { deploymentColours } from '../plots/specs.js';
+
+const LABELS = ['native', 'docker', 'compose', 'swarm-1', 'swarm-3'];
+
+/** Paths inside <g class="mark-<type> …"> groups: one per drawn bar/line. */
+function marks(svg: string, type: string): number {
+  let count = 0;
+  const re = new RegExp(`<g[^>]*class="mark-${type} role-mark[^"]*"[^>]*>(.*?)</g>`, 'gs');
+  for (const m of svg.matchAll(re)) count += (m[1]!.match(/<path /g) ?? []).length;
+  return count;
+}
+
+describe('report figures', () => {
+  let dir: string;
+  const svg = (name: string): string => readFileSync(join(dir, `${name}.svg`), 'utf8');
+  before(async () => {
+    const ws = fixtureCopy();
+    await build({ db: ws.db, csvDirs: [ws.runs], csvExplicit: true, labels: null, outDir: ws.out, log: () => {}, warn: () => {} });
+    dir = join(ws.out, 'figures');
+  });
+
+  describe('every figure', () => {
+    const names = ['comparison', 'latency-ecdf', ...LABELS.map((l) => `resources-${l}`), 'replicas-swarm-3'];
+    it('is an SVG document with a size, a PNG of the same picture and its Vega-Lite spec', async () => {
+      for (const name of names) {
+        const text = svg(name);
+        assert.match(text, /^<svg [^>]*width="\d+(\.\d+)?" height="\d+(\.\d+)?"/, name);
+        assert.ok(text.trimEnd().endsWith('</svg>'), name);
+        const png = readFileSync(join(dir, `${name}.png`));
+        assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], name);
+        const meta = await sharp(png).metadata();
+        assert.ok((meta.width ?? 0) > 200 && (meta.height ?? 0) > 100, `${name} ${meta.width}x${meta.height}`);
+        const spec = JSON.parse(readFileSync(join(dir, `${name}.vl.json`), 'utf8')) as { $schema: string };
+        assert.match(spec.$schema, /vega-lite/);
+      }
+    });
+    it('has readable axis titles with units', () => {
+      assert.match(svg('latency-ecdf'), />Latency \(ms, log scale\)</);
+      assert.match(svg('resources-native'), />CPU \(% of one core\)</);
+      assert.match(svg('resources-native'), />Memory used \(MiB\)</);
+    });
+  });
+
+  describe('the comparison figure', () => {
+    it('has one bar per deployment for CPU, memory, network and p50/p99 latency', () => {
+      assert.equal(marks(svg('comparison'), 'rect'), LABELS.length * 5);
+      for (const title of ['CPU, mean', 'Memory, mean', 'Network rx+tx per request', 'Latency p50', 'Latency p99']) assert.ok(svg('comparison').includes(title), title);
+    });
+    it('colours each deployment the same in every figure', () => {
+      const { range } = deploymentColours(LABELS);
+      for (const colour of range) {
+        assert.ok(svg('comparison').includes(`fill="${colour}"`), `comparison lacks ${colour}`);
+        assert.ok(svg('latency-ecdf').includes(`stroke="${colour}"`), `ecdf lacks ${colour}`);
+      }
+    });
+  });
+
+  describe('the latency ECDF', () => {
+    it('draws one line per deployment', () => {
+      assert.equal(marks(svg('latency-ecdf'), 'line'), LABELS.length);
+    });
+  });
+
+  describe('resources over time', () => {
+    it('draws CPU and memory lines for each replica and shades the load phases', () => {
+      assert.equal(marks(svg('resources-swarm-3'), 'line'), 2 * 3);
+      assert.equal(marks(svg('resources-native'), 'line'), 2);
+      assert.ok(marks(svg('resources-native'), 'rect') >= 2 * 3, 'phase bands');
+      for (const phase of ['warmup', 'sequential', 'closed-c16']) assert.ok(svg('resources-native').includes(`>${phase}<`), phase);
+    });
+  });
+
+  describe('the replica spread of swarm-3', () => {
+    it('shows received and sent bytes and requests for its 3 replicas', () => {
+      assert.equal(marks(svg('replicas-swarm-3'), 'rect'), 3 * 2 + 3);
+    });
+    it('is made only for runs with several replicas', () => {
+      assert.equal(existsSync(join(dir, 'replicas-native.svg')), false);
+    });
+  });
+});
