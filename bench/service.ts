@@ -189,6 +189,7 @@ export async function run(): Promise<void> {
     cacheDir: cfg.modelCacheDir,
     allowRemote: cfg.allowRemoteModels,
     onnxThreads: cfg.onnxThreads,
+    onnxSpinning: cfg.onnxSpinning,
   });
   const raw = await measureRaw(clf, texts);
   await clf.dispose(); // the service gets the cores to itself

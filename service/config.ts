@@ -19,6 +19,8 @@ export interface ServiceConfig {
   readonly allowRemoteModels: boolean;
   /** ONNX Runtime intra-op threads; undefined = onnxruntime's default (one per core). */
   readonly onnxThreads: number | undefined;
+  /** Whether idle onnxruntime worker threads busy-wait for work (see README: off by default). */
+  readonly onnxSpinning: boolean;
   readonly bodyLimitBytes: number;
   readonly batchMaxSize: number;
   readonly batchMaxWaitMs: number;
@@ -94,6 +96,7 @@ export function parseConfig(env: Env, opts: { cwd: string; packageRoot: string }
     modelCacheDir: path.resolve(opts.packageRoot, value('MODEL_CACHE_DIR') ?? DEFAULTS.MODEL_CACHE_DIR),
     allowRemoteModels: bool('ALLOW_REMOTE_MODELS', true),
     onnxThreads: threadsRaw === undefined ? undefined : int('ONNX_THREADS', 0, 1, 256),
+    onnxSpinning: bool('ONNX_SPINNING', false),
     bodyLimitBytes: int('BODY_LIMIT_BYTES', DEFAULTS.BODY_LIMIT_BYTES, 64, 16 * 1024 * 1024),
     batchMaxSize: int('BATCH_MAX_SIZE', DEFAULTS.BATCH_MAX_SIZE, 1, 1024),
     batchMaxWaitMs: int('BATCH_MAX_WAIT_MS', DEFAULTS.BATCH_MAX_WAIT_MS, 0, 10_000),

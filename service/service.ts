@@ -98,6 +98,7 @@ export async function startService(cfg: ServiceConfig, opts: StartOptions = {}):
     cacheDir: cfg.modelCacheDir,
     allowRemote: cfg.allowRemoteModels,
     onnxThreads: cfg.onnxThreads,
+    onnxSpinning: cfg.onnxSpinning,
   }).then(
     (classifier) => {
       const batcher = new MicroBatcher((texts: string[]) => classifier.classify(texts), {

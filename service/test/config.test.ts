@@ -22,6 +22,7 @@ describe('service settings from the environment', () => {
       assert.equal(cfg.modelCacheDir, '/opt/app/data/model-cache');
       assert.equal(cfg.allowRemoteModels, true);
       assert.equal(cfg.onnxThreads, undefined);
+      assert.equal(cfg.onnxSpinning, false);
     });
     it('limits bodies to 16 KiB and batches up to 16 requests without waiting', () => {
       assert.equal(cfg.bodyLimitBytes, 16384);
@@ -43,6 +44,7 @@ describe('service settings from the environment', () => {
           MODEL_CACHE_DIR: 'cache',
           ALLOW_REMOTE_MODELS: 'no',
           ONNX_THREADS: '2',
+          ONNX_SPINNING: '1',
           BODY_LIMIT_BYTES: '1024',
           BATCH_MAX_SIZE: '8',
           BATCH_MAX_WAIT_MS: '3',
@@ -60,6 +62,7 @@ describe('service settings from the environment', () => {
         modelCacheDir: '/opt/app/cache',
         allowRemoteModels: false,
         onnxThreads: 2,
+        onnxSpinning: true,
         bodyLimitBytes: 1024,
         batchMaxSize: 8,
         batchMaxWaitMs: 3,
