@@ -5,7 +5,7 @@ import type { LoadSummary } from '../load/stats.js';
 import { parseDeployments, parseExperimentArgs } from '../experiment/options.js';
 import { planPhases } from '../experiment/phases.js';
 import { overallCpuPercent } from '../experiment/run-record.js';
-import { formatTable, tableRows, type DeploymentOutcome } from '../experiment/summary-table.js';
+import { formatTable, swarmScaling, tableRows, type DeploymentOutcome } from '../experiment/summary-table.js';
 
 const summary = (phase: string, p50: number, over: Partial<LoadSummary> = {}): LoadSummary => ({
   label: 'x', phase, requests: 10, ok: 10, errors: {}, durationMs: 1000, rps: 10,
@@ -74,6 +74,15 @@ describe('experiment, pure parts', () => {
       assert.match(text, /\| swarm-3 .*\| aaa 34%, bbb 33%, ccc 33% \|/);
       assert.match(text, /\| docker +\| sequential .*\| \+0\.50 ms \(\+25\.0%\)/);
       assert.match(text, /^compose: skipped \(no Docker engine\)$/m);
+    });
+    it('compares swarm-3 throughput with swarm-1 in the concurrent phases', () => {
+      const scaling: DeploymentOutcome[] = [
+        { name: 'swarm-1', status: 'done', summaries: [summary('sequential', 2, { rps: 50 }), summary('closed-c16', 30, { rps: 100 })] },
+        { name: 'swarm-3', status: 'done', summaries: [summary('sequential', 2, { rps: 60 }), summary('closed-c16', 30, { rps: 92 })] },
+      ];
+      assert.deepEqual(swarmScaling(scaling), ['swarm-3 vs swarm-1 throughput (closed-c16): 92.0 vs 100.0 req/s (-8.0%)']);
+      assert.match(formatTable(scaling), /\nswarm-3 vs swarm-1 throughput \(closed-c16\)/);
+      assert.deepEqual(swarmScaling(outcomes), []);
     });
     it('has no overhead figure when native did not run', () => {
       assert.ok(tableRows(outcomes.slice(1)).every((r) => r.overheadMs === null));
