@@ -21,9 +21,9 @@ const readRun = (dir: string): RunRecord => JSON.parse(readFileSync(join(dir, 'r
 const csv = (file: string): Record<string, string>[] => parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
 
 /** Runs the experiment CLI; `onStderr` sees the progress as it comes (to send Ctrl-C at the right time). */
-function runCli(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void) {
+function runCli(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void, env: NodeJS.ProcessEnv = process.env) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: root });
+    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -183,6 +183,22 @@ describe('experiment', () => {
       assert.match(r.stdout, /^native: interrupted/m);
       assert.equal(readRun(join(dir, 'runs', 'native')).status, 'interrupted');
       assert.equal(await portIsFree(port), true);
+    });
+  });
+
+  describe('without a Docker engine', () => {
+    it('runs native and says which deployments it skipped and why', async () => {
+      const dir = tmp();
+      const r = await runCli(
+        ['--deployments', 'native,docker,swarm-3', '--requests', '3', '--concurrency', '1', '--warmup', '0', '--port', String(await freePort()), '--db', join(dir, 'b.db'), '--out', join(dir, 'runs'), '--no-report'],
+        undefined,
+        { ...process.env, DOCKER_HOST: `unix://${join(dir, 'no-engine.sock')}` },
+      );
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /\| native +\| sequential +\| 3 /);
+      assert.match(r.stdout, /^docker: skipped \(.*Docker engine.*\)$/m);
+      assert.match(r.stdout, /^swarm-3: skipped \(.*Docker engine.*\)$/m);
+      assert.equal(readRun(join(dir, 'runs', 'native')).status, 'complete');
     });
   });
 
