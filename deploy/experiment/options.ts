@@ -1,7 +1,6 @@
 // `npm run experiment` options: parsed and validated once into one typed object.
-import { parseArgs } from 'node:util';
 import { DEPLOYMENT_NAMES, type DeploymentName } from '../deployment.js';
-import { parseDuration, parsePort, parsePositiveInt, parsePositiveNumber, UsageError } from '../load/args.js';
+import { parseDuration, parsePort, parsePositiveInt, parsePositiveNumber, parseStrict, UsageError } from '../load/args.js';
 
 export interface ExperimentOptions {
   readonly deployments: readonly DeploymentName[];
@@ -53,31 +52,21 @@ export function parseDeployments(value: string): DeploymentName[] {
 }
 
 export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        deployments: { type: 'string', default: DEPLOYMENT_NAMES.join(',') },
-        requests: { type: 'string', default: '160' },
-        concurrency: { type: 'string', default: '16' },
-        rate: { type: 'string' },
-        duration: { type: 'string' },
-        warmup: { type: 'string', default: '20' },
-        timeout: { type: 'string', default: '10s' },
-        db: { type: 'string', default: 'data/bench.db' },
-        interval: { type: 'string', default: '1s' },
-        out: { type: 'string', default: 'data/runs' },
-        port: { type: 'string' },
-        'no-report': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message.split(/\. |\n/)[0]!);
-  }
+  const values = parseStrict(argv, {
+    deployments: { type: 'string', default: DEPLOYMENT_NAMES.join(',') },
+    requests: { type: 'string', default: '160' },
+    concurrency: { type: 'string', default: '16' },
+    rate: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string', default: '20' },
+    timeout: { type: 'string', default: '10s' },
+    db: { type: 'string', default: 'data/bench.db' },
+    interval: { type: 'string', default: '1s' },
+    out: { type: 'string', default: 'data/runs' },
+    port: { type: 'string' },
+    'no-report': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
   const warmup = /^\d+$/.test(values.warmup) ? Number(values.warmup) : NaN;
   if (!Number.isSafeInteger(warmup)) throw new UsageError(`--warmup: expected a whole number (0 for none), got '${values.warmup}'`);
   parseDuration('interval', values.interval); // validated here; the collector gets the text as given

@@ -1,5 +1,6 @@
 // Parsing of command-line values shared by the load and experiment CLIs. Pure; every error is one line
 // naming the option and the bad value, and the CLIs exit 2 on it.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -38,4 +39,16 @@ export function parseLabel(option: string, value: string): string {
     throw new UsageError(`--${option}: expected letters, digits, '.', '_' or '-' (max 64), got '${value}'`);
   }
   return value;
+}
+
+type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
+
+/** node:util parseArgs, strict and without positionals; its errors become one-line UsageErrors. */
+export function parseStrict<O extends OptionSpecs>(argv: readonly string[], options: O) {
+  try {
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    // node's messages run on ("Unknown option '--x'. To specify a positional …"): keep the first sentence.
+    throw new UsageError((err as Error).message.split(/\. |\n/)[0]!);
+  }
 }

@@ -1,6 +1,5 @@
 // The load CLI's options: parsed and validated once into one typed object.
-import { parseArgs } from 'node:util';
-import { parseDuration, parseLabel, parsePort, parsePositiveInt, parsePositiveNumber, UsageError } from './args.js';
+import { parseDuration, parseLabel, parsePort, parsePositiveInt, parsePositiveNumber, parseStrict, UsageError } from './args.js';
 import { defaultCorpusPath } from './paths.js';
 
 export interface LoadCliOptions {
@@ -36,32 +35,22 @@ export const LOAD_USAGE = `usage: npm run load -- [options]
   --json            print the summary as JSON instead of text`;
 
 export function parseLoadArgs(argv: readonly string[]): LoadCliOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        host: { type: 'string', default: '127.0.0.1' },
-        port: { type: 'string', default: '5000' },
-        path: { type: 'string', default: '/infer' },
-        requests: { type: 'string' },
-        concurrency: { type: 'string' },
-        rate: { type: 'string' },
-        duration: { type: 'string' },
-        timeout: { type: 'string', default: '10s' },
-        label: { type: 'string', default: 'load' },
-        phase: { type: 'string' },
-        out: { type: 'string' },
-        corpus: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const values = parseStrict(argv, {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '5000' },
+    path: { type: 'string', default: '/infer' },
+    requests: { type: 'string' },
+    concurrency: { type: 'string' },
+    rate: { type: 'string' },
+    duration: { type: 'string' },
+    timeout: { type: 'string', default: '10s' },
+    label: { type: 'string', default: 'load' },
+    phase: { type: 'string' },
+    out: { type: 'string' },
+    corpus: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
   if (values.rate !== undefined && values.concurrency !== undefined) {
     throw new UsageError(`--concurrency ${values.concurrency}: the open loop (--rate) has no client count; use one or the other`);
   }
