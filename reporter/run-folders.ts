@@ -2,6 +2,7 @@
 // fields. A folder without run.json is still a run: its label is the folder name.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { ReporterError } from './db.js';
 
 export interface Phase {
   readonly name: string;
@@ -32,7 +33,7 @@ export interface RunFolder {
   readonly serviceCsvs: string[];
 }
 
-export class RunFolderError extends Error {}
+export class RunFolderError extends ReporterError {}
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
