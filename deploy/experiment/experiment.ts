@@ -45,6 +45,20 @@ function raceSignal<T>(work: Promise<T>, signal: AbortSignal | undefined): Promi
   });
 }
 
+/** `--model-id/--model-dtype` for the collector's runs row, from the service's /health (none if it says nothing). */
+async function modelArgs(target: Target): Promise<string[]> {
+  try {
+    const res = await fetch(`http://${target.host}:${target.port}/health`, { signal: AbortSignal.timeout(5000) });
+    const health = (await res.json()) as { modelId?: unknown; dtype?: unknown };
+    return [
+      ...(typeof health.modelId === 'string' && health.modelId ? ['--model-id', health.modelId] : []),
+      ...(typeof health.dtype === 'string' && health.dtype ? ['--model-dtype', health.dtype] : []),
+    ];
+  } catch {
+    return [];
+  }
+}
+
 /** A new run of a label replaces the previous one's files (the database keeps every run). */
 function resetRunDir(runDir: string): void {
   mkdirSync(runDir, { recursive: true });
@@ -84,7 +98,7 @@ async function runOne(name: DeploymentName, options: ExperimentOptions, deps: Ex
     record.target = target;
     ctx.log(`up: ${target.host}:${target.port} (${target.path}; userland proxy ${target.userlandProxy ?? 'n/a'})`);
     if (deps.collector) {
-      record.runId = await deps.collector.start(name, deployment.collectorArgs());
+      record.runId = await deps.collector.start(name, [...deployment.collectorArgs(), ...(await modelArgs(target))]);
       collecting = true;
       ctx.log(`collector: recording run ${record.runId}`);
     } else {

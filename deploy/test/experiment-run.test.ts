@@ -154,8 +154,8 @@ describe('experiment', () => {
       assert.deepEqual(new Set(service.map((s) => s['Request ID'])), new Set(client.map((c) => c.request_id)));
       const sqlite = new Database(db, { readonly: true });
       try {
-        const rec = sqlite.prepare('SELECT label, status FROM runs WHERE id = ?').get(run.runId) as { label: string; status: string };
-        assert.deepEqual(rec, { label: 'native', status: 'complete' });
+        const rec = sqlite.prepare('SELECT label, status, model_id FROM runs WHERE id = ?').get(run.runId);
+        assert.deepEqual(rec, { label: 'native', status: 'complete', model_id: 'minibert-sst2' });
         const samples = sqlite.prepare('SELECT count(*) AS n FROM samples WHERE run_id = ?').get(run.runId) as { n: number };
         assert.ok(samples.n >= 1);
       } finally {
