@@ -48,7 +48,7 @@ describe('driver options', () => {
     [{ env: { 'NOT-A-NAME': 'x' } }, /^bad env name: "NOT-A-NAME"$/],
   ] as const) {
     it(`reject ${JSON.stringify(options)} with a message naming the value`, () => {
-      assert.throws(() => resolveOptions('docker', options), message);
+      assert.throws(() => resolveOptions('docker', options), { message });
     });
   }
 });

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { requireDocker } from '../../test-support/docker.js';
+import { createDeployment } from '../drivers/index.js';
+import { docker } from '../drivers/engine.js';
+import { csvRows, freePort, infer, occupyPort, tempRun } from '../testing/flow.js';
+import { ensureAppImage } from '../testing/image.js';
+
+const SERVICE = `llm-test-swarm-${process.pid}`;
+const swarmState = (): Promise<string> => docker(['info', '-f', '{{.Swarm.LocalNodeState}}']);
+const leftovers = async (): Promise<string> =>
+  [
+    await docker(['ps', '-aq', '--filter', `label=com.docker.swarm.service.name=${SERVICE}`, '--filter', `label=com.docker.swarm.service.name=${SERVICE}-front`]),
+    await docker(['network', 'ls', '-q', '--filter', `name=${SERVICE}-net`]),
+  ].join('');
+
+describe('swarm driver', () => {
+  before(async () => {
+    await requireDocker();
+    await ensureAppImage();
+  });
+
+  for (const [name, replicas] of [['swarm-1', 1], ['swarm-3', 3]] as const) {
+    it(`docker: ${name} serves /infer on 127.0.0.1 from ${replicas} replica(s), one CSV per replica naming it, and leaves the swarm as found`, async () => {
+      const stateBefore = await swarmState();
+      const run = tempRun(name);
+      const port = await freePort();
+      const deployment = createDeployment(name, { port, name: SERVICE });
+      try {
+        const target = await deployment.up(run);
+        assert.equal(target.host, '127.0.0.1');
+        assert.equal(target.port, port);
+        assert.match(target.path, new RegExp(`${replicas} replica`));
+        assert.deepEqual(deployment.collectorArgs(), ['--deployment', 'swarm', '--service', SERVICE]);
+
+        const served = new Map<string, number>();
+        for (let i = 0; i < 3 * replicas; i++) {
+          const answer = await infer(port, `Review number ${i}: a fine film.`);
+          assert.equal(answer.status, 200, answer.body);
+          served.set(answer.replica!, (served.get(answer.replica!) ?? 0) + 1);
+        }
+        assert.equal(served.size, replicas, 'every replica served requests');
+
+        const files = await deployment.collectCsv(run);
+        assert.equal(files.length, replicas);
+        const rows = files.flatMap((f) => csvRows(f));
+        assert.equal(rows.length, 3 * replicas);
+        const perReplica = new Map<string, number>();
+        for (const row of rows) perReplica.set(row.Replica!, (perReplica.get(row.Replica!) ?? 0) + 1);
+        assert.deepEqual(perReplica, served, 'the CSV rows name the replica that answered');
+
+        await deployment.down(run);
+        assert.equal(await leftovers(), '', 'no container or network left');
+        assert.equal(await swarmState(), stateBefore);
+      } finally {
+        await deployment.down(run);
+        run.cleanup();
+      }
+    });
+  }
+
+  describe('with bad input', () => {
+    it('docker: refuses a port already taken without touching the swarm', async () => {
+      const stateBefore = await swarmState();
+      const run = tempRun('swarm-port');
+      const port = await freePort();
+      const blocker = await occupyPort(port);
+      const deployment = createDeployment('swarm-3', { port, name: SERVICE });
+      try {
+        await assert.rejects(deployment.up(run), new RegExp(`^Error: port ${port} is already taken`));
+        assert.equal(await swarmState(), stateBefore);
+      } finally {
+        blocker.close();
+        await deployment.down(run);
+        run.cleanup();
+      }
+    });
+
+    it('docker: reports failing replicas with the task error and service log, and removes everything', async () => {
+      const stateBefore = await swarmState();
+      const run = tempRun('swarm-health');
+      const deployment = createDeployment('swarm-1', {
+        port: await freePort(),
+        name: SERVICE,
+        env: { MODEL_ID: 'no-such-model', ALLOW_REMOTE_MODELS: 'false' },
+      });
+      try {
+        await assert.rejects(deployment.up(run), /^Error: swarm-1: service stopped before it was ready: task .* failed: .*— service log: .*no-such-model/);
+        assert.equal(await leftovers(), '');
+        assert.equal(await swarmState(), stateBefore);
+      } finally {
+        await deployment.down(run);
+        run.cleanup();
+      }
+    });
+  });
+});
