@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 import { requireDocker } from '../../test-support/docker.js';
 import { createDeployment } from '../drivers/index.js';
 import { docker } from '../drivers/engine.js';
-import { csvRows, freePort, infer, occupyPort, tempRun } from '../testing/flow.js';
+import { csvRows, freePort, infer, occupyPort, ROOT, tempRun } from '../testing/flow.js';
 import { ensureAppImage } from '../testing/image.js';
 
 const SERVICE = `llm-test-swarm-${process.pid}`;
@@ -92,6 +92,15 @@ describe('swarm driver', () => {
         await deployment.down(run);
         run.cleanup();
       }
+    });
+  });
+
+  describe('stack file for users', () => {
+    it('docker: deploy/swarm/stack.yml is valid for docker stack deploy, with the per-slot CSV and host-mode front', async () => {
+      const config = await docker(['stack', 'config', '-c', `${ROOT}/deploy/swarm/stack.yml`]);
+      assert.match(config, /METRICS_LOG_FILE: \/app\/csv\/replica-\{\{\.Task\.Slot\}\}\.csv/);
+      assert.match(config, /endpoint_mode: dnsrr/);
+      assert.match(config, /mode: host\n\s+target: 8080\n\s+published: 8080/);
     });
   });
 });
