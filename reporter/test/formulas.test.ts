@@ -1,0 +1,86 @@
+// The pure pieces: nearest-rank percentiles, counter growth across restarts, the seeded bootstrap,
+// timestamp and row parsing.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseClientRow, parseServiceRow, parseTimestamp, unguard } from '../rows.js';
+import { bootstrapPercentileDiff, counterGrowth, describe as distribution, percentileSorted } from '../stats.js';
+
+describe('percentiles', () => {
+  it('use the nearest rank: the value at rank ceil(p/100 × n)', () => {
+    const v = Float64Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.equal(percentileSorted(v, 50), 5);
+    assert.equal(percentileSorted(v, 90), 9);
+    assert.equal(percentileSorted(v, 99), 10);
+    assert.equal(percentileSorted(v, 0), 1);
+    assert.equal(percentileSorted(new Float64Array(), 50), undefined);
+  });
+  it('describe() sorts a copy and reports count, mean and max', () => {
+    const d = distribution([3, 1, 2]);
+    assert.deepEqual([d.count, d.p50, d.mean, d.max], [3, 2, 2, 3]);
+  });
+});
+
+describe('counter growth', () => {
+  it('adds the deltas of a growing counter and skips missed reads', () => {
+    assert.equal(counterGrowth([100, null, 150, 175]), 75);
+  });
+  it('counts the new value after a restart as growth since the restart', () => {
+    assert.equal(counterGrowth([100, 150, 20, 50]), 50 + 20 + 30);
+  });
+  it('is unknown with fewer than two readings', () => {
+    assert.equal(counterGrowth([null, 5]), undefined);
+  });
+});
+
+describe('bootstrap interval of a percentile difference', () => {
+  const base = Array.from({ length: 400 }, (_, i) => 5 + (i % 20) * 0.05);
+  it('finds a clear shift: the interval excludes 0 and holds the estimate', () => {
+    const shifted = base.map((v) => v + 1);
+    const ci = bootstrapPercentileDiff(base, shifted, 50)!;
+    assert.ok(Math.abs(ci.estimate - 1) < 1e-9);
+    assert.ok(ci.low > 0 && ci.low <= ci.estimate && ci.estimate <= ci.high, JSON.stringify(ci));
+  });
+  it('calls no shift noise: the interval contains 0', () => {
+    const ci = bootstrapPercentileDiff(base, [...base].reverse(), 50)!;
+    assert.ok(ci.low <= 0 && ci.high >= 0, JSON.stringify(ci));
+  });
+  it('gives the same interval on every run (seeded)', () => {
+    const other = base.map((v, i) => v + (i % 3) * 0.1);
+    assert.deepEqual(bootstrapPercentileDiff(base, other, 99), bootstrapPercentileDiff(base, other, 99));
+  });
+  it('is undefined when a side has no data', () => {
+    assert.equal(bootstrapPercentileDiff([], base, 50), undefined);
+  });
+});
+
+describe('timestamps', () => {
+  it('read ISO 8601 with Z, with an offset, and without a zone as UTC', () => {
+    assert.equal(parseTimestamp('2026-11-23T04:31:16.866Z'), Date.UTC(2026, 10, 23, 4, 31, 16, 866));
+    assert.equal(parseTimestamp('2026-11-23T05:31:16.866+01:00'), Date.UTC(2026, 10, 23, 4, 31, 16, 866));
+    assert.ok(Math.abs(parseTimestamp('2025-03-01T00:31:16.866537')! - (Date.UTC(2025, 2, 1, 0, 31, 16, 866) + 0.537)) < 1e-6);
+  });
+  it('reject anything else', () => {
+    for (const bad of ['yesterday', '2026-13-45T00:00:00Z', '', '1795403159000']) assert.equal(parseTimestamp(bad), undefined, bad);
+  });
+});
+
+describe('CSV rows', () => {
+  it('undo the formula guard only before a formula character', () => {
+    assert.equal(unguard("'=SUM(A1)"), '=SUM(A1)');
+    assert.equal(unguard("'tis fine"), "'tis fine");
+  });
+  it('read the seed 4-column service row with no replica or request id', () => {
+    const r = parseServiceRow(['12.5', 'POSITIVE', 'ok', '2025-03-01T00:31:16.866537']);
+    assert.ok(r.ok);
+    assert.deepEqual([r.row.latencyMs, r.row.replica, r.row.requestId, r.row.batchSize], [12.5, null, null, null]);
+  });
+  it('reject a service row with a bad score, naming the column', () => {
+    const r = parseServiceRow(['1', 'POSITIVE', 'ok', '2026-11-23T04:31:16.866Z', 'high', 'h', 'id', '1']);
+    assert.deepEqual(r, { ok: false, reason: 'bad number in Score: "high"' });
+  });
+  it('read a failed client request: status 0, error code, no server latency', () => {
+    const r = parseClientRow(['x', 'open-rate50', '7', 'id7', '1000.5', '1000.6', '6000.5', '5000', '0', 'timeout', '', '', '']);
+    assert.ok(r.ok);
+    assert.deepEqual([r.row.status, r.row.error, r.row.serverLatencyMs, r.row.latencyMs], [0, 'timeout', null, 5000]);
+  });
+});
