@@ -45,7 +45,7 @@ export const DEFAULTS = {
   MODEL_DIR: 'data/models',
   MODEL_CACHE_DIR: 'data/model-cache',
   BODY_LIMIT_BYTES: 16 * 1024,
-  BATCH_MAX_SIZE: 16,
+  BATCH_MAX_SIZE: 8,
   BATCH_MAX_WAIT_MS: 0,
   SHUTDOWN_TIMEOUT_MS: 5000,
 } as const;

@@ -72,7 +72,10 @@ export async function loadClassifier(opts: ModelOptions): Promise<Classifier> {
       session_options: sessionOptions,
     })) as unknown as TextClassifier;
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
+    const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+    const why =
+      (err instanceof Error ? err.message : String(err)) +
+      (cause !== undefined ? ` (${String(cause.code ?? cause.message)})` : '');
     const looked = isLocal
       ? `local folder ${localFolder}`
       : `local folder ${localFolder} (absent), download cache ${opts.cacheDir}` +

@@ -24,9 +24,9 @@ describe('service settings from the environment', () => {
       assert.equal(cfg.onnxThreads, undefined);
       assert.equal(cfg.onnxSpinning, false);
     });
-    it('limits bodies to 16 KiB and batches up to 16 requests without waiting', () => {
+    it('limits bodies to 16 KiB and batches up to 8 requests without waiting', () => {
       assert.equal(cfg.bodyLimitBytes, 16384);
-      assert.equal(cfg.batchMaxSize, 16);
+      assert.equal(cfg.batchMaxSize, 8);
       assert.equal(cfg.batchMaxWaitMs, 0);
     });
   });
