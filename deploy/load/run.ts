@@ -2,7 +2,7 @@
 // sent at its intended time whether or not earlier ones have answered).
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { createAgent, nowMs, sendInfer, type InferTarget } from './client.js';
 import type { ClientRow } from './rows.js';
 import { ClosedLoopQuota, intendedMs, openLoopCount } from './schedule.js';
@@ -35,6 +35,20 @@ export interface LoadResult {
   readonly summary: LoadSummary;
   readonly startMs: number;
   readonly endMs: number;
+}
+
+/**
+ * Resolves at `due` or a little after, never before: libuv times timers from the loop's cached clock,
+ * so a timer can fire early by however long the loop was busy. Timers cover whole milliseconds; the
+ * sub-millisecond rest is spent yielding to I/O (setImmediate), which costs little CPU.
+ */
+async function waitUntil(due: number, signal: AbortSignal): Promise<void> {
+  for (;;) {
+    const wait = due - nowMs();
+    if (wait <= 0 || signal.aborted) return;
+    if (wait >= 1) await sleep(Math.floor(wait), undefined, { signal }).catch(() => undefined);
+    else await nextTurn();
+  }
 }
 
 export async function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<LoadResult> {
@@ -71,8 +85,7 @@ export async function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<Lo
       const inFlight: Promise<void>[] = [];
       for (let i = 0; i < count && !stop.signal.aborted; i++) {
         const due = intendedMs(startMs, plan.rateRps!, i);
-        const wait = due - nowMs();
-        if (wait > 0) await sleep(wait, undefined, { signal: stop.signal }).catch(() => undefined);
+        await waitUntil(due, stop.signal);
         if (stop.signal.aborted) break;
         inFlight.push(send(i + 1, due));
       }

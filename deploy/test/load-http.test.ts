@@ -77,6 +77,8 @@ describe('load generator against real local HTTP servers', () => {
         assert.equal(receivedBeforeFirstAnswer, 10);
         const t0 = rows[0]!.intendedMs;
         rows.forEach((r, i) => assert.ok(Math.abs(r.intendedMs - (t0 + i * 20)) < 1e-6, `intended ${i}`));
+        // Never early (a timer may fire before its time by as much as the event loop was busy).
+        for (const r of rows) assert.ok(r.sentMs >= r.intendedMs, `seq ${r.seq} sent ${r.intendedMs - r.sentMs} ms early`);
       } finally {
         await server.close();
       }
