@@ -44,14 +44,17 @@ async function main(): Promise<number> {
   const root = packageRoot();
   const texts = loadCorpus(join(root, 'data/reviews.csv')).map((r) => r.text);
   const stop = new AbortController();
-  process.on('SIGINT', () => {
+  // SIGTERM (a CI timeout, `kill`) gets the same clean teardown as Ctrl-C.
+  const onSignal = (signal: NodeJS.Signals): void => {
     if (stop.signal.aborted) {
-      log('second Ctrl-C: exiting without finishing the teardown; check `docker ps` for leftovers');
+      log(`second ${signal}: exiting without finishing the teardown; check \`docker ps\` for leftovers`);
       process.exit(130);
     }
-    log('\nCtrl-C: stopping the load and tearing down what was started (Ctrl-C again to exit at once)');
+    log(`\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping the load and tearing down what was started (Ctrl-C again to exit at once)`);
     stop.abort();
-  });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const collector = cliCollector({ root, db: options.db, interval: options.interval });
   const outcomes = await runExperiment(options, {
     root,

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Deployment, DeploymentName, RunContext, Target } from '../deployment.js';
 import { ClientCsvWriter } from '../load/csv-writer.js';
+import { progressPrinter } from '../load/progress.js';
 import { runLoad } from '../load/run.js';
 import { formatSummary, type LoadSummary } from '../load/stats.js';
 import type { CollectorControl } from './collector.js';
@@ -112,13 +113,20 @@ async function runOne(name: DeploymentName, options: ExperimentOptions, deps: Ex
       const what = phase.rateRps !== null ? `${phase.rateRps} req/s` : `${phase.concurrency} client(s)`;
       const much = phase.requests !== undefined ? `${phase.requests} requests` : `${(phase.durationMs ?? 0) / 1000} s`;
       ctx.log(`phase ${phase.name}: ${much}, ${what}`);
+      const progress = progressPrinter(`phase ${phase.name}`, (line) => ctx.log(line.trimEnd()), 5000);
       const result = await runLoad(
         {
           target: { host: target.host, port: target.port, path: '/infer' },
           label: name, phase: phase.name, concurrency: phase.concurrency ?? 1, rateRps: phase.rateRps ?? undefined,
           requests: phase.requests, durationMs: phase.durationMs, timeoutMs: options.timeoutMs, texts: deps.texts,
         },
-        { signal: deps.signal, onRow: (row) => writer.write(row) },
+        {
+          signal: deps.signal,
+          onRow: (row) => {
+            writer.write(row);
+            progress.row(row);
+          },
+        },
       );
       record.phases.push({
         name: phase.name, startMs: result.startMs, endMs: result.endMs, concurrency: phase.concurrency,
