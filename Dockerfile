@@ -20,6 +20,14 @@ RUN npm ci --no-audit --no-fund
 RUN mkdir /prod \
  && cp -a package.json package-lock.json .npmrc node_modules /prod/ \
  && cd /prod && npm prune --omit=dev --no-audit --no-fund
+# Drop what cannot run here (≈390 MB): onnxruntime-node ships binaries for every OS and CPU, and
+# onnxruntime-web is already bundled into the Node build of transformers (only browsers import it).
+# The import at the end proves the trimmed tree still loads transformers and its native ONNX runtime.
+RUN arch=$(node -p process.arch) \
+ && find /prod/node_modules/onnxruntime-node/bin -mindepth 2 -maxdepth 2 ! -name linux -exec rm -rf {} + \
+ && find /prod/node_modules/onnxruntime-node/bin -mindepth 3 -maxdepth 3 -path '*/linux/*' ! -name "$arch" -exec rm -rf {} + \
+ && rm -rf /prod/node_modules/onnxruntime-web \
+ && cd /prod && node --input-type=module -e "await import('@huggingface/transformers')"
 COPY tsconfig.json ./
 COPY service ./service
 RUN npx tsc -p tsconfig.json
