@@ -67,7 +67,13 @@ export class DockerDeployment implements Deployment {
     mkdirSync(dir, { recursive: true });
     const inside = posix.resolve(IMAGE_WORKDIR, this.options.env.METRICS_LOG_FILE ?? DEFAULT_CSV);
     const file = join(dir, 'docker.csv');
-    await docker(['cp', `${this.options.name}:${inside}`, file]);
+    try {
+      await docker(['cp', `${this.options.name}:${inside}`, file]);
+    } catch (err) {
+      // The service creates its CSV with the first request: none served means no file, not an error.
+      if (/Could not find the file/.test((err as Error).message)) return (this.collected = []);
+      throw err;
+    }
     this.collected = [file];
     return this.collected;
   }

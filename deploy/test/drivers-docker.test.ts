@@ -26,6 +26,7 @@ describe('docker driver', () => {
       assert.equal(typeof target.userlandProxy, 'boolean');
       assert.deepEqual(deployment.collectorArgs(), ['--deployment', 'docker', '--container', NAME]);
       assert.equal(await docker(['inspect', '-f', '{{.Config.User}} {{.HostConfig.Init}}', NAME]), '1000:1000 true');
+      assert.deepEqual(await deployment.collectCsv(run), [], 'no request served yet: no CSV, no error');
 
       const replicas = new Set<string | undefined>();
       for (const text of ['Great acting and a clever plot.', 'A boring mess.']) {
