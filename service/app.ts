@@ -108,7 +108,7 @@ export function createApp(deps: AppDeps): Koa {
       batchSize,
     };
     const row = formatCsvRow(record);
-    await log.append(row); // answered ⇒ recorded: the row is written before the client hears back
+    log.appendSync(row); // answered ⇒ recorded: the row is in the file before the client hears back
 
     ctx.set('X-Replica', deps.replica);
     ctx.set('X-Inference-Latency-Ms', record.latencyMs.toFixed(2));

@@ -137,6 +137,7 @@ export async function startService(cfg: ServiceConfig, opts: StartOptions = {}):
       }
       await slot.drain();
       await log.flush();
+      log.close();
       // A model still loading is left to process exit rather than waited for.
       if (slot.state === 'ready') await (await modelReady).dispose();
     })());

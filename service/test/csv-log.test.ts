@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, unlink } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, truncate, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -40,6 +40,7 @@ describe('CSV log file', () => {
 
   describe('under 500 concurrent appends', () => {
     it('keeps every row whole and loses none', async () => {
+      // Appends are synchronous; this guards that promise-style callers racing each other stay safe.
       const file = path.join(dir, 'concurrent.csv');
       const log = new CsvLog(file, 'h\r\n');
       const rows = Array.from({ length: 500 }, (_, i) => `${i},${'x'.repeat(i % 50)}\r\n`);
@@ -58,6 +59,31 @@ describe('CSV log file', () => {
       await unlink(file);
       await log.append('2\r\n');
       assert.equal(await readFile(file, 'utf8'), 'h\r\n2\r\n');
+    });
+  });
+
+  describe('when the file is renamed away (log rotation)', () => {
+    it('leaves the old rows in the renamed file and starts a new file with its header', async () => {
+      const file = path.join(dir, 'rotated.csv');
+      const log = new CsvLog(file, 'h\r\n');
+      await log.append('1\r\n');
+      await rename(file, `${file}.1`);
+      await log.append('2\r\n');
+      assert.equal(await readFile(`${file}.1`, 'utf8'), 'h\r\n1\r\n');
+      assert.equal(await readFile(file, 'utf8'), 'h\r\n2\r\n');
+      log.close();
+    });
+  });
+
+  describe('when the file is truncated to nothing', () => {
+    it('writes the header again before the next row', async () => {
+      const file = path.join(dir, 'truncated.csv');
+      const log = new CsvLog(file, 'h\r\n');
+      await log.append('1\r\n');
+      await truncate(file, 0);
+      await log.append('2\r\n');
+      assert.equal(await readFile(file, 'utf8'), 'h\r\n2\r\n');
+      log.close();
     });
   });
 
