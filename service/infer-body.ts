@@ -27,10 +27,16 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw tooLarge(limit);
-    chunks.push(chunk);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) throw tooLarge(limit);
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    if (err instanceof RequestError) throw err;
+    // The client went away mid-body: nobody will read the answer, but it is counted, not logged as ours.
+    throw new RequestError(400, 'client_aborted', 'request body was cut off before its end');
   }
   return Buffer.concat(chunks, size);
 }

@@ -150,3 +150,35 @@ describe('bad input to the service', () => {
     });
   });
 });
+
+describe('a client that hangs up in the middle of its body', () => {
+  let t: TestService;
+  before(async () => {
+    t = await startTestService();
+  });
+  after(async () => {
+    await t.stop();
+  });
+
+  it('is counted as client_aborted, writes no row, and the service keeps serving', async () => {
+    await new Promise<void>((resolve) => {
+      const req = request(`${t.url}/infer`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Length': '1000' },
+      });
+      req.on('error', () => resolve());
+      req.write('{"text":"half a bo', () => setTimeout(() => req.destroy(), 50));
+    });
+    for (let i = 0; i < 50; i++) {
+      const text = await (await fetch(`${t.url}/metrics`)).text();
+      if (/inference_rejected_requests_total\{reason="client_aborted"\} 1/.test(text)) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const text = await (await fetch(`${t.url}/metrics`)).text();
+    assert.match(text, /inference_rejected_requests_total\{reason="client_aborted"\} 1/);
+    assert.equal(existsSync(t.csvFile), false);
+    const res = await postInfer(t.url, { text: 'fine' });
+    assert.equal(res.status, 200);
+    await res.text();
+  });
+});
