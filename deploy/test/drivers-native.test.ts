@@ -68,5 +68,18 @@ describe('native driver', () => {
         run.cleanup();
       }
     });
+
+    it('gives up after healthTimeoutMs when /health never says ready, and stops the process', async () => {
+      const run = tempRun('native-timeout');
+      const port = await freePort();
+      const deployment = createDeployment('native', { port, healthTimeoutMs: 1 });
+      try {
+        await assert.rejects(deployment.up(run), new RegExp(`^Error: native: health check failed: 127\\.0\\.0\\.1:${port}/health not ready after 0 s`));
+        await assert.rejects(infer(port, 'still there?'), /ECONNREFUSED/);
+      } finally {
+        await deployment.down(run);
+        run.cleanup();
+      }
+    });
   });
 });
