@@ -4,14 +4,16 @@ import { parseDuration, parsePort, parsePositiveInt, parsePositiveNumber, parseS
 
 export interface ExperimentOptions {
   readonly deployments: readonly DeploymentName[];
-  /** Requests of the sequential phase (and of the concurrent one ×2 unless --duration is given). */
+  /** Requests of the sequential phase. */
   readonly requests: number;
+  /** The concurrent phase sends this many requests instead of running for durationMs. */
+  readonly concurrentRequests: number | undefined;
   /** Clients of the concurrent closed-loop phase; 1 = no concurrent phase. */
   readonly concurrency: number;
   /** Adds an open-loop phase at this rate (req/s). */
   readonly rateRps: number | undefined;
-  /** Length of the open-loop phase, and of the concurrent phase when given. */
-  readonly durationMs: number | undefined;
+  /** Length of the concurrent and open-loop phases. */
+  readonly durationMs: number;
   readonly warmupRequests: number;
   readonly timeoutMs: number;
   readonly db: string;
@@ -27,9 +29,10 @@ export interface ExperimentOptions {
 export const EXPERIMENT_USAGE = `usage: npm run experiment -- [options]
   --deployments LIST  comma-separated, in order (default ${DEPLOYMENT_NAMES.join(',')})
   --requests N        sequential phase: N requests, one at a time (default 160)
-  --concurrency C     concurrent phase: C clients, 2×N requests (default 16; 1 = no concurrent phase)
-  --rate R            add an open-loop phase at R requests/s (latency from the intended send time)
-  --duration D        open-loop phase length (default 10s); also makes the concurrent phase last D
+  --concurrency C     concurrent phase: C clients back to back for --duration (default 16; 1 = none)
+  --concurrent-requests N  the concurrent phase sends N requests instead of running for --duration
+  --rate R            add an open-loop phase at R requests/s for --duration (latency from the intended send time)
+  --duration D        length of the concurrent and open-loop phases (default 10s)
   --warmup N          warm-up requests before measuring (default 20, recorded as phase "warmup")
   --timeout D         per-request deadline (default 10s)
   --db FILE           collector database (default data/bench.db)
@@ -56,8 +59,9 @@ export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions 
     deployments: { type: 'string', default: DEPLOYMENT_NAMES.join(',') },
     requests: { type: 'string', default: '160' },
     concurrency: { type: 'string', default: '16' },
+    'concurrent-requests': { type: 'string' },
     rate: { type: 'string' },
-    duration: { type: 'string' },
+    duration: { type: 'string', default: '10s' },
     warmup: { type: 'string', default: '20' },
     timeout: { type: 'string', default: '10s' },
     db: { type: 'string', default: 'data/bench.db' },
@@ -75,9 +79,10 @@ export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions 
   return {
     deployments: parseDeployments(values.deployments),
     requests: parsePositiveInt('requests', values.requests),
+    concurrentRequests: values['concurrent-requests'] === undefined ? undefined : parsePositiveInt('concurrent-requests', values['concurrent-requests']),
     concurrency: parsePositiveInt('concurrency', values.concurrency, 10_000),
     rateRps: values.rate === undefined ? undefined : parsePositiveNumber('rate', values.rate),
-    durationMs: values.duration === undefined ? undefined : parseDuration('duration', values.duration),
+    durationMs: parseDuration('duration', values.duration),
     warmupRequests: warmup,
     timeoutMs: parseDuration('timeout', values.timeout),
     db: values.db,

@@ -12,9 +12,14 @@ export interface PhasePlan {
   readonly measured: boolean;
 }
 
-const DEFAULT_OPEN_MS = 10_000;
-
-export function planPhases(o: Pick<ExperimentOptions, 'requests' | 'concurrency' | 'rateRps' | 'durationMs' | 'warmupRequests'>): PhasePlan[] {
+/**
+ * Warm-up, the classic sequential requests, then the concurrent phase for a duration (10 s by default):
+ * at several hundred req/s a few hundred requests would be over in under a second, less than one
+ * collector sample, which says little about CPU or throughput.
+ */
+export function planPhases(
+  o: Pick<ExperimentOptions, 'requests' | 'concurrency' | 'concurrentRequests' | 'rateRps' | 'durationMs' | 'warmupRequests'>,
+): PhasePlan[] {
   const phases: PhasePlan[] = [];
   if (o.warmupRequests > 0) {
     phases.push({ name: 'warmup', concurrency: 1, rateRps: null, requests: o.warmupRequests, durationMs: undefined, measured: false });
@@ -25,8 +30,8 @@ export function planPhases(o: Pick<ExperimentOptions, 'requests' | 'concurrency'
       name: `closed-c${o.concurrency}`,
       concurrency: o.concurrency,
       rateRps: null,
-      requests: o.durationMs === undefined ? o.requests * 2 : undefined,
-      durationMs: o.durationMs,
+      requests: o.concurrentRequests,
+      durationMs: o.concurrentRequests === undefined ? o.durationMs : undefined,
       measured: true,
     });
   }
@@ -36,7 +41,7 @@ export function planPhases(o: Pick<ExperimentOptions, 'requests' | 'concurrency'
       concurrency: null,
       rateRps: o.rateRps,
       requests: undefined,
-      durationMs: o.durationMs ?? DEFAULT_OPEN_MS,
+      durationMs: o.durationMs,
       measured: true,
     });
   }

@@ -82,7 +82,7 @@ function fakeDeps(fakes: Record<string, FakeDeployment>, signal?: AbortSignal): 
 
 describe('experiment', () => {
   describe('orchestration (stand-in deployments)', () => {
-    const options = (out: string) => parseExperimentArgs(['--deployments', 'docker,compose,swarm-1', '--requests', '5', '--concurrency', '2', '--warmup', '2', '--out', out]);
+    const options = (out: string) => parseExperimentArgs(['--deployments', 'docker,compose,swarm-1', '--requests', '5', '--concurrency', '2', '--concurrent-requests', '10', '--warmup', '2', '--out', out]);
 
     it('skips what cannot run with its reason, tears down a failed phase, and goes on with the next', async () => {
       const out = tmp();
@@ -137,7 +137,7 @@ describe('experiment', () => {
       const dir = tmp();
       const port = await freePort();
       const db = join(dir, 'bench.db');
-      const r = await runCli(['--deployments', 'native', '--requests', '10', '--concurrency', '2', '--warmup', '2', '--port', String(port), '--db', db, '--out', join(dir, 'runs'), '--no-report']);
+      const r = await runCli(['--deployments', 'native', '--requests', '10', '--concurrency', '2', '--concurrent-requests', '20', '--warmup', '2', '--port', String(port), '--db', db, '--out', join(dir, 'runs'), '--no-report']);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /\| native +\| sequential +\| 10 +\|/);
       assert.match(r.stderr, /\[native\] phase sequential: 10 requests, 1 client\(s\)/);

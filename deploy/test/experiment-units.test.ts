@@ -40,19 +40,19 @@ describe('experiment, pure parts', () => {
   });
 
   describe('phases', () => {
-    it('defaults to warm-up, the classic 160 sequential, then 16 clients for 320 requests', () => {
-      const p = planPhases({ requests: 160, concurrency: 16, rateRps: undefined, durationMs: undefined, warmupRequests: 20 });
-      assert.deepEqual(p.map((x) => [x.name, x.concurrency, x.requests, x.measured]), [
-        ['warmup', 1, 20, false], ['sequential', 1, 160, true], ['closed-c16', 16, 320, true],
+    it('defaults to warm-up, the classic 160 sequential, then 16 clients for 10 s', () => {
+      const o = parseExperimentArgs([]);
+      assert.deepEqual(planPhases(o).map((x) => [x.name, x.concurrency, x.requests, x.durationMs, x.measured]), [
+        ['warmup', 1, 20, undefined, false], ['sequential', 1, 160, undefined, true], ['closed-c16', 16, undefined, 10_000, true],
       ]);
     });
-    it('adds an open-loop phase with --rate (10 s unless --duration) and drops warm-up and c1 duplicates', () => {
-      const p = planPhases({ requests: 50, concurrency: 1, rateRps: 25, durationMs: undefined, warmupRequests: 0 });
-      assert.deepEqual(p.map((x) => [x.name, x.rateRps, x.durationMs]), [['sequential', null, undefined], ['open-rate25', 25, 10_000]]);
+    it('adds an open-loop phase with --rate for --duration, and drops warm-up and a c1 duplicate', () => {
+      const p = planPhases(parseExperimentArgs(['--requests', '50', '--concurrency', '1', '--rate', '25', '--duration', '3s', '--warmup', '0']));
+      assert.deepEqual(p.map((x) => [x.name, x.rateRps, x.durationMs]), [['sequential', null, undefined], ['open-rate25', 25, 3000]]);
     });
-    it('runs the concurrent phase for --duration when given', () => {
-      const p = planPhases({ requests: 50, concurrency: 4, rateRps: undefined, durationMs: 3000, warmupRequests: 0 });
-      assert.deepEqual(p.map((x) => [x.name, x.requests, x.durationMs]), [['sequential', 50, undefined], ['closed-c4', undefined, 3000]]);
+    it('sends a fixed count in the concurrent phase with --concurrent-requests', () => {
+      const p = planPhases(parseExperimentArgs(['--concurrency', '4', '--concurrent-requests', '40', '--warmup', '0']));
+      assert.deepEqual(p.map((x) => [x.name, x.requests, x.durationMs]), [['sequential', 160, undefined], ['closed-c4', 40, undefined]]);
     });
   });
 
