@@ -1,5 +1,6 @@
 // Reading and checking the body of POST /infer. Every bad case becomes a RequestError carrying the HTTP
 // status, a short reason (the metrics label) and a message for the client.
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 
 export class RequestError extends Error {
@@ -22,23 +23,33 @@ export function isJsonContentType(header: string | undefined): boolean {
 }
 
 /** Reads the raw body, refusing (413) as soon as it passes `limit` bytes. */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of req as AsyncIterable<Buffer>) {
+  if (declared !== undefined && Number(declared) > limit) return Promise.reject(tooLarge(limit));
+  // Plain stream events: measurably cheaper per request than `for await` over the stream.
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (err: RequestError | undefined): void => {
+      req.off('data', onData).off('end', onEnd).off('error', onAbort).off('close', onClose);
+      if (err === undefined) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      else reject(err);
+    };
+    const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > limit) throw tooLarge(limit);
-      chunks.push(chunk);
-    }
-  } catch (err) {
-    if (err instanceof RequestError) throw err;
+      if (size > limit) {
+        req.pause();
+        done(tooLarge(limit));
+      } else chunks.push(chunk);
+    };
+    const onEnd = (): void => done(undefined);
     // The client went away mid-body: nobody will read the answer, but it is counted, not logged as ours.
-    throw new RequestError(400, 'client_aborted', 'request body was cut off before its end');
-  }
-  return Buffer.concat(chunks, size);
+    const onAbort = (): void => done(new RequestError(400, 'client_aborted', 'request body was cut off before its end'));
+    const onClose = (): void => {
+      if (!req.complete) onAbort();
+    };
+    req.on('data', onData).on('end', onEnd).on('error', onAbort).on('close', onClose);
+  });
 }
 
 function tooLarge(limit: number): RequestError {
@@ -48,12 +59,8 @@ function tooLarge(limit: number): RequestError {
 /** The `text` of a body like {"text": "..."}; pure, so every bad case is unit-tested. */
 export function parseInferBody(raw: Buffer): string {
   let body: unknown;
-  let decoded: string;
-  try {
-    decoded = new TextDecoder('utf-8', { fatal: true }).decode(raw);
-  } catch {
-    throw new RequestError(400, 'bad_encoding', 'request body is not valid UTF-8');
-  }
+  if (!isUtf8(raw)) throw new RequestError(400, 'bad_encoding', 'request body is not valid UTF-8');
+  const decoded = raw.toString('utf8');
   if (decoded.trim() === '') throw new RequestError(400, 'empty_body', 'request body is empty; send {"text": "..."}');
   try {
     body = JSON.parse(decoded);
