@@ -63,9 +63,11 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     for (const w of warnings.slice(0, MAX_PRINTED_WARNINGS)) opts.warn(`warning: ${w}`);
     if (warnings.length > MAX_PRINTED_WARNINGS) opts.warn(`warning: … and ${warnings.length - MAX_PRINTED_WARNINGS} more (listed in REPORT.md)`);
 
+    opts.log(`imported and joined (${Date.now() - started} ms)`);
     const summaries = summarize(db, selection.runs);
-    const overheads = computeOverheads(db, selection.runs);
     opts.log(`summarised ${selection.runs.length} runs (${Date.now() - started} ms)`);
+    const overheads = computeOverheads(db, selection.runs);
+    opts.log(`bootstrapped ${overheads.length} overhead intervals (${Date.now() - started} ms)`);
 
     rmSync(join(opts.outDir, 'figures'), { recursive: true, force: true });
     mkdirSync(join(opts.outDir, 'figures'), { recursive: true });

@@ -106,7 +106,7 @@ function overheadTable(input: DocumentInput): Block[] {
     `${fixed(o.diff.estimate)} (${fixed(o.diff.low)} to ${fixed(o.diff.high)})`, o.diff.low > 0 || o.diff.high < 0 ? 'real difference' : 'noise']);
   return [
     { kind: 'heading', level: 2, text: `Overhead against ${input.overheads[0]!.baseline}` },
-    { kind: 'paragraph', text: `Difference in client latency percentiles, ms, with a 95 % percentile-bootstrap interval (${DEFAULT_BOOTSTRAP.resamples} resamples, seeded; samples above ${DEFAULT_BOOTSTRAP.maxSample} requests are thinned, which only widens the interval). An interval containing 0 is noise.` },
+    { kind: 'paragraph', text: `Difference in client latency percentiles, ms, with a 95 % percentile-bootstrap interval (${DEFAULT_BOOTSTRAP.resamples} resamples of each run's requests, seeded, so a rebuild gives the same interval). An interval containing 0 is noise.` },
     { kind: 'table', header: ['Deployment', 'Phase', 'Percentile', 'Native (ms)', 'This (ms)', 'Overhead ms (95 % CI)', 'Verdict'], rows },
   ];
 }

@@ -23,8 +23,58 @@ export function clearReportTables(db: Database.Database): void {
   db.exec('DELETE FROM client_requests; DELETE FROM service_requests; DELETE FROM report_phases; DELETE FROM report_runs;');
 }
 
+interface ReplicaRow {
+  id: number;
+  hostname: string | null;
+  first_seen_ms: number;
+  ended_at_ms: number | null;
+}
+
+/**
+ * Who served a request: the replica whose host name the service wrote (when a host name has several
+ * rows, e.g. a restarted container, the one alive at that time, within one poll interval); a client
+ * row takes its service row's replica through the request id, else its own replica column. Rows still
+ * unknown (the seed CSV has no Replica column) go to the run's only replica when it has exactly one,
+ * else stay unattributed.
+ */
+export class Attributor {
+  private readonly byHost = new Map<string, ReplicaRow[]>();
+  private readonly byRequest = new Map<string, number>();
+  constructor(private readonly replicas: readonly ReplicaRow[], private readonly intervalMs: number) {
+    for (const r of replicas) if (r.hostname) this.byHost.set(r.hostname, [...(this.byHost.get(r.hostname) ?? []), r]);
+  }
+
+  private host(hostname: string | null, atMs: number): number | undefined {
+    const rows = hostname ? this.byHost.get(hostname) : undefined;
+    if (!rows) return undefined;
+    const alive = rows.filter((r) => atMs >= r.first_seen_ms - this.intervalMs && atMs <= (r.ended_at_ms ?? Infinity) + this.intervalMs);
+    const pool = alive.length > 0 ? alive : rows;
+    return pool.reduce((a, b) => (b.first_seen_ms > a.first_seen_ms ? b : a)).id;
+  }
+
+  private only(): [number, string] | [null, null] {
+    return this.replicas.length === 1 ? [this.replicas[0]!.id, 'only-replica'] : [null, null];
+  }
+
+  service(hostname: string | null, requestId: string | null, atMs: number): [number, string] | [null, null] {
+    const id = this.host(hostname, atMs);
+    if (id === undefined) return this.only();
+    if (requestId) this.byRequest.set(requestId, id);
+    return [id, 'hostname'];
+  }
+
+  client(requestId: string | null, hostname: string | null, atMs: number): [number, string] | [null, null] {
+    const viaRequest = requestId ? this.byRequest.get(requestId) : undefined;
+    if (viaRequest !== undefined) return [viaRequest, 'request-id'];
+    const id = this.host(hostname, atMs);
+    return id === undefined ? this.only() : [id, 'hostname'];
+  }
+}
+
 export function importRun(db: Database.Database, run: ReportRun, warn: (w: Warning) => void): ImportCounts {
   const runId = run.recorded?.id ?? null;
+  const replicas = runId === null ? [] : (db.prepare('SELECT id, hostname, first_seen_ms, ended_at_ms FROM replicas WHERE run_id = ?').all(runId) as ReplicaRow[]);
+  const who = new Attributor(replicas, run.recorded?.intervalMs ?? 0);
   db.prepare(
     `INSERT INTO report_runs (label, run_id, deployment, folder, manifest, window_start_ms, window_end_ms, built_at_ms)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -37,7 +87,7 @@ export function importRun(db: Database.Database, run: ReportRun, warn: (w: Warni
   let serviceRows = 0;
   const insService = db.prepare(
     `INSERT INTO service_requests (label, run_id, file, line, ts_ms, latency_ms, prediction, input_text, score, replica,
-       request_id, batch_size, phase) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       request_id, batch_size, phase, replica_id, attribution) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   for (const file of run.folder?.serviceCsvs ?? []) {
     const csv = readServiceCsv(file);
@@ -45,7 +95,7 @@ export function importRun(db: Database.Database, run: ReportRun, warn: (w: Warni
     csv.warnings.forEach(warn);
     for (const { line, row: r } of csv.rows) {
       insService.run(run.label, runId, file, line, r.tsMs, r.latencyMs, r.prediction, r.inputText, r.score, r.replica,
-        r.requestId, r.batchSize, phaseAt(run.phases, r.tsMs));
+        r.requestId, r.batchSize, phaseAt(run.phases, r.tsMs), ...who.service(r.replica, r.requestId, r.tsMs));
       serviceRows++;
     }
   }
@@ -56,50 +106,24 @@ export function importRun(db: Database.Database, run: ReportRun, warn: (w: Warni
     csv.warnings.forEach(warn);
     const ins = db.prepare(
       `INSERT INTO client_requests (label, run_id, file, line, phase, seq, request_id, intended_ms, sent_ms, done_ms,
-         latency_ms, status, error, server_latency_ms, replica, prediction, ok)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         latency_ms, status, error, server_latency_ms, replica, prediction, ok, replica_id, attribution)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const { line, row: r } of csv.rows) {
       const ok = r.status >= 200 && r.status < 300 && r.error === null && r.latencyMs !== null ? 1 : 0;
       ins.run(run.label, runId, csv.file, line, r.phase, r.seq, r.requestId, r.intendedMs, r.sentMs, r.doneMs, r.latencyMs,
-        r.status, r.error, r.serverLatencyMs, r.replica, r.prediction, ok);
+        r.status, r.error, r.serverLatencyMs, r.replica, r.prediction, ok, ...who.client(r.requestId, r.replica, r.doneMs ?? r.intendedMs));
       clientRows++;
     }
   }
-  const unattributed = runId === null ? serviceRows + clientRows : attribute(db, run.label, runId, run.recorded!.intervalMs);
-  return { label: run.label, clientRows, serviceRows, skipped, unattributed };
+  if (runId !== null) joinSamples(db, run.label, run.recorded!.intervalMs);
+  const count = (table: string): number =>
+    db.prepare(`SELECT COUNT(*) FROM ${table} WHERE label = ? AND replica_id IS NULL`).pluck().get(run.label) as number;
+  return { label: run.label, clientRows, serviceRows, skipped, unattributed: count('service_requests') + count('client_requests') };
 }
 
-/**
- * Who served each request: the service row's Replica host name (= replicas.hostname; when a host name
- * has several rows, the one alive at that time); a client row takes its service row's replica through
- * the request id, else its own replica column. Rows still unknown (the seed CSV has no Replica column)
- * go to the run's only replica when it has exactly one, else stay unattributed.
- * Then each request gets the nearest non-error sample of its replica within one poll interval.
- */
-function attribute(db: Database.Database, label: string, runId: number, intervalMs: number): number {
-  const byHost = (table: string, time: string): string => `
-    UPDATE ${table} SET attribution = 'hostname', replica_id = (
-      SELECT r.id FROM replicas r WHERE r.run_id = :run AND r.hostname = ${table}.replica
-      ORDER BY (${time} BETWEEN r.first_seen_ms - :iv AND COALESCE(r.ended_at_ms, 9e15) + :iv) DESC, r.first_seen_ms DESC
-      LIMIT 1)
-    WHERE label = :label AND replica IS NOT NULL AND replica_id IS NULL`;
-  const p = { run: runId, label, iv: intervalMs };
-  db.prepare(byHost('service_requests', 'service_requests.ts_ms')).run(p);
-  db.prepare(
-    `UPDATE client_requests SET attribution = 'request-id', replica_id = (
-       SELECT q.replica_id FROM service_requests q
-       WHERE q.label = :label AND q.request_id = client_requests.request_id AND q.replica_id IS NOT NULL LIMIT 1)
-     WHERE label = :label AND request_id IS NOT NULL`,
-  ).run({ label });
-  db.prepare(byHost('client_requests', 'COALESCE(client_requests.done_ms, client_requests.intended_ms)')).run(p);
-  const replicas = db.prepare('SELECT id FROM replicas WHERE run_id = ?').pluck().all(runId) as number[];
-  for (const table of ['service_requests', 'client_requests']) {
-    db.prepare(`UPDATE ${table} SET attribution = NULL WHERE label = ? AND replica_id IS NULL`).run(label);
-    if (replicas.length === 1)
-      db.prepare(`UPDATE ${table} SET replica_id = ?, attribution = 'only-replica' WHERE label = ? AND replica_id IS NULL`)
-        .run(replicas[0], label);
-  }
+/** Each attributed request gets the nearest non-error sample of its replica within one poll interval. */
+function joinSamples(db: Database.Database, label: string, intervalMs: number): void {
   const nearest = (table: string, time: string): string => `
     UPDATE ${table} SET sample_id = (
       SELECT s.id FROM samples s
@@ -108,7 +132,4 @@ function attribute(db: Database.Database, label: string, runId: number, interval
     WHERE label = :label AND replica_id IS NOT NULL`;
   db.prepare(nearest('service_requests', 'service_requests.ts_ms')).run({ label, iv: intervalMs });
   db.prepare(nearest('client_requests', 'COALESCE(client_requests.done_ms, client_requests.intended_ms)')).run({ label, iv: intervalMs });
-  const count = (table: string): number =>
-    db.prepare(`SELECT COUNT(*) FROM ${table} WHERE label = ? AND replica_id IS NULL`).pluck().get(label) as number;
-  return count('service_requests') + count('client_requests');
 }

@@ -76,37 +76,40 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** k-th smallest (0-based) of arr, in place (Hoare quickselect). */
-function select(arr: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = arr.length - 1;
-  while (lo < hi) {
-    const pivot = arr[(lo + hi) >>> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (arr[i]! < pivot) i++;
-      while (arr[j]! > pivot) j--;
-      if (i <= j) {
-        const t = arr[i]!;
-        arr[i] = arr[j]!;
-        arr[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return arr[k]!;
-  }
-  return arr[k]!;
+/** Standard normal variate (Box–Muller). */
+function normal(rnd: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
 }
 
-function resampledPercentile(src: Float64Array, buf: Float64Array, p: number, rnd: () => number): number {
-  const n = src.length;
-  for (let i = 0; i < n; i++) buf[i] = src[Math.floor(rnd() * n)]!;
-  const rank = Math.max(1, Math.ceil((p / 100) * n));
-  return select(buf, rank - 1);
+/** Gamma(shape ≥ 1, scale 1) variate: Marsaglia & Tsang (2000). */
+function gamma(shape: number, rnd: () => number): number {
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number;
+    let v: number;
+    do {
+      x = normal(rnd);
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = rnd();
+    if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+  }
+}
+
+/**
+ * The p-th percentile of one bootstrap resample of `sorted`, drawn in O(1) instead of O(n).
+ * A resample is F⁻¹(U₁…Uₙ) with Uᵢ uniform and F⁻¹ the sample's quantile function, which is monotone,
+ * so its k-th smallest value is F⁻¹(U₍ₖ₎), and the k-th smallest of n uniforms is Beta(k, n−k+1).
+ * Exact, not an approximation, and it makes 1000 resamples of 100k requests cost nothing.
+ */
+export function resampledPercentile(sorted: ArrayLike<number>, p: number, rnd: () => number): number {
+  const n = sorted.length;
+  const k = Math.max(1, Math.ceil((p / 100) * n));
+  const a = gamma(k, rnd);
+  const u = a / (a + gamma(n - k + 1, rnd));
+  return sorted[Math.min(n, Math.max(1, Math.ceil(u * n))) - 1]!;
 }
 
 export interface Interval {
@@ -117,25 +120,10 @@ export interface Interval {
 
 export interface BootstrapOptions {
   readonly resamples: number;
-  /** Larger samples are thinned (seeded, without replacement) to this size: it bounds the cost and
-   *  can only widen the interval, never narrow it. */
-  readonly maxSample: number;
   readonly seed: number;
 }
 
-export const DEFAULT_BOOTSTRAP: BootstrapOptions = { resamples: 1000, maxSample: 10_000, seed: 20261123 };
-
-function thin(values: ArrayLike<number>, max: number, rnd: () => number): Float64Array {
-  const arr = Float64Array.from(values);
-  if (arr.length <= max) return arr;
-  for (let i = 0; i < max; i++) {
-    const j = i + Math.floor(rnd() * (arr.length - i));
-    const t = arr[i]!;
-    arr[i] = arr[j]!;
-    arr[j] = t;
-  }
-  return arr.slice(0, max);
-}
+export const DEFAULT_BOOTSTRAP: BootstrapOptions = { resamples: 1000, seed: 20261123 };
 
 /**
  * Percentile bootstrap 95 % interval of percentile(b) − percentile(a), resampling both groups
@@ -148,16 +136,12 @@ export function bootstrapPercentileDiff(
   opts: BootstrapOptions = DEFAULT_BOOTSTRAP,
 ): Interval | undefined {
   if (a.length === 0 || b.length === 0) return undefined;
-  const estimate = percentileSorted(sortedCopy(b), p)! - percentileSorted(sortedCopy(a), p)!;
+  const sa = sortedCopy(a);
+  const sb = sortedCopy(b);
+  const estimate = percentileSorted(sb, p)! - percentileSorted(sa, p)!;
   const rnd = seededRandom(opts.seed);
-  const sa = thin(a, opts.maxSample, rnd);
-  const sb = thin(b, opts.maxSample, rnd);
-  const bufA = new Float64Array(sa.length);
-  const bufB = new Float64Array(sb.length);
   const diffs = new Float64Array(opts.resamples);
-  for (let r = 0; r < opts.resamples; r++) {
-    diffs[r] = resampledPercentile(sb, bufB, p, rnd) - resampledPercentile(sa, bufA, p, rnd);
-  }
+  for (let r = 0; r < opts.resamples; r++) diffs[r] = resampledPercentile(sb, p, rnd) - resampledPercentile(sa, p, rnd);
   diffs.sort();
   return { estimate, low: percentileSorted(diffs, 2.5)!, high: percentileSorted(diffs, 97.5)! };
 }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseClientRow, parseServiceRow, parseTimestamp, unguard } from '../rows.js';
-import { bootstrapPercentileDiff, counterGrowth, describe as distribution, percentileSorted } from '../stats.js';
+import { bootstrapPercentileDiff, counterGrowth, describe as distribution, percentileSorted, resampledPercentile, seededRandom, sortedCopy } from '../stats.js';
 
 describe('percentiles', () => {
   it('use the nearest rank: the value at rank ceil(p/100 × n)', () => {
@@ -47,6 +47,28 @@ describe('bootstrap interval of a percentile difference', () => {
   it('gives the same interval on every run (seeded)', () => {
     const other = base.map((v, i) => v + (i % 3) * 0.1);
     assert.deepEqual(bootstrapPercentileDiff(base, other, 99), bootstrapPercentileDiff(base, other, 99));
+  });
+  it('draws resampled percentiles distributed like resampling every request by hand', () => {
+    const rnd = seededRandom(3);
+    const data = sortedCopy(Array.from({ length: 300 }, () => Math.exp(1 + 0.5 * rnd())));
+    const draws = 4000;
+    for (const p of [50, 99]) {
+      const naive = new Float64Array(draws);
+      const fast = new Float64Array(draws);
+      const buf = new Float64Array(data.length);
+      for (let i = 0; i < draws; i++) {
+        for (let j = 0; j < buf.length; j++) buf[j] = data[Math.floor(rnd() * data.length)]!;
+        naive[i] = percentileSorted(sortedCopy(buf), p)!;
+        fast[i] = resampledPercentile(data, p, rnd);
+      }
+      naive.sort();
+      fast.sort();
+      const width = percentileSorted(naive, 97.5)! - percentileSorted(naive, 2.5)!;
+      for (const q of [2.5, 50, 97.5]) {
+        const gap = Math.abs(percentileSorted(naive, q)! - percentileSorted(fast, q)!);
+        assert.ok(gap <= 0.15 * width, `p${p} quantile ${q}: naive ${percentileSorted(naive, q)} vs ${percentileSorted(fast, q)}`);
+      }
+    }
   });
   it('is undefined when a side has no data', () => {
     assert.equal(bootstrapPercentileDiff([], base, 50), undefined);
