@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 import { requireDocker } from '../../test-support/docker.js';
 import { createDeployment } from '../drivers/index.js';
 import { docker } from '../drivers/engine.js';
-import { csvRows, freePort, infer, occupyPort, tempRun } from '../testing/flow.js';
+import { BROKEN_MODEL_ENV, csvRows, freePort, infer, withDeployment, withPortTaken } from '../testing/flow.js';
 import { ensureAppImage } from '../testing/image.js';
 
 const PROJECT = `llm-test-compose-${process.pid}`;
@@ -16,10 +16,9 @@ describe('compose driver', () => {
   });
 
   it('docker: brings the project up as 1000:1000 with init and a healthcheck, serves /infer, and the bind-mounted CSV holds the rows', async () => {
-    const run = tempRun('compose');
     const port = await freePort();
     const deployment = createDeployment('compose', { port, name: PROJECT, env: { MODEL_DTYPE: 'fp32' } });
-    try {
+    await withDeployment('compose', deployment, async (run) => {
       const target = await deployment.up(run);
       assert.equal(target.port, port);
       assert.equal(typeof target.userlandProxy, 'boolean');
@@ -39,42 +38,26 @@ describe('compose driver', () => {
 
       await deployment.down(run);
       assert.equal(await projectContainers(), '', 'no container of the project is left');
-    } finally {
-      await deployment.down(run);
-      run.cleanup();
-    }
+    });
   });
 
   describe('with bad input', () => {
     it('docker: refuses a port already taken before creating anything', async () => {
-      const run = tempRun('compose-port');
-      const port = await freePort();
-      const blocker = await occupyPort(port);
-      const deployment = createDeployment('compose', { port, name: PROJECT });
-      try {
-        await assert.rejects(deployment.up(run), new RegExp(`^Error: port ${port} is already taken`));
-        assert.equal(await projectContainers(), '');
-      } finally {
-        blocker.close();
-        await deployment.down(run);
-        run.cleanup();
-      }
+      await withPortTaken(async (port) => {
+        const deployment = createDeployment('compose', { port, name: PROJECT });
+        await withDeployment('compose-port', deployment, async (run) => {
+          await assert.rejects(deployment.up(run), new RegExp(`^Error: port ${port} is already taken`));
+          assert.equal(await projectContainers(), '');
+        });
+      });
     });
 
     it('docker: reports a failing health check with the service log and removes the project', async () => {
-      const run = tempRun('compose-health');
-      const deployment = createDeployment('compose', {
-        port: await freePort(),
-        name: PROJECT,
-        env: { MODEL_ID: 'no-such-model', ALLOW_REMOTE_MODELS: 'false' },
-      });
-      try {
+      const deployment = createDeployment('compose', { port: await freePort(), name: PROJECT, env: BROKEN_MODEL_ENV });
+      await withDeployment('compose-health', deployment, async (run) => {
         await assert.rejects(deployment.up(run), /^Error: compose: service stopped before it was ready: container exited 1 — service log: .*no-such-model/);
         assert.equal(await projectContainers(), '');
-      } finally {
-        await deployment.down(run);
-        run.cleanup();
-      }
+      });
     });
   });
 });

@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 import { requireDocker } from '../../test-support/docker.js';
 import { createDeployment } from '../drivers/index.js';
 import { docker } from '../drivers/engine.js';
-import { csvRows, freePort, infer, occupyPort, tempRun } from '../testing/flow.js';
+import { BROKEN_MODEL_ENV, csvRows, freePort, infer, withDeployment, withPortTaken } from '../testing/flow.js';
 import { ensureAppImage } from '../testing/image.js';
 
 const NAME = `llm-test-docker-${process.pid}`;
@@ -16,10 +16,9 @@ describe('docker driver', () => {
   });
 
   it('docker: runs the image as 1000:1000 with --init, serves /infer on 127.0.0.1, docker-cps the CSV and removes the container', async () => {
-    const run = tempRun('docker');
     const port = await freePort();
     const deployment = createDeployment('docker', { port, name: NAME });
-    try {
+    await withDeployment('docker', deployment, async (run) => {
       const target = await deployment.up(run);
       assert.equal(target.host, '127.0.0.1');
       assert.equal(target.port, port);
@@ -43,59 +42,39 @@ describe('docker driver', () => {
       await deployment.down(run);
       assert.equal(await exists(NAME), false, 'container removed');
       await deployment.down(run); // idempotent
-    } finally {
-      await deployment.down(run);
-      run.cleanup();
-    }
+    });
   });
 
   describe('with bad input', () => {
     it('docker: refuses a port already taken before creating a container', async () => {
-      const run = tempRun('docker-port');
-      const port = await freePort();
-      const blocker = await occupyPort(port);
-      const deployment = createDeployment('docker', { port, name: NAME });
-      try {
-        await assert.rejects(deployment.up(run), new RegExp(`port ${port} is already taken`));
-        assert.equal(await exists(NAME), false);
-      } finally {
-        blocker.close();
-        await deployment.down(run);
-        run.cleanup();
-      }
+      await withPortTaken(async (port) => {
+        const deployment = createDeployment('docker', { port, name: NAME });
+        await withDeployment('docker-port', deployment, async (run) => {
+          await assert.rejects(deployment.up(run), new RegExp(`port ${port} is already taken`));
+          assert.equal(await exists(NAME), false);
+        });
+      });
     });
 
     it('docker: names a missing image in preflight and in up', async () => {
-      const run = tempRun('docker-image');
       const deployment = createDeployment('docker', { port: await freePort(), name: NAME, image: 'llm-no-such-image' });
-      try {
+      await withDeployment('docker-image', deployment, async (run) => {
         assert.match((await deployment.preflight(run)) ?? '', /image llm-no-such-image not found \(build it with/);
         await assert.rejects(deployment.up(run), /^Error: docker: image llm-no-such-image not found/);
         assert.equal(await exists(NAME), false);
-      } finally {
-        await deployment.down(run);
-        run.cleanup();
-      }
+      });
     });
 
     it('docker: reports a service that dies before it is healthy, with its log, and removes the container', async () => {
-      const run = tempRun('docker-health');
-      const deployment = createDeployment('docker', {
-        port: await freePort(),
-        name: NAME,
-        env: { MODEL_ID: 'no-such-model', ALLOW_REMOTE_MODELS: 'false' },
-      });
-      try {
+      const deployment = createDeployment('docker', { port: await freePort(), name: NAME, env: BROKEN_MODEL_ENV });
+      await withDeployment('docker-health', deployment, async (run) => {
         await assert.rejects(deployment.up(run), (err: Error) => {
           assert.match(err.message, /^docker: service stopped before it was ready: container exited \(exit code 1\)/);
           assert.match(err.message, /container log: .*no-such-model/);
           return true;
         });
         assert.equal(await exists(NAME), false);
-      } finally {
-        await deployment.down(run);
-        run.cleanup();
-      }
+      });
     });
   });
 });

@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 import { requireDocker } from '../../test-support/docker.js';
 import { createDeployment } from '../drivers/index.js';
 import { docker } from '../drivers/engine.js';
-import { csvRows, freePort, infer, occupyPort, ROOT, tempRun } from '../testing/flow.js';
+import { BROKEN_MODEL_ENV, csvRows, freePort, infer, ROOT, withDeployment, withPortTaken } from '../testing/flow.js';
 import { ensureAppImage } from '../testing/image.js';
 
 const SERVICE = `llm-test-swarm-${process.pid}`;
@@ -23,10 +23,9 @@ describe('swarm driver', () => {
   for (const [name, replicas] of [['swarm-1', 1], ['swarm-3', 3]] as const) {
     it(`docker: ${name} serves /infer on 127.0.0.1 from ${replicas} replica(s), one CSV per replica naming it, and leaves the swarm as found`, async () => {
       const stateBefore = await swarmState();
-      const run = tempRun(name);
       const port = await freePort();
       const deployment = createDeployment(name, { port, name: SERVICE });
-      try {
+      await withDeployment(name, deployment, async (run) => {
         const target = await deployment.up(run);
         assert.equal(target.host, '127.0.0.1');
         assert.equal(target.port, port);
@@ -52,46 +51,30 @@ describe('swarm driver', () => {
         await deployment.down(run);
         assert.equal(await leftovers(), '', 'no container or network left');
         assert.equal(await swarmState(), stateBefore);
-      } finally {
-        await deployment.down(run);
-        run.cleanup();
-      }
+      });
     });
   }
 
   describe('with bad input', () => {
     it('docker: refuses a port already taken without touching the swarm', async () => {
       const stateBefore = await swarmState();
-      const run = tempRun('swarm-port');
-      const port = await freePort();
-      const blocker = await occupyPort(port);
-      const deployment = createDeployment('swarm-3', { port, name: SERVICE });
-      try {
-        await assert.rejects(deployment.up(run), new RegExp(`^Error: port ${port} is already taken`));
-        assert.equal(await swarmState(), stateBefore);
-      } finally {
-        blocker.close();
-        await deployment.down(run);
-        run.cleanup();
-      }
+      await withPortTaken(async (port) => {
+        const deployment = createDeployment('swarm-3', { port, name: SERVICE });
+        await withDeployment('swarm-port', deployment, async (run) => {
+          await assert.rejects(deployment.up(run), new RegExp(`^Error: port ${port} is already taken`));
+          assert.equal(await swarmState(), stateBefore);
+        });
+      });
     });
 
     it('docker: reports failing replicas with the task error and service log, and removes everything', async () => {
       const stateBefore = await swarmState();
-      const run = tempRun('swarm-health');
-      const deployment = createDeployment('swarm-1', {
-        port: await freePort(),
-        name: SERVICE,
-        env: { MODEL_ID: 'no-such-model', ALLOW_REMOTE_MODELS: 'false' },
-      });
-      try {
+      const deployment = createDeployment('swarm-1', { port: await freePort(), name: SERVICE, env: BROKEN_MODEL_ENV });
+      await withDeployment('swarm-health', deployment, async (run) => {
         await assert.rejects(deployment.up(run), /^Error: swarm-1: service stopped before it was ready: task .* failed: .*— service log: .*no-such-model/);
         assert.equal(await leftovers(), '');
         assert.equal(await swarmState(), stateBefore);
-      } finally {
-        await deployment.down(run);
-        run.cleanup();
-      }
+      });
     });
   });
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import type { RunContext } from '../deployment.js';
+import type { Deployment, RunContext } from '../deployment.js';
 
 /** The project root: dist/deploy/testing → ../../.. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -97,3 +97,28 @@ export function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** Runs `body` in a fresh run folder; the deployment is always torn down and the folder removed. */
+export async function withDeployment(label: string, deployment: Deployment, body: (run: TestRun) => Promise<void>): Promise<void> {
+  const run = tempRun(label);
+  try {
+    await body(run);
+  } finally {
+    await deployment.down(run);
+    run.cleanup();
+  }
+}
+
+/** Runs `body` with a port that someone else holds on all interfaces for the whole time. */
+export async function withPortTaken(body: (port: number) => Promise<void>): Promise<void> {
+  const port = await freePort();
+  const blocker = await occupyPort(port);
+  try {
+    await body(port);
+  } finally {
+    blocker.close();
+  }
+}
+
+/** The options that make the real service fail while loading its model (exit 1, reason on stderr). */
+export const BROKEN_MODEL_ENV = { MODEL_ID: 'no-such-model', ALLOW_REMOTE_MODELS: 'false' } as const;
