@@ -14,7 +14,7 @@ import path from 'node:path';
 import hdr from 'hdr-histogram-js';
 import { parse } from 'csv-parse/sync';
 import { parseConfig } from '../service/config.js';
-import { loadClassifier, type Classifier } from '../service/model.js';
+import { loadClassifier, modelOptionsFrom, type Classifier } from '../service/model.js';
 import { findPackageRoot } from '../service/package-root.js';
 
 const BATCH_SIZES = [1, 2, 4, 8, 16, 32, 64];
@@ -192,15 +192,7 @@ export async function run(): Promise<void> {
       `${ROUNDS} rounds`,
   );
 
-  const clf = await loadClassifier({
-    modelId: cfg.modelId,
-    dtype: cfg.modelDtype,
-    modelDir: cfg.modelDir,
-    cacheDir: cfg.modelCacheDir,
-    allowRemote: cfg.allowRemoteModels,
-    onnxThreads: cfg.onnxThreads,
-    onnxSpinning: cfg.onnxSpinning,
-  });
+  const clf = await loadClassifier(modelOptionsFrom(cfg));
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-service-'));
   const svc = await startServiceProcess(root, dir, {});
   const raw = new Map(BATCH_SIZES.map((b) => [b, new Series()]));

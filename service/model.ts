@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { env, pipeline } from '@huggingface/transformers';
-import type { ModelDtype } from './config.js';
+import type { ModelDtype, ServiceConfig } from './config.js';
 
 export interface Prediction {
   readonly label: string;
@@ -30,6 +30,19 @@ export interface ModelOptions {
   readonly onnxThreads?: number | undefined;
   /** onnxruntime's session.intra_op.allow_spinning; false unless asked for. */
   readonly onnxSpinning?: boolean;
+}
+
+/** The loader's options as the settings give them. */
+export function modelOptionsFrom(cfg: ServiceConfig): ModelOptions {
+  return {
+    modelId: cfg.modelId,
+    dtype: cfg.modelDtype,
+    modelDir: cfg.modelDir,
+    cacheDir: cfg.modelCacheDir,
+    allowRemote: cfg.allowRemoteModels,
+    onnxThreads: cfg.onnxThreads,
+    onnxSpinning: cfg.onnxSpinning,
+  };
 }
 
 export class ModelLoadError extends Error {

@@ -9,7 +9,7 @@ import type { ServiceConfig } from './config.js';
 import { CSV_HEADER } from './csv-format.js';
 import { CsvLog } from './csv-log.js';
 import { createMetrics } from './metrics.js';
-import { loadClassifier, type Classifier, type ModelOptions, type Prediction } from './model.js';
+import { loadClassifier, modelOptionsFrom, type Classifier, type ModelOptions, type Prediction } from './model.js';
 
 export interface RunningService {
   readonly server: http.Server;
@@ -91,15 +91,7 @@ export async function startService(cfg: ServiceConfig, opts: StartOptions = {}):
 
   const load = opts.loadModel ?? loadClassifier;
   const started = performance.now();
-  const modelReady = load({
-    modelId: cfg.modelId,
-    dtype: cfg.modelDtype,
-    modelDir: cfg.modelDir,
-    cacheDir: cfg.modelCacheDir,
-    allowRemote: cfg.allowRemoteModels,
-    onnxThreads: cfg.onnxThreads,
-    onnxSpinning: cfg.onnxSpinning,
-  }).then(
+  const modelReady = load(modelOptionsFrom(cfg)).then(
     (classifier) => {
       const batcher = new MicroBatcher((texts: string[]) => classifier.classify(texts), {
         maxBatchSize: cfg.batchMaxSize,

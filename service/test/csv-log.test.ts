@@ -1,29 +1,23 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rename, rm, truncate, unlink } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, rename, truncate, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CsvLog } from '../csv-log.js';
+import { suiteTempDir } from '../testing/harness.js';
 
 describe('CSV log file', () => {
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'csv-log-test-'));
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const tempDir = suiteTempDir('csv-log-test-');
 
   describe('when the file is new', () => {
     it('writes the header once, then the rows', async () => {
-      const file = path.join(dir, 'new.csv');
+      const file = path.join(tempDir(), 'new.csv');
       const log = new CsvLog(file, 'h\r\n');
       await log.append('1\r\n');
       await log.append('2\r\n');
       assert.equal(await readFile(file, 'utf8'), 'h\r\n1\r\n2\r\n');
     });
     it('creates missing parent folders', async () => {
-      const file = path.join(dir, 'a', 'b', 'deep.csv');
+      const file = path.join(tempDir(), 'a', 'b', 'deep.csv');
       await new CsvLog(file, 'h\r\n').append('1\r\n');
       assert.equal(await readFile(file, 'utf8'), 'h\r\n1\r\n');
     });
@@ -31,7 +25,7 @@ describe('CSV log file', () => {
 
   describe('when the file already has rows', () => {
     it('appends without a second header', async () => {
-      const file = path.join(dir, 'existing.csv');
+      const file = path.join(tempDir(), 'existing.csv');
       await new CsvLog(file, 'h\r\n').append('1\r\n');
       await new CsvLog(file, 'h\r\n').append('2\r\n'); // a restarted service
       assert.equal(await readFile(file, 'utf8'), 'h\r\n1\r\n2\r\n');
@@ -41,7 +35,7 @@ describe('CSV log file', () => {
   describe('under 500 concurrent appends', () => {
     it('keeps every row whole and loses none', async () => {
       // Appends are synchronous; this guards that promise-style callers racing each other stay safe.
-      const file = path.join(dir, 'concurrent.csv');
+      const file = path.join(tempDir(), 'concurrent.csv');
       const log = new CsvLog(file, 'h\r\n');
       const rows = Array.from({ length: 500 }, (_, i) => `${i},${'x'.repeat(i % 50)}\r\n`);
       await Promise.all(rows.map((r) => log.append(r)));
@@ -53,7 +47,7 @@ describe('CSV log file', () => {
 
   describe('when the file is deleted while the service runs', () => {
     it('recreates it with its header on the next append', async () => {
-      const file = path.join(dir, 'deleted.csv');
+      const file = path.join(tempDir(), 'deleted.csv');
       const log = new CsvLog(file, 'h\r\n');
       await log.append('1\r\n');
       await unlink(file);
@@ -64,7 +58,7 @@ describe('CSV log file', () => {
 
   describe('when the file is renamed away (log rotation)', () => {
     it('leaves the old rows in the renamed file and starts a new file with its header', async () => {
-      const file = path.join(dir, 'rotated.csv');
+      const file = path.join(tempDir(), 'rotated.csv');
       const log = new CsvLog(file, 'h\r\n');
       await log.append('1\r\n');
       await rename(file, `${file}.1`);
@@ -77,7 +71,7 @@ describe('CSV log file', () => {
 
   describe('when the file is truncated to nothing', () => {
     it('writes the header again before the next row', async () => {
-      const file = path.join(dir, 'truncated.csv');
+      const file = path.join(tempDir(), 'truncated.csv');
       const log = new CsvLog(file, 'h\r\n');
       await log.append('1\r\n');
       await truncate(file, 0);
@@ -89,7 +83,7 @@ describe('CSV log file', () => {
 
   describe('flush', () => {
     it('resolves after everything appended so far is written', async () => {
-      const file = path.join(dir, 'flush.csv');
+      const file = path.join(tempDir(), 'flush.csv');
       const log = new CsvLog(file, 'h\r\n');
       for (let i = 0; i < 20; i++) void log.append(`${i}\r\n`);
       await log.flush();
@@ -99,7 +93,7 @@ describe('CSV log file', () => {
 
   describe('when the file cannot be written', () => {
     it('rejects the append with the OS error', async () => {
-      const log = new CsvLog(path.join(dir, 'concurrent.csv', 'not-a-dir.csv'), 'h\r\n');
+      const log = new CsvLog(path.join(tempDir(), 'concurrent.csv', 'not-a-dir.csv'), 'h\r\n');
       await assert.rejects(log.append('1\r\n'), /ENOTDIR|EEXIST/);
     });
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { loadClassifier, type Classifier } from '../model.js';
+import { loadClassifier, modelOptionsFrom, type Classifier } from '../model.js';
 import { postInfer, startTestService, testConfig, type TestService } from '../testing/harness.js';
 
 describe('while the model is loading', () => {
@@ -48,16 +48,7 @@ describe('while the model is loading', () => {
 
   describe('once the model has loaded', () => {
     it('answers /health 200 with status ok and /infer 200', async () => {
-      const cfg = testConfig(t.dir);
-      finishLoading(
-        await loadClassifier({
-          modelId: cfg.modelId,
-          dtype: cfg.modelDtype,
-          modelDir: cfg.modelDir,
-          cacheDir: cfg.modelCacheDir,
-          allowRemote: false,
-        }),
-      );
+      finishLoading(await loadClassifier(modelOptionsFrom(testConfig(t.dir, { ALLOW_REMOTE_MODELS: '0' }))));
       await t.svc.modelReady;
       const health = await fetch(`${t.url}/health`);
       assert.equal(health.status, 200);

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { postInfer, readCsvFile } from '../testing/harness.js';
+import { before, describe, it } from 'node:test';
+import { postInfer, readCsvFile, suiteTempDir } from '../testing/harness.js';
 import { spawnService, waitForPort, waitForReady, type ServiceProcess } from '../testing/process.js';
 
 /** Polls /metrics until `n` requests besides the poll itself are being handled. */
@@ -17,13 +15,7 @@ async function waitForInFlight(port: number, n: number): Promise<void> {
 }
 
 describe('graceful shutdown of the service process', () => {
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'service-shutdown-'));
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const tempDir = suiteTempDir('service-shutdown-');
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     describe(`on ${signal} with requests in flight`, () => {
@@ -43,7 +35,7 @@ describe('graceful shutdown of the service process', () => {
             BATCH_MAX_WAIT_MS: '10000',
             BATCH_MAX_SIZE: '64',
           },
-          dir,
+          tempDir(),
         );
         port = await waitForPort(p);
         await waitForReady(port);
@@ -68,7 +60,7 @@ describe('graceful shutdown of the service process', () => {
         );
       });
       it('has a CSV row for every answered request: none lost', async () => {
-        const rows = await readCsvFile(path.join(dir, `${signal}.csv`));
+        const rows = await readCsvFile(path.join(tempDir(), `${signal}.csv`));
         assert.deepEqual(rows.map((r) => r['Request ID']).sort(), answers.map((a) => a.requestId).sort());
       });
       it('exits 0 and says it stopped cleanly', () => {
@@ -83,7 +75,7 @@ describe('graceful shutdown of the service process', () => {
 
   describe('with an idle keep-alive connection open', () => {
     it('still exits 0 promptly instead of waiting for the client', async () => {
-      const p = spawnService({ PORT: '0', HOST: '127.0.0.1', METRICS_LOG_FILE: 'idle.csv' }, dir);
+      const p = spawnService({ PORT: '0', HOST: '127.0.0.1', METRICS_LOG_FILE: 'idle.csv' }, tempDir());
       const port = await waitForPort(p);
       await waitForReady(port); // fetch keeps this connection alive in its pool
       p.child.kill('SIGTERM');

@@ -3,10 +3,26 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { parseConfig, type ServiceConfig } from '../config.js';
 import { findPackageRoot } from '../package-root.js';
 import { startService, type RunningService, type StartOptions } from '../service.js';
+
+/** A fresh temp folder for the enclosing suite (made before its tests, removed after); call in describe. */
+export function suiteTempDir(prefix: string): () => string {
+  let dir: string | undefined;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  });
+  after(async () => {
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+  return () => {
+    if (dir === undefined) throw new Error('suiteTempDir used outside its suite');
+    return dir;
+  };
+}
 
 export interface TestService {
   readonly url: string;
