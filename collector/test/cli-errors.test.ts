@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { Result } from './helpers.js';
-import { cli, tempDir } from './helpers.js';
+import type { Result } from '../testing/helpers.js';
+import { cli, tempDir } from '../testing/helpers.js';
 
 function assertOneLineError(r: Result, code: number, mentions: string): void {
   assert.equal(r.code, code, `exit code (stderr: ${r.stderr})`);

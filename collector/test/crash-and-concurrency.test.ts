@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { cli, one, query, startDetached, stopRun, tempDir, waitFor } from './helpers.js';
+import { cli, one, query, startDetached, stopRun, tempDir, waitFor } from '../testing/helpers.js';
 
 interface Run {
   id: number;

@@ -5,7 +5,7 @@ import Docker from 'dockerode';
 import { requireDocker } from '../../test-support/docker.js';
 import type { DockerStatsJson } from '../formulas.js';
 import { countersFromDockerStats, cpuPercentOfFrame, memUsed } from '../formulas.js';
-import { ensureTestImage, query, startDetached, stopRun, tempDir, TestContainers, waitFor } from './helpers.js';
+import { ensureTestImage, query, startDetached, stopRun, tempDir, TestContainers, waitFor } from '../testing/helpers.js';
 
 interface ApiFrame {
   cpuPercent: number | null;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { requireDocker } from '../../test-support/docker.js';
-import { docker, ensureTestImage, one, query, startDetached, stopRun, tempDir, TestContainers, waitFor } from './helpers.js';
+import { docker, ensureTestImage, one, query, startDetached, stopRun, tempDir, TestContainers, waitFor } from '../testing/helpers.js';
 
 interface Replica {
   id: number;

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { requireDocker } from '../../test-support/docker.js';
-import { ensureTestImage, one, query, startDetached, stopRun, tempDir, TestContainers, waitFor } from './helpers.js';
-import { SocketProxy } from './socket-proxy.js';
+import { ensureTestImage, one, query, startDetached, stopRun, tempDir, TestContainers, waitFor } from '../testing/helpers.js';
+import { SocketProxy } from '../testing/socket-proxy.js';
 
 interface Event {
   kind: string;

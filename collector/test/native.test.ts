@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { one, query, startDetached, stopRun, tempDir, waitFor } from './helpers.js';
+import { one, query, startDetached, stopRun, tempDir, waitFor } from '../testing/helpers.js';
 
 /** A real HTTP server in its own process, listening on an ephemeral port. */
 async function startServer(): Promise<{ child: ChildProcess; port: number }> {

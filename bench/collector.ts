@@ -1,0 +1,206 @@
+// Collector accuracy and cost (issue 3). `npm run bench -- collector`.
+//   COLLECTOR_BENCH_SECONDS  length of each cost phase (default 60; 10 for a quick look)
+//   COLLECTOR_BENCH_COUNTS   container counts for the cost phases (default "3,30")
+// Accuracy: 3 busybox containers with steady loads, `docker stats --no-stream` beside the collector's
+// samples of the same second. Cost: N idle busybox containers at 1 s; for each stats path the
+// collector's own CPU/RSS, missed ticks and tick lag p99, and the engine's CPU (dockerd + containerd +
+// shims), beside the `docker stats` CLI streaming the same containers for the same time.
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+
+const exec = promisify(execFile);
+const ROOT = new URL('../../', import.meta.url).pathname;
+const CLI = join(ROOT, 'dist/collector/cli.js');
+const IMAGE = 'local/llm-deploy-bench-busybox:1';
+const LABEL = `llm-deploy-bench.bench=collector-${process.pid}`;
+const SECONDS = Number(process.env['COLLECTOR_BENCH_SECONDS'] ?? 60);
+const COUNTS = (process.env['COLLECTOR_BENCH_COUNTS'] ?? '3,30').split(',').map(Number);
+const TICKS_PER_S = 100; // USER_HZ
+
+async function docker(...args: string[]): Promise<string> {
+  return (await exec('docker', args, { maxBuffer: 16 << 20 })).stdout.trim();
+}
+
+async function collector(...args: string[]): Promise<string> {
+  return (await exec(process.execPath, [CLI, ...args])).stdout.trim();
+}
+
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(f[11]) + Number(f[12]);
+}
+
+/** CPU ticks of the engine's processes (dockerd, containerd, shims), summed. */
+function engineTicks(): number {
+  let sum = 0;
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const comm = readFileSync(`/proc/${p}/comm`, 'utf8').trim();
+      if (comm === 'dockerd' || comm.startsWith('containerd')) sum += cpuTicks(Number(p));
+    } catch {
+      // exited while scanning
+    }
+  }
+  return sum;
+}
+
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+const pct = (ticks: number, seconds: number): string => `${((ticks / TICKS_PER_S / seconds) * 100).toFixed(2)} %`;
+
+async function startContainers(n: number, command: string[][], opts: string[][] = []): Promise<string[]> {
+  const names: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const name = `lbc-bench-${process.pid}-${names.length + 1}-${Date.now() % 100000}`;
+    await docker('run', '-d', '--name', name, '--label', LABEL, ...(opts[i % Math.max(opts.length, 1)] ?? []), IMAGE, ...command[i % command.length]!);
+    names.push(name);
+  }
+  return names;
+}
+
+async function removeContainers(): Promise<void> {
+  const ids = (await docker('ps', '-aq', '--filter', `label=${LABEL}`)).split('\n').filter(Boolean);
+  if (ids.length) await docker('rm', '-f', ...ids);
+}
+
+function parseMiB(text: string): number {
+  const m = /^([\d.]+)\s*([KMG]i?B|B)$/.exec(text.trim());
+  if (!m) return Number.NaN;
+  const unit = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, kB: 1e3, MB: 1e6, GB: 1e9 }[m[2]!] ?? Number.NaN;
+  return (Number(m[1]) * unit) / 1024 ** 2;
+}
+
+async function accuracy(dir: string): Promise<void> {
+  console.log('\n## accuracy: docker stats --no-stream vs collector (cgroup files), same second');
+  // steady loads: a busy loop under --cpus, plus anonymous memory held by the shell (counted) and
+  // page cache from a file (not counted by docker stats)
+  const hold = (mb: number, cpus: string): [string[], string[]] => [
+    ['sh', '-c', `x=$(head -c ${mb}000000 /dev/zero | tr '\\0' a); dd if=/dev/zero of=/tmp/c bs=1M count=8 2>/dev/null; while :; do :; done`],
+    ['--cpus', cpus],
+  ];
+  const specs = [hold(8, '0.25'), hold(16, '0.5'), hold(24, '0.75')];
+  const names = await startContainers(3, specs.map((s) => s[0]), specs.map((s) => s[1]));
+  const db = join(dir, 'acc.db');
+  await collector('start', '--detach', '--label', 'accuracy', '--db', db, '--filter', `label=${LABEL}`, '--interval', '1s');
+  await sleep(5000); // loads settle
+  const cliOut = await docker('stats', '--no-stream', '--format', '{{json .}}', ...names);
+  const at = Date.now();
+  await sleep(1500);
+  await collector('stop', '--label', 'accuracy', '--db', db);
+  const d = new Database(db, { readonly: true });
+  console.log('| container | CLI CPU % | collector CPU % | Δ points | CLI MiB | collector MiB | Δ % |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const line of cliOut.split('\n')) {
+    const row = JSON.parse(line) as { Name: string; CPUPerc: string; MemUsage: string };
+    // the CLI's figure covers the daemon's last 1-s window before it returned: compare the sample
+    // just before `at` (same window within ~1 s)
+    const s = d
+      .prepare(`SELECT s.cpu_percent, s.mem_used_bytes FROM samples s JOIN replicas r ON r.id = s.replica_id
+                WHERE r.name = ? AND s.ts_ms <= ? AND s.error IS NULL ORDER BY s.ts_ms DESC LIMIT 1`)
+      .get(row.Name, at) as { cpu_percent: number; mem_used_bytes: number };
+    const cliCpu = Number(row.CPUPerc.replace('%', ''));
+    const cliMem = parseMiB(row.MemUsage.split('/')[0]!);
+    const ourMem = s.mem_used_bytes / 1024 ** 2;
+    console.log(
+      `| ${row.Name} | ${cliCpu.toFixed(2)} | ${s.cpu_percent.toFixed(2)} | ${(s.cpu_percent - cliCpu).toFixed(2)} | ` +
+        `${cliMem.toFixed(2)} | ${ourMem.toFixed(2)} | ${(((ourMem - cliMem) / cliMem) * 100).toFixed(2)} |`,
+    );
+  }
+  d.close();
+  await removeContainers();
+}
+
+interface CostRow {
+  what: string;
+  selfCpu: string;
+  rss: string;
+  engineCpu: string;
+  missed: string;
+  lagP99: string;
+}
+
+async function costOfCollector(n: number, source: string, dir: string): Promise<CostRow> {
+  const db = join(dir, `cost-${n}-${source}.db`);
+  const label = `cost-${n}-${source}`;
+  const runId = Number(
+    await collector('start', '--detach', '--label', label, '--db', db, '--filter', `label=${LABEL}`, '--interval', '1s', '--stats-source', source),
+  );
+  const pid = (new Database(db, { readonly: true }).prepare('SELECT collector_pid FROM runs WHERE id = ?').get(runId) as { collector_pid: number }).collector_pid;
+  await sleep(2000); // streams and discovery settle
+  const t0 = cpuTicks(pid);
+  const e0 = engineTicks();
+  await sleep(SECONDS * 1000);
+  const t1 = cpuTicks(pid);
+  const e1 = engineTicks();
+  const rss = rssMiB(pid);
+  await collector('stop', '--label', label, '--db', db);
+  const d = new Database(db, { readonly: true });
+  const summary = JSON.parse((d.prepare(`SELECT detail FROM events WHERE run_id = ? AND kind = 'tick-summary'`).get(runId) as { detail: string }).detail) as { missedTicks: number; lagP99Ms: number; ticks: number };
+  const replicas = (d.prepare('SELECT count(*) AS n FROM replicas WHERE run_id = ?').get(runId) as { n: number }).n;
+  d.close();
+  if (replicas !== n) console.log(`  (warning: ${replicas} replicas recorded, expected ${n})`);
+  return {
+    what: `collector, ${source}`,
+    selfCpu: pct(t1 - t0, SECONDS),
+    rss: `${rss.toFixed(1)} MiB`,
+    engineCpu: pct(e1 - e0, SECONDS),
+    missed: String(summary.missedTicks),
+    lagP99: `${summary.lagP99Ms} ms`,
+  };
+}
+
+async function costOfDockerStats(names: string[]): Promise<CostRow> {
+  const child = spawn('docker', ['stats', '--format', '{{json .}}', ...names], { stdio: ['ignore', 'ignore', 'ignore'] });
+  await sleep(2000);
+  const t0 = cpuTicks(child.pid!);
+  const e0 = engineTicks();
+  await sleep(SECONDS * 1000);
+  const t1 = cpuTicks(child.pid!);
+  const e1 = engineTicks();
+  const rss = rssMiB(child.pid!);
+  child.kill();
+  return { what: 'docker stats CLI (streaming)', selfCpu: pct(t1 - t0, SECONDS), rss: `${rss.toFixed(1)} MiB`, engineCpu: pct(e1 - e0, SECONDS), missed: '-', lagP99: '-' };
+}
+
+async function idleEngine(): Promise<CostRow> {
+  const e0 = engineTicks();
+  await sleep(SECONDS * 1000);
+  return { what: 'nothing polling (engine idle)', selfCpu: '-', rss: '-', engineCpu: pct(engineTicks() - e0, SECONDS), missed: '-', lagP99: '-' };
+}
+
+async function cost(dir: string): Promise<void> {
+  for (const n of COUNTS) {
+    console.log(`\n## cost: ${n} idle containers, 1 s interval, ${SECONDS} s per row (% of one core)`);
+    const names = await startContainers(n, [['sleep', '100000']]);
+    const rows = [await idleEngine()];
+    for (const source of ['cgroup-files', 'docker-api-stream']) rows.push(await costOfCollector(n, source, dir));
+    rows.push(await costOfDockerStats(names));
+    console.log('| what | own CPU | own RSS | dockerd+containerd CPU | missed ticks | tick lag p99 |');
+    console.log('| --- | --- | --- | --- | --- | --- |');
+    for (const r of rows) console.log(`| ${r.what} | ${r.selfCpu} | ${r.rss} | ${r.engineCpu} | ${r.missed} | ${r.lagP99} |`);
+    await removeContainers();
+  }
+}
+
+export async function run(): Promise<void> {
+  await exec('bash', [join(ROOT, 'deploy/test-image-busybox.sh')]);
+  const dir = mkdtempSync(join(tmpdir(), 'collector-bench-'));
+  console.log(`collector bench: ${SECONDS} s per cost row, counts ${COUNTS.join(', ')} (COLLECTOR_BENCH_SECONDS, COLLECTOR_BENCH_COUNTS)`);
+  try {
+    await accuracy(dir);
+    await cost(dir);
+  } finally {
+    await removeContainers();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
