@@ -132,6 +132,31 @@ describe('experiment', () => {
     });
   });
 
+  describe('Ctrl-C while a deployment is still starting', () => {
+    it('calls down at once (so a health wait ends), lets up settle, then downs again for what it made meanwhile', async () => {
+      const out = tmp();
+      const stop = new AbortController();
+      const fake = new FakeDeployment('docker', serviceLike());
+      let finishUp: () => void = () => {};
+      const slowUp = fake.up.bind(fake);
+      fake.up = async () => {
+        setTimeout(() => stop.abort(), 20);
+        await new Promise<void>((resolve) => (finishUp = resolve));
+        return slowUp();
+      };
+      const realDown = fake.down.bind(fake);
+      fake.down = async (ctx) => {
+        finishUp(); // like a native child killed mid-health-wait: up() then returns
+        await realDown(ctx);
+      };
+      const outcomes = await runExperiment(parseExperimentArgs(['--deployments', 'docker', '--out', out]), fakeDeps({ docker: fake }, stop.signal));
+      assert.deepEqual(outcomes.map((o) => o.status), ['interrupted']);
+      assert.deepEqual(fake.calls, ['preflight', 'down', 'up', 'down']);
+      assert.equal(fake.server, undefined, 'what up() created after the first down is gone');
+      assert.equal(readRun(join(out, 'docker')).status, 'interrupted');
+    });
+  });
+
   describe('native, end to end (real driver, collector, service)', () => {
     it('records run.json, client.csv, the service CSV and a complete collector run, and leaves nothing running', async () => {
       const dir = tmp();
