@@ -20,7 +20,12 @@ async function main(): Promise<number> {
   } catch (err) {
     throw new UsageError(`--corpus ${options.corpus}: ${(err as Error).message}`);
   }
-  const writer = options.out === undefined ? undefined : new ClientCsvWriter(options.out);
+  let writer: ClientCsvWriter | undefined;
+  try {
+    writer = options.out === undefined ? undefined : new ClientCsvWriter(options.out);
+  } catch (err) {
+    throw new UsageError(`--out ${options.out}: ${(err as Error).message}`);
+  }
   const stop = new AbortController();
   const onSigint = (): void => {
     process.stderr.write('\nstopping: waiting for requests in flight to be cancelled\n');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -86,6 +86,15 @@ describe('load CLI', () => {
     const err = await execFileP(process.execPath, [join(root, 'dist/deploy/load/cli.js'), '--concurrency', 'many']).catch((e: { code: number; stderr: string }) => e);
     assert.equal((err as { code: number }).code, 2);
     assert.equal((err as { stderr: string }).stderr, "load: --concurrency: expected a whole number from 1 to 10000, got 'many'\n");
+  });
+
+  it('refuses to append to a file that is not a client CSV, leaving it untouched (exit 2)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ldb-load-')), 'service.csv');
+    writeFileSync(file, 'Inference Latency (ms),Prediction,Input Text,Timestamp\n');
+    const r = await run(process.execPath, [join(root, 'dist/deploy/load/cli.js'), '--port', '1', '--requests', '1', '--out', file]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^load: --out .*service\.csv: .* is not a client CSV/);
+    assert.equal(readFileSync(file, 'utf8'), 'Inference Latency (ms),Prediction,Input Text,Timestamp\n');
   });
 
   it('exits 1 when requests fail (nothing listening)', async () => {
