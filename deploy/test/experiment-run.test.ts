@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +11,7 @@ import { runExperiment, type ExperimentDeps } from '../experiment/experiment.js'
 import { parseExperimentArgs } from '../experiment/options.js';
 import type { RunRecord } from '../experiment/run-record.js';
 import { packageRoot } from '../load/paths.js';
+import { runCommand, type CommandOptions } from '../../test-support/processes.js';
 import { freePort, serviceLike, startLocalServer, type Handler, type LocalServer } from '../../test-support/local-servers.js';
 
 const root = packageRoot();
@@ -21,19 +21,8 @@ const readRun = (dir: string): RunRecord => JSON.parse(readFileSync(join(dir, 'r
 const csv = (file: string): Record<string, string>[] => parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
 
 /** Runs the experiment CLI; `onStderr` sees the progress as it comes (to send Ctrl-C at the right time). */
-function runCli(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void, env: NodeJS.ProcessEnv = process.env) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-      onStderr?.(stderr, child);
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runCli = (args: string[], onStderr?: CommandOptions['onStderr'], env?: NodeJS.ProcessEnv) =>
+  runCommand(process.execPath, [cli, ...args], { cwd: root, onStderr, env });
 
 const portIsFree = (port: number): Promise<boolean> =>
   new Promise((resolve) => {

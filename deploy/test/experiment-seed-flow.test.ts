@@ -2,13 +2,13 @@
 // (one curl example, then `sh deploy/latency_test.sh`), collector stop, CSVs collected, down — and then
 // 161 service rows, every replica recorded by the collector, nothing left running.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { requireDocker } from '../../test-support/docker.js';
+import { runCommand } from '../../test-support/processes.js';
 import type { DeploymentName } from '../deployment.js';
 import { docker } from '../drivers/engine.js';
 import { createDeployment } from '../drivers/index.js';
@@ -16,16 +16,7 @@ import { cliCollector } from '../experiment/collector.js';
 import { csvRows, freePort, ROOT, tempRun } from '../testing/flow.js';
 import { ensureAppImage } from '../testing/image.js';
 
-function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (cmd: string, args: string[]) => runCommand(cmd, args, { cwd: ROOT });
 
 const CASES: [DeploymentName, number][] = [['docker', 1], ['compose', 1], ['swarm-1', 1], ['swarm-3', 3]];
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,22 +11,13 @@ import { packageRoot } from '../load/paths.js';
 import { runLoad } from '../load/run.js';
 import { serviceLike, startLocalServer, startRealService } from '../../test-support/local-servers.js';
 import type { RunningService } from '../../service/service.js';
+import { runCommand } from '../../test-support/processes.js';
 
 const root = packageRoot();
 const execFileP = promisify(execFile);
 const csvRecords = (file: string): Record<string, string>[] => parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
 
-/** Runs a command without blocking this process (the service under test lives in it). */
-function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: root });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (cmd: string, args: string[]) => runCommand(cmd, args, { cwd: root });
 
 describe('load generator and latency_test.sh against the real service', () => {
   let service: RunningService;
