@@ -2,6 +2,7 @@
 // overhead against native at p50. Pure; the figures come from the load summaries.
 import type { DeploymentName } from '../deployment.js';
 import type { LoadSummary } from '../load/stats.js';
+import { targetChecks } from './targets.js';
 
 export interface DeploymentOutcome {
   readonly name: DeploymentName;
@@ -67,22 +68,9 @@ export function formatTable(outcomes: readonly DeploymentOutcome[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   const out = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)];
-  out.push(...swarmScaling(outcomes));
+  out.push(...targetChecks(outcomes));
   for (const o of outcomes) {
     if (o.status !== 'done') out.push(`${o.name}: ${o.status}${o.reason ? ` (${o.reason})` : ''}`);
   }
   return out.join('\n');
-}
-
-/** What 3 replicas gain (or lose) in throughput against 1, per concurrent phase both ran. */
-export function swarmScaling(outcomes: readonly DeploymentOutcome[]): string[] {
-  const one = outcomes.find((o) => o.name === 'swarm-1');
-  const three = outcomes.find((o) => o.name === 'swarm-3');
-  if (!one || !three) return [];
-  return three.summaries.flatMap((s) => {
-    const base = one.summaries.find((b) => b.phase === s.phase);
-    if (!base || base.rps <= 0 || s.phase === 'sequential') return [];
-    const change = ((s.rps - base.rps) / base.rps) * 100;
-    return [`swarm-3 vs swarm-1 throughput (${s.phase}): ${s.rps.toFixed(1)} vs ${base.rps.toFixed(1)} req/s (${signed(change, 1, '%')})`];
-  });
 }

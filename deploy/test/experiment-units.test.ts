@@ -4,8 +4,9 @@ import { UsageError } from '../load/args.js';
 import type { LoadSummary } from '../load/stats.js';
 import { parseDeployments, parseExperimentArgs } from '../experiment/options.js';
 import { planPhases } from '../experiment/phases.js';
+import { targetChecks } from '../experiment/targets.js';
 import { overallCpuPercent } from '../experiment/run-record.js';
-import { formatTable, swarmScaling, tableRows, type DeploymentOutcome } from '../experiment/summary-table.js';
+import { formatTable, tableRows, type DeploymentOutcome } from '../experiment/summary-table.js';
 
 const summary = (phase: string, p50: number, over: Partial<LoadSummary> = {}): LoadSummary => ({
   label: 'x', phase, requests: 10, ok: 10, errors: {}, durationMs: 1000, rps: 10,
@@ -74,18 +75,31 @@ describe('experiment, pure parts', () => {
       assert.match(text, /\| swarm-3 .*\| aaa 34%, bbb 33%, ccc 33% \|/);
       assert.match(text, /\| docker +\| sequential .*\| \+0\.50 ms \(\+25\.0%\)/);
       assert.match(text, /^compose: skipped \(no Docker engine\)$/m);
-    });
-    it('compares swarm-3 throughput with swarm-1 in the concurrent phases', () => {
-      const scaling: DeploymentOutcome[] = [
-        { name: 'swarm-1', status: 'done', summaries: [summary('sequential', 2, { rps: 50 }), summary('closed-c16', 30, { rps: 100 })] },
-        { name: 'swarm-3', status: 'done', summaries: [summary('sequential', 2, { rps: 60 }), summary('closed-c16', 30, { rps: 92 })] },
-      ];
-      assert.deepEqual(swarmScaling(scaling), ['swarm-3 vs swarm-1 throughput (closed-c16): 92.0 vs 100.0 req/s (-8.0%)']);
-      assert.match(formatTable(scaling), /\nswarm-3 vs swarm-1 throughput \(closed-c16\)/);
-      assert.deepEqual(swarmScaling(outcomes), []);
+      assert.match(text, /^target: docker adds <= 1 ms p50 over native at concurrency 1: \+0\.50 ms, met$/m);
     });
     it('has no overhead figure when native did not run', () => {
       assert.ok(tableRows(outcomes.slice(1)).every((r) => r.overheadMs === null));
+    });
+  });
+
+  describe('targets', () => {
+    it('checks docker/compose p50 overhead at c1, swarm-3 shares and swarm-3 vs swarm-1 throughput', () => {
+      const lines = targetChecks([
+        { name: 'native', status: 'done', summaries: [summary('sequential', 2)] },
+        { name: 'docker', status: 'done', summaries: [summary('sequential', 2.4)] },
+        { name: 'compose', status: 'done', summaries: [summary('sequential', 3.5)] },
+        { name: 'swarm-1', status: 'done', summaries: [summary('closed-c16', 30, { rps: 100 })] },
+        { name: 'swarm-3', status: 'done', summaries: [summary('closed-c16', 30, { rps: 85, replicaShares: { a: 0.4, b: 0.3, c: 0.3 } })] },
+      ]);
+      assert.deepEqual(lines, [
+        'target: docker adds <= 1 ms p50 over native at concurrency 1: +0.40 ms, met',
+        'target: compose adds <= 1 ms p50 over native at concurrency 1: +1.50 ms, MISSED',
+        'target: swarm-3 gives each of 3 replicas 33 ± 5 % (closed-c16): 40.0% / 30.0% / 30.0%, MISSED',
+        'target: swarm-3 loses <= 10 % throughput against swarm-1 (closed-c16): 85.0 vs 100.0 req/s (-15.0%), MISSED',
+      ]);
+    });
+    it('says nothing about deployments that did not run', () => {
+      assert.deepEqual(targetChecks([{ name: 'native', status: 'done', summaries: [summary('sequential', 2)] }]), []);
     });
   });
 
