@@ -42,7 +42,12 @@ async function main(): Promise<number> {
     return 0;
   }
   const root = packageRoot();
-  const texts = loadCorpus(join(root, 'data/reviews.csv')).map((r) => r.text);
+  let texts: string[];
+  try {
+    texts = loadCorpus(join(root, 'data/reviews.csv')).map((r) => r.text);
+  } catch (err) {
+    throw new Error(`cannot read the review corpus data/reviews.csv: ${(err as Error).message}`);
+  }
   const stop = new AbortController();
   // SIGTERM (a CI timeout, `kill`) gets the same clean teardown as Ctrl-C.
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -86,7 +91,7 @@ main().then(
       log(`experiment: ${err.message}`);
       process.exitCode = 2;
     } else {
-      log(`experiment: ${(err as Error).stack ?? String(err)}`);
+      log(`experiment: ${(err as Error).message}`);
       process.exitCode = 1;
     }
   },

@@ -32,7 +32,15 @@ export function cliCollector(s: CliCollectorSettings): CollectorControl | undefi
   if (!existsSync(cli)) return undefined;
   return {
     async start(label, args) {
-      const out = await runCli(cli, ['start', '--label', label, '--db', s.db, '--interval', s.interval, '--detach', ...args], s.root, 60_000);
+      const out = await runCli(cli, ['start', '--label', label, '--db', s.db, '--interval', s.interval, '--detach', ...args], s.root, 60_000).catch(
+        (err: Error) => {
+          // Most likely a recording left by an experiment that was killed; say how to end it.
+          if (/already recording/.test(err.message)) {
+            throw new Error(`${err.message}; if no experiment is running, end it with: node dist/collector/cli.js stop --label ${label} --db ${s.db}`);
+          }
+          throw err;
+        },
+      );
       const id = /^\s*(\d+)\s*$/m.exec(out);
       if (!id) throw new Error(`collector start printed no run id: ${JSON.stringify(out.slice(0, 200))}`);
       return Number(id[1]);

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import type { Deployment, DeploymentName, RunContext, Target } from '../deployment.js';
+import { cliCollector } from '../experiment/collector.js';
 import { runExperiment, type ExperimentDeps } from '../experiment/experiment.js';
 import { parseExperimentArgs } from '../experiment/options.js';
 import type { RunRecord } from '../experiment/run-record.js';
@@ -221,6 +222,22 @@ describe('experiment', () => {
       const r = await runCli(['--deployments', 'native,k8s']);
       assert.equal(r.code, 2);
       assert.equal(r.stderr, "experiment: --deployments: unknown deployment 'k8s' (known: native, docker, compose, swarm-1, swarm-3)\n");
+    });
+
+    it('a recording left running under the same label: says how to end it, tears the deployment down', async () => {
+      const dir = tmp();
+      const db = join(dir, 'b.db');
+      const port = await freePort();
+      const stale = cliCollector({ root, db, interval: '1s' })!;
+      await stale.start('native', ['--deployment', 'native', '--pid', String(process.pid)]);
+      try {
+        const r = await runCli(['--deployments', 'native', '--port', String(port), '--requests', '2', '--db', db, '--out', join(dir, 'runs'), '--no-report']);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /\[native\] FAILED: .*already recording.*end it with: node dist\/collector\/cli\.js stop --label native --db /);
+        assert.equal(await portIsFree(port), true, 'the native service was torn down');
+      } finally {
+        await stale.stop('native');
+      }
     });
 
     it('a port already taken: a clear failure naming the port, exit 1, the holder untouched', async () => {
