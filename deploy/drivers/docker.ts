@@ -1,7 +1,7 @@
 // docker: the classic `docker run -d --name llm-inference-container -p 5000:5000 llm-inference-image`,
 // plus --init (fast `docker stop`) and --user 1000:1000 (the Dockerfile instruction set has no USER).
 // The service CSV stays inside the container; collectCsv copies it out with `docker cp`.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { Deployment, RunContext, Target } from '../deployment.js';
 import { containerLogTail, containerPreflight, docker, OWNER_LABEL, userlandProxyCarries } from './engine.js';
@@ -13,8 +13,10 @@ const IMAGE_WORKDIR = '/app';
 const DEFAULT_CSV = 'docker_system_inference_metrics.csv';
 
 /** `docker run` arguments for the service container (pure, unit-tested). */
-export function dockerRunArgs(o: ResolvedOptions): string[] {
+export function dockerRunArgs(o: ResolvedOptions, cidFile?: string): string[] {
   const args = ['run', '-d', '--name', o.name, '--init', '--user', '1000:1000', '--label', `${OWNER_LABEL}=docker`];
+  // The id file is written as soon as the container exists, even when starting it fails afterwards.
+  if (cidFile !== undefined) args.push('--cidfile', cidFile);
   // Classic `-p PORT:5000` (all interfaces, like the course command); the load only targets 127.0.0.1.
   args.push('-p', `${o.port}:5000`);
   if (o.cpus !== undefined) args.push('--cpus', String(o.cpus));
@@ -27,7 +29,8 @@ export function dockerRunArgs(o: ResolvedOptions): string[] {
 export class DockerDeployment implements Deployment {
   readonly name = 'docker' as const;
   readonly kind = 'docker' as const;
-  private started = false;
+  /** The container this instance created: down() removes it and nothing else. */
+  private containerId: string | undefined;
   private collected: string[] | undefined;
 
   constructor(private readonly options: ResolvedOptions) {}
@@ -42,15 +45,19 @@ export class DockerDeployment implements Deployment {
     if (why) throw new Error(`docker: ${why}`);
     await this.removeStale(ctx);
     await ensurePortFree(port);
-    this.started = true;
     this.collected = undefined;
+    mkdirSync(ctx.runDir, { recursive: true });
+    const cidFile = join(ctx.runDir, 'docker.cid');
+    rmSync(cidFile, { force: true });
     try {
       ctx.log(`docker: docker run ${name} on port ${port} (image ${this.options.image})`);
-      await docker(dockerRunArgs(this.options));
+      await docker(dockerRunArgs(this.options, cidFile)).finally(() => {
+        if (existsSync(cidFile)) this.containerId = readFileSync(cidFile, 'utf8').trim() || undefined;
+      });
       const health = await waitForHealth(port, { timeoutMs: this.options.healthTimeoutMs, gone: () => this.gone(), log: ctx.log });
       ctx.log(`docker: ready (replica ${health.replica ?? '?'})`);
     } catch (err) {
-      const logs = await containerLogTail(name);
+      const logs = this.containerId ? await containerLogTail(this.containerId) : '';
       await this.down(ctx);
       throw new Error(`docker: ${(err as Error).message}${logs ? ` — container log: ${logs}` : ''}`);
     }
@@ -68,7 +75,7 @@ export class DockerDeployment implements Deployment {
     const inside = posix.resolve(IMAGE_WORKDIR, this.options.env.METRICS_LOG_FILE ?? DEFAULT_CSV);
     const file = join(dir, 'docker.csv');
     try {
-      await docker(['cp', `${this.options.name}:${inside}`, file]);
+      await docker(['cp', `${this.containerId ?? this.options.name}:${inside}`, file]);
     } catch (err) {
       // The service creates its CSV with the first request: none served means no file, not an error.
       if (/Could not find the file/.test((err as Error).message)) return (this.collected = []);
@@ -79,49 +86,57 @@ export class DockerDeployment implements Deployment {
   }
 
   async down(ctx: RunContext): Promise<void> {
-    if (!this.started) return;
-    const { name } = this.options;
-    if ((await this.state()) !== undefined) {
+    const id = this.containerId;
+    if (id === undefined) return;
+    if ((await this.state(id)) !== undefined) {
       // Nothing recorded is lost: copy the CSV out before removal if nobody did yet.
       if (this.collected === undefined) {
-        await docker(['stop', '-t', '5', name]).catch(() => undefined);
+        await docker(['stop', '-t', '5', id]).catch(() => undefined);
         await this.collectCsv(ctx).then(
-          (files) => ctx.log(`docker: saved ${files.join(', ')} before removal`),
+          (files) => files.length > 0 && ctx.log(`docker: saved ${files.join(', ')} before removal`),
           () => undefined,
         );
       }
-      await docker(['rm', '-f', name]);
-      ctx.log(`docker: removed container ${name}`);
+      await docker(['rm', '-f', id]);
+      ctx.log(`docker: removed container ${this.options.name}`);
     }
-    this.started = false;
+    this.containerId = undefined;
   }
 
-  /** The container's state, or undefined when it does not exist. */
-  private async state(): Promise<string | undefined> {
+  /** A container's state, or undefined when it does not exist. */
+  private async state(ref: string): Promise<string | undefined> {
     try {
-      return await docker(['inspect', '-f', '{{.State.Status}}', this.options.name], { timeoutMs: 15_000 });
+      return await docker(['inspect', '-f', '{{.State.Status}}', ref], { timeoutMs: 15_000 });
     } catch {
       return undefined;
     }
   }
 
   private async gone(): Promise<string | undefined> {
-    const state = await this.state();
-    if (state === undefined) return 'container vanished';
+    const id = this.containerId;
+    const state = id === undefined ? undefined : await this.state(id);
+    if (id === undefined || state === undefined) return 'container vanished';
     if (state === 'exited' || state === 'dead') {
-      const code = await docker(['inspect', '-f', '{{.State.ExitCode}}', this.options.name]).catch(() => '?');
+      const code = await docker(['inspect', '-f', '{{.State.ExitCode}}', id]).catch(() => '?');
       return `container ${state} (exit code ${code})`;
     }
     return undefined;
   }
 
-  /** A container of ours left by a crashed run is removed; someone else's container stops us. */
+  /**
+   * A stopped container of ours with the same name (left by a crashed run) is removed. A running one may
+   * belong to another run in progress, and anyone else's is not ours to touch: both stop `up`.
+   */
   private async removeStale(ctx: RunContext): Promise<void> {
     const { name } = this.options;
-    if ((await this.state()) === undefined) return;
+    const state = await this.state(name);
+    if (state === undefined) return;
     const owner = await docker(['inspect', '-f', `{{index .Config.Labels "${OWNER_LABEL}"}}`, name]).catch(() => '');
     if (owner !== 'docker') throw new Error(`docker: a container named ${name} already exists and is not ours; remove it or choose another name`);
-    ctx.log(`docker: removing ${name} left over from an earlier run`);
+    if (state === 'running') {
+      throw new Error(`docker: container ${name} is already running (another run? if not: docker rm -f ${name})`);
+    }
+    ctx.log(`docker: removing the stopped ${name} left over from an earlier run`);
     await docker(['rm', '-f', name]);
   }
 }

@@ -1,30 +1,53 @@
-// The local swarm node: joined or initialised for a run, and left again only if the driver joined it.
+// The local swarm node: initialised for a run when the engine is in no swarm, and left again when the
+// last service is gone — but only a swarm that one of our drivers initialised (a node label says so), so
+// a user's own swarm is never left, and two runs sharing one swarm do not leave it behind either.
 import { existsSync } from 'node:fs';
 import { docker } from './engine.js';
 
-export interface SwarmMembership {
-  /** True when this driver ran `docker swarm init` and must leave the swarm in down(). */
-  readonly initialised: boolean;
-}
+const INIT_LABEL = 'llm-deploy-bench.swarm';
+
+const swarmState = async (): Promise<[string, string]> => {
+  const [state = '', manager = ''] = (await docker(['info', '-f', '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}'])).split(' ');
+  return [state, manager];
+};
 
 /** Makes this engine a swarm manager, initialising a single-node swarm when it is in none. */
-export async function joinSwarm(log: (m: string) => void): Promise<SwarmMembership> {
-  const state = await docker(['info', '-f', '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}']);
-  const [nodeState, manager] = state.split(' ');
-  if (nodeState === 'active') {
-    if (manager !== 'true') throw new Error('this engine is a swarm worker, not a manager: services cannot be created here');
-    log('swarm: using the swarm this engine is already in (it will be left as found)');
-    return { initialised: false };
+export async function joinSwarm(log: (m: string) => void): Promise<void> {
+  let [nodeState, manager] = await swarmState();
+  // "pending": someone is initialising or leaving right now; give it a moment to settle.
+  for (let i = 0; i < 30 && nodeState === 'pending'; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    [nodeState, manager] = await swarmState();
   }
-  if (nodeState !== 'inactive') throw new Error(`swarm node state is "${nodeState}"; fix or leave it first (docker swarm leave --force)`);
-  log('swarm: docker swarm init --advertise-addr 127.0.0.1');
-  await docker(['swarm', 'init', '--advertise-addr', '127.0.0.1']);
-  return { initialised: true };
+  if (nodeState === 'inactive') {
+    log('swarm: docker swarm init --advertise-addr 127.0.0.1');
+    try {
+      await docker(['swarm', 'init', '--advertise-addr', '127.0.0.1']);
+      await docker(['node', 'update', '--label-add', `${INIT_LABEL}=initialised`, 'self']);
+      return;
+    } catch (err) {
+      [nodeState, manager] = await swarmState(); // another run initialised it at the same moment?
+      if (nodeState !== 'active') throw err;
+    }
+  }
+  if (nodeState !== 'active') throw new Error(`swarm node state is "${nodeState}"; fix or leave it first (docker swarm leave --force)`);
+  if (manager !== 'true') throw new Error('this engine is a swarm worker, not a manager: services cannot be created here');
+  log('swarm: using the swarm this engine is already in');
 }
 
-export async function leaveSwarm(log: (m: string) => void): Promise<void> {
+/** Leaves the swarm when one of our drivers initialised it and no service runs in it any more. */
+export async function leaveSwarmIfOurs(log: (m: string) => void): Promise<void> {
+  const [nodeState] = await swarmState();
+  if (nodeState !== 'active') return;
+  const label = await docker(['node', 'inspect', '-f', `{{index .Spec.Labels "${INIT_LABEL}"}}`, 'self']).catch(() => '');
+  if (label !== 'initialised') return; // not ours: leave it as found
+  const others = (await docker(['service', 'ls', '--format', '{{.Name}}']).catch(() => '')).split('\n').filter(Boolean);
+  if (others.length > 0) {
+    log(`swarm: staying in the swarm: other services still run in it (${others.join(', ')})`);
+    return;
+  }
   await docker(['swarm', 'leave', '--force']);
-  log('swarm: left the swarm this run initialised');
+  log('swarm: left the single-node swarm (initialised for these runs, now empty)');
 }
 
 /** The routing mesh balances with IPVS; without the kernel module it refuses connections on 127.0.0.1. */

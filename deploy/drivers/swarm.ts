@@ -10,7 +10,7 @@ import { containerPreflight, docker, HEALTH_PROBE_JS, OWNER_LABEL, userlandProxy
 import { probeHealth, waitForHealth } from './health.js';
 import type { ResolvedOptions } from './options.js';
 import { ensurePortFree } from './ports.js';
-import { joinSwarm, kernelHasIpvs, leaveSwarm, replicaHealth, serviceTasks, taskFailure, type SwarmMembership } from './swarm-node.js';
+import { joinSwarm, kernelHasIpvs, leaveSwarmIfOurs, replicaHealth, serviceTasks, taskFailure } from './swarm-node.js';
 
 const CSV_DIR_IN_CONTAINER = '/app/csv';
 const MESH_PROBE_MS = 15_000;
@@ -47,8 +47,9 @@ export function frontCreateArgs(o: ResolvedOptions, network: string): string[] {
 
 export class SwarmDeployment implements Deployment {
   readonly kind = 'swarm' as const;
-  private membership: SwarmMembership | undefined;
-  private active = false;
+  private joined = false;
+  /** What this instance created: down() removes exactly that, never someone else's objects. */
+  private created = { app: false, front: false, network: false };
   private csvDir: string | undefined;
 
   constructor(
@@ -77,11 +78,12 @@ export class SwarmDeployment implements Deployment {
     this.csvDir = join(ctx.runDir, 'service');
     mkdirSync(this.csvDir, { recursive: true });
     chmodSync(this.csvDir, 0o777); // the replicas run as uid 1000 and create their files here
-    this.active = true;
     try {
-      this.membership = await joinSwarm(ctx.log);
+      await joinSwarm(ctx.log);
+      this.joined = true;
       await this.removeStale(ctx);
       await docker(['network', 'create', '-d', 'overlay', '--attachable', '--label', `${OWNER_LABEL}=swarm`, this.network]);
+      this.created.network = true;
       let routing: Routing = swarmRouting === 'auto' ? (kernelHasIpvs() ? 'mesh' : 'proxy') : swarmRouting;
       if (swarmRouting === 'auto' && routing === 'proxy') {
         ctx.log('swarm: the kernel has no IPVS (/proc/net/ip_vs missing), so the routing mesh cannot answer: using dnsrr + front proxy');
@@ -95,6 +97,7 @@ export class SwarmDeployment implements Deployment {
         if (swarmRouting === 'mesh') throw new Error(`the routing mesh does not answer on 127.0.0.1:${port} (kernel without IPVS?)`);
         ctx.log(`swarm: the routing mesh does not answer on 127.0.0.1:${port}; recreating with dnsrr + front proxy`);
         await this.removeServices([name]);
+        this.created.app = false;
         routing = 'proxy';
       }
       const front = await ensureFrontImage(ctx.root, { log: (m) => ctx.log(`swarm: ${m}`) });
@@ -102,6 +105,7 @@ export class SwarmDeployment implements Deployment {
       await this.createApp(ctx, 'proxy');
       ctx.log(`swarm: docker service create ${this.front} (host-mode port ${port} -> tasks.${name}:5000)`);
       await docker(frontCreateArgs(this.options, this.network));
+      this.created.front = true;
       await waitForHealth(port, { timeoutMs: 60_000, gone: () => this.failure([name, this.front]), log: ctx.log });
       await this.waitAllReplicasBehindFront(ctx);
       const userlandProxy = userlandProxyCarries(port) ?? false;
@@ -133,18 +137,24 @@ export class SwarmDeployment implements Deployment {
   }
 
   async down(ctx: RunContext): Promise<void> {
-    if (!this.active) return;
-    await this.removeServices([this.front, this.options.name]);
-    await this.removeNetwork();
-    if (this.membership?.initialised) await leaveSwarm(ctx.log);
-    this.membership = undefined;
-    this.active = false;
-    ctx.log(`${this.name}: services and network removed`);
+    const services = [...(this.created.front ? [this.front] : []), ...(this.created.app ? [this.options.name] : [])];
+    if (services.length > 0) {
+      await this.removeServices(services);
+      ctx.log(`${this.name}: removed service(s) ${services.join(', ')}`);
+    }
+    this.created.front = this.created.app = false;
+    if (this.created.network) {
+      await this.removeNetwork();
+      this.created.network = false;
+    }
+    if (this.joined) await leaveSwarmIfOurs(ctx.log);
+    this.joined = false;
   }
 
   private async createApp(ctx: RunContext, routing: Routing): Promise<void> {
     ctx.log(`swarm: docker service create ${this.options.name} --replicas ${this.replicas} (${routing === 'mesh' ? 'routing mesh' : 'endpoint-mode dnsrr'})`);
     await docker(serviceCreateArgs(this.options, this.replicas, routing, this.network, this.csvDir!));
+    this.created.app = true;
     await this.waitReplicasHealthy(ctx);
   }
 
@@ -217,23 +227,34 @@ export class SwarmDeployment implements Deployment {
   }
 
   private async removeNetwork(): Promise<void> {
-    for (let attempt = 0; attempt < 20; attempt++) {
-      if (!(await docker(['network', 'inspect', '-f', '{{.Id}}', this.network]).then(() => true, () => false))) return;
-      if (await docker(['network', 'rm', this.network]).then(() => true, () => false)) return;
-      await new Promise((r) => setTimeout(r, 500)); // endpoints of removed tasks linger a moment
+    const listed = async (): Promise<boolean> =>
+      (await docker(['network', 'ls', '--filter', `name=${this.network}`, '--format', '{{.Name}}'])).split('\n').includes(this.network);
+    for (let attempt = 0; attempt < 40; attempt++) {
+      if (!(await listed())) return;
+      // Endpoints of removed tasks linger a moment (rm refuses), and after the swarm has removed the
+      // network this node still lists it for a few seconds (rm says "not found"): wait until it is gone.
+      await docker(['network', 'rm', this.network]).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 500));
     }
-    throw new Error(`could not remove network ${this.network}`);
+    throw new Error(`could not remove network ${this.network} within 20 s`);
   }
 
-  /** Services or a network of ours left by a crashed run are removed; someone else's stop us. */
+  /**
+   * Existing services with our names stop `up` (another run in progress, or a crash: the message says how
+   * to remove them); a network of ours without services is a leftover and is removed.
+   */
   private async removeStale(ctx: RunContext): Promise<void> {
-    for (const service of [this.front, this.options.name]) {
-      const owner = await docker(['service', 'inspect', '-f', `{{index .Spec.Labels "${OWNER_LABEL}"}}`, service]).catch(() => undefined);
-      if (owner === undefined) continue;
-      if (owner !== 'swarm') throw new Error(`a swarm service named ${service} already exists and is not ours; remove it or choose another name`);
-      ctx.log(`swarm: removing ${service} left over from an earlier run`);
-      await this.removeServices([service]);
+    const existing: string[] = [];
+    for (const service of [this.options.name, this.front]) {
+      if (await docker(['service', 'inspect', '-f', '{{.ID}}', service]).then(() => true, () => false)) existing.push(service);
     }
+    if (existing.length > 0) {
+      throw new Error(`swarm service ${existing.join(' and ')} already exist(s) (another run? if not: docker service rm ${existing.join(' ')})`);
+    }
+    const owner = await docker(['network', 'inspect', '-f', `{{index .Labels "${OWNER_LABEL}"}}`, this.network]).catch(() => undefined);
+    if (owner === undefined) return;
+    if (owner !== 'swarm') throw new Error(`a network named ${this.network} already exists and is not ours; remove it or choose another name`);
+    ctx.log(`swarm: removing network ${this.network} left over from an earlier run`);
     await this.removeNetwork();
   }
 }

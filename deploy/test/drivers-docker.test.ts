@@ -19,7 +19,10 @@ describe('docker driver', () => {
     const port = await freePort();
     const deployment = createDeployment('docker', { port, name: NAME });
     await withDeployment('docker', deployment, async (run) => {
+      // A stopped container of ours with the same name, as a crashed run leaves it, is replaced.
+      await docker(['create', '--name', NAME, '--label', 'llm-deploy-bench.driver=docker', 'llm-inference-image']);
       const target = await deployment.up(run);
+      assert.ok(run.lines.some((line) => line.includes(`removing the stopped ${NAME}`)));
       assert.equal(target.host, '127.0.0.1');
       assert.equal(target.port, port);
       assert.equal(typeof target.userlandProxy, 'boolean');
@@ -54,6 +57,20 @@ describe('docker driver', () => {
           assert.equal(await exists(NAME), false);
         });
       });
+    });
+
+    it("docker: refuses a container name that is someone else's, and leaves that container alone", async () => {
+      const foreign = `${NAME}-foreign`;
+      await docker(['create', '--name', foreign, 'llm-inference-image']);
+      try {
+        const deployment = createDeployment('docker', { port: await freePort(), name: foreign });
+        await withDeployment('docker-foreign', deployment, async (run) => {
+          await assert.rejects(deployment.up(run), new RegExp(`^Error: docker: a container named ${foreign} already exists and is not ours`));
+        });
+        assert.equal(await exists(foreign), true, 'down() did not remove what it did not create');
+      } finally {
+        await docker(['rm', '-f', foreign]);
+      }
     });
 
     it('docker: names a missing image in preflight and in up', async () => {
