@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm run experiment`: thin bin over runExperiment. Exit 0 when every deployment that could run did,
-// 1 when one failed or Ctrl-C stopped the run, 2 for bad options.
+// `npm run experiment`: thin bin over runExperiment. Exit 0 when every deployment that could run did
+// (skipped ones are fine as long as one ran), 1 when one failed, none ran, or Ctrl-C stopped the run,
+// 2 for bad options.
 import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -80,8 +81,9 @@ async function main(): Promise<number> {
 
   const done = outcomes.filter((o) => o.status === 'done').map((o) => o.name);
   if (options.report && done.length > 0 && !stop.signal.aborted) await runReporter(root, options.db, options.out, done);
+  if (done.length === 0) log('experiment: no deployment was measured');
   const bad = outcomes.filter((o) => o.status === 'failed' || o.status === 'interrupted');
-  return bad.length > 0 ? 1 : 0;
+  return bad.length > 0 || done.length === 0 ? 1 : 0;
 }
 
 main().then(

@@ -215,6 +215,17 @@ describe('experiment', () => {
       assert.match(r.stdout, /^swarm-3: skipped \(.*Docker engine.*\)$/m);
       assert.equal(readRun(join(dir, 'runs', 'native')).status, 'complete');
     });
+
+    it('exits 1 when nothing at all could run', async () => {
+      const dir = tmp();
+      const r = await runCli(['--deployments', 'docker', '--db', join(dir, 'b.db'), '--out', join(dir, 'runs'), '--no-report'], undefined, {
+        ...process.env,
+        DOCKER_HOST: `unix://${join(dir, 'no-engine.sock')}`,
+      });
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /^docker: skipped \(.*Docker engine.*\)$/m);
+      assert.match(r.stderr, /no deployment was measured/);
+    });
   });
 
   describe('bad input', () => {
