@@ -8,7 +8,7 @@ import { buildDocument, type FigureRef } from './document.js';
 import { renderHtml } from './html.js';
 import { clearReportTables, importRun } from './importer.js';
 import { renderMarkdown } from './markdown.js';
-import { overheads as computeOverheads } from './overhead.js';
+import { overheads as computeOverheads, referencePhase } from './overhead.js';
 import { specToSvg, svgToPng } from './plots/render.js';
 import { latencyEcdf, phaseBands, resourceSeries } from './plots/series.js';
 import { comparisonSpec, latencyEcdfSpec, replicaSpreadSpec, resourcesSpec } from './plots/specs.js';
@@ -71,7 +71,8 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
 
     rmSync(join(opts.outDir, 'figures'), { recursive: true, force: true });
     mkdirSync(join(opts.outDir, 'figures'), { recursive: true });
-    const specs = figureSpecs(db, selection.runs, summaries);
+    const reference = referencePhase(selection.runs);
+    const specs = figureSpecs(db, selection.runs, summaries, reference);
     for (const { name, spec } of specs) {
       const base = join(opts.outDir, 'figures', name);
       const svg = await specToSvg(spec);
@@ -84,6 +85,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     const blocks = buildDocument({
       summaries,
       overheads,
+      referencePhase: reference,
       figures: specs.map(({ name, title }) => ({ name, title })),
       warnings,
       skippedRows,
@@ -104,11 +106,11 @@ interface NamedSpec extends FigureRef {
   readonly spec: Record<string, unknown>;
 }
 
-function figureSpecs(db: Database.Database, runs: readonly ReportRun[], summaries: Summaries): NamedSpec[] {
+function figureSpecs(db: Database.Database, runs: readonly ReportRun[], summaries: Summaries, phase: string | undefined): NamedSpec[] {
   const labels = runs.map((r) => r.label);
   const out: NamedSpec[] = [
-    { name: 'comparison', title: 'CPU, memory, network I/O and latency across deployments', spec: comparisonSpec(summaries.runs) },
-    { name: 'latency-ecdf', title: 'Latency distribution per deployment', spec: latencyEcdfSpec(latencyEcdf(db, runs), labels) },
+    { name: 'comparison', title: 'CPU, memory, network I/O and latency across deployments', spec: comparisonSpec(summaries.runs, summaries.phases, phase) },
+    { name: 'latency-ecdf', title: 'Latency distribution per deployment', spec: latencyEcdfSpec(latencyEcdf(db, runs, phase), labels, phase) },
   ];
   for (const run of runs) {
     const points = resourceSeries(db, run);
@@ -131,6 +133,7 @@ function summaryJson(s: Summaries, overheads: unknown): unknown {
     runs: s.runs.map(({ run, ...rest }) => ({ label: run.label, deployment: run.deployment, runId: run.recorded?.id ?? null,
       windowStartMs: run.windowStartMs, windowEndMs: run.windowEndMs, ...rest })),
     replicas: s.replicas,
+    phases: s.phases,
     overheads,
   };
 }

@@ -20,6 +20,8 @@ export interface FigureRef {
 export interface DocumentInput {
   readonly summaries: Summaries;
   readonly overheads: Overhead[];
+  /** The phase figures and pros/cons compare latency on (see overhead.ts referencePhase). */
+  readonly referencePhase?: string | undefined;
   readonly figures: FigureRef[];
   readonly warnings: string[];
   readonly skippedRows: number;
@@ -37,7 +39,8 @@ function environment(input: DocumentInput): Block[] {
   const rows: string[][] = [
     ['Host (collector)', join(recs.map((r) => r.collectorHost))],
     ['CPUs / memory', join(recs.map((r) => `${r.hostCpus} CPUs, ${(r.hostMemoryBytes / 2 ** 30).toFixed(1)} GiB`))],
-    ['Kernel / cgroup', join(recs.map((r) => `${r.kernel ?? DASH}${r.cgroupVersion ? `, cgroup v${r.cgroupVersion}` : ''}`))],
+    ['Kernel', join(recs.map((r) => r.kernel))],
+    ['cgroup version', join(recs.map((r) => (r.cgroupVersion ? `v${r.cgroupVersion}` : null)))],
     ['Docker engine', join(recs.map((r) => r.dockerVersion))],
     ['Image', join([...images.map((i) => `${i!.id} (${bytes(i!.sizeBytes)})`), ...recs.map((r) => r.imageId).filter((i) => i && !images.some((m) => m!.id === i))])],
     ['Model / dtype', join(recs.map((r) => (r.modelId ? `${r.modelId} / ${r.modelDtype ?? DASH}` : null)))],
@@ -78,10 +81,15 @@ function summaryTables(input: DocumentInput): Block[] {
       `${perReq(r.netRxBytes)} / ${perReq(r.netTxBytes)}`, `${bytes(r.blockReadBytes)} / ${bytes(r.blockWriteBytes)}`,
       `${r.samples}${r.missedSamples ? ` (${r.missedSamples} missed)` : ''}`];
   });
+  const phases = input.summaries.phases.map((p) => [p.label, p.phase,
+    p.concurrency ? `closed, ${p.concurrency} in flight` : p.rateRps ? `open, ${p.rateRps} req/s offered` : DASH,
+    String(p.requests), String(p.errors), fixed(p.reqPerSec, 1), fixed(p.client.p50), fixed(p.client.p90), fixed(p.client.p99), fixed(p.client.max)]);
   return [
     { kind: 'heading', level: 2, text: 'Summary' },
     { kind: 'paragraph', text: 'Measured window: every load phase except warmup. Latency in ms (client: intended send → response, so queueing counts; server: the service\'s inference time); percentiles are nearest-rank. Failed requests are counted as errors and left out of latency.' },
     { kind: 'table', header: ['Deployment', 'Status', 'Replicas', 'Requests', 'Errors', 'Req/s', 'p50', 'p90', 'p99', 'Mean', 'Max', 'Server p50', 'Server p99'], rows: latency },
+    { kind: 'paragraph', text: 'Per load phase: a closed-loop phase measures throughput (req/s at a fixed number in flight), an open-loop phase measures latency at a fixed offered rate.' },
+    { kind: 'table', header: ['Deployment', 'Phase', 'Load', 'Requests', 'Errors', 'Req/s', 'p50', 'p90', 'p99', 'Max'], rows: phases },
     { kind: 'paragraph', text: 'CPU in % of one core (docker stats style), summed over replicas at each poll; "of host" divides by the host\'s CPUs, "of limit" by the CPU limit when one was set. Memory is used memory (docker stats style) summed over replicas, in MiB. Network and block I/O are counter growth over the window.' },
     { kind: 'table', header: ['Deployment', 'CPU mean', 'CPU p95', 'CPU max', 'of host', 'of limit', 'CPU ms/req', 'Mem mean', 'Mem max', 'Net rx', 'Net tx', 'Net rx/tx per req', 'Block read/write', 'Samples'], rows: resources },
   ];
@@ -120,10 +128,12 @@ export function buildDocument(input: DocumentInput): Block[] {
     ...summaryTables(input),
     ...overheadTable(input),
     { kind: 'heading', level: 2, text: 'Findings' },
-    { kind: 'list', items: findings(runs, replicas, input.overheads) },
+    { kind: 'list', items: findings(runs, replicas, input.summaries.phases, input.overheads, input.referencePhase) },
     { kind: 'heading', level: 2, text: 'Pros and cons by deployment, as this data shows them' },
   ];
-  for (const pc of prosAndCons(runs, replicas, input.overheads)) {
+  if (input.referencePhase)
+    blocks.push({ kind: 'paragraph', text: `Latency is compared in the ${input.referencePhase} phase: every run that was not stopped early had it, with the same offered load.` });
+  for (const pc of prosAndCons(runs, replicas, input.summaries.phases, input.overheads, input.referencePhase)) {
     blocks.push({ kind: 'heading', level: 3, text: `${pc.kind} (${pc.runs.join(', ')})` });
     blocks.push({ kind: 'list', items: [...pc.pros.map((p) => `+ ${p}`), ...pc.cons.map((c) => `− ${c}`)] });
   }

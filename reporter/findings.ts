@@ -3,14 +3,23 @@
 // interval contains zero is called noise.
 import { fixed, signedMs } from './format.js';
 import { type Overhead, significant } from './overhead.js';
-import type { ReplicaSummary, RunSummary } from './summarize.js';
+import type { PhaseSummary, ReplicaSummary, RunSummary } from './summarize.js';
+
+/** The closed-loop phase with the most requests in flight: where throughput is measured. */
+function throughputPhase(phases: readonly PhaseSummary[]): string | undefined {
+  const closed = phases.filter((p) => (p.concurrency ?? 0) > 1);
+  return closed.sort((a, b) => (b.concurrency ?? 0) - (a.concurrency ?? 0))[0]?.phase;
+}
+
+const rateIn = (phases: readonly PhaseSummary[], label: string, phase: string | undefined): number | undefined =>
+  phases.find((p) => p.label === label && p.phase === phase)?.reqPerSec;
 
 const ratio = (a: number | undefined, b: number | undefined): number | undefined =>
   a === undefined || b === undefined || b === 0 ? undefined : a / b;
 
 export function describeOverhead(o: Overhead): string {
   const ci = `(95 % CI ${fixed(o.diff.low)} to ${fixed(o.diff.high)} ms)`;
-  const what = `p${o.percentile}${o.phase === 'all' ? '' : ` in ${o.phase}`}`;
+  const what = `${o.phase} p${o.percentile}`;
   if (!significant(o)) return `${o.label}'s ${what} latency is within noise of ${o.baseline}: ${signedMs(o.diff.estimate)} ms ${ci}`;
   return o.diff.estimate >= 0
     ? `${o.label} adds ${fixed(o.diff.estimate)} ms ${ci} to ${what} latency over ${o.baseline} (${fixed(o.baselineMs)} → ${fixed(o.valueMs)} ms)`
@@ -24,9 +33,11 @@ function spreadSentence(label: string, replicas: readonly ReplicaSummary[]): str
   return `${label} spread its requests ${shares.join(' / ')} over its ${replicas.length} replicas (even would be ${(100 / replicas.length).toFixed(0)} % each)`;
 }
 
-export function findings(runs: readonly RunSummary[], replicas: readonly ReplicaSummary[], overheads: readonly Overhead[]): string[] {
+/** Every phase's p50 overhead, and the p99 overhead in the reference phase. */
+export function findings(runs: readonly RunSummary[], replicas: readonly ReplicaSummary[], phases: readonly PhaseSummary[],
+  overheads: readonly Overhead[], reference?: string): string[] {
   const out: string[] = [];
-  for (const o of overheads) if (o.phase === 'all') out.push(describeOverhead(o));
+  for (const o of overheads) if (o.percentile === 50 || o.phase === reference) out.push(describeOverhead(o));
   const base = runs.find((r) => r.run.label === overheads[0]?.baseline);
   if (base) {
     for (const r of runs) {
@@ -38,10 +49,12 @@ export function findings(runs: readonly RunSummary[], replicas: readonly Replica
       if (mem !== undefined) out.push(`${r.run.label} held ${fixed(mem)}× ${base.run.label}'s memory on average (${r.replicas} replica${r.replicas === 1 ? '' : 's'})`);
     }
   }
-  const withRate = runs.filter((r) => r.reqPerSec !== undefined);
-  if (withRate.length > 1) {
-    const best = withRate.reduce((a, b) => ((b.reqPerSec ?? 0) > (a.reqPerSec ?? 0) ? b : a));
-    out.push(`highest throughput: ${best.run.label} at ${fixed(best.reqPerSec, 1)} req/s over the measured phases (same offered load for every run)`);
+  const busy = throughputPhase(phases);
+  const rated = runs.filter((r) => rateIn(phases, r.run.label, busy) !== undefined);
+  if (busy && rated.length > 1) {
+    const rate = (r: RunSummary): number => rateIn(phases, r.run.label, busy) ?? 0;
+    const order = [...rated].sort((a, b) => rate(b) - rate(a));
+    out.push(`throughput in ${busy}: ${order.map((r) => `${r.run.label} ${fixed(rate(r), 1)}`).join(', ')} req/s`);
   }
   for (const r of runs) {
     const s = spreadSentence(r.run.label, replicas.filter((x) => x.label === r.run.label));
@@ -60,7 +73,10 @@ export interface ProsCons {
 }
 
 /** Per deployment kind, what this recording shows in its favour and against it, compared to native. */
-export function prosAndCons(runs: readonly RunSummary[], replicas: readonly ReplicaSummary[], overheads: readonly Overhead[]): ProsCons[] {
+export function prosAndCons(runs: readonly RunSummary[], replicas: readonly ReplicaSummary[], phases: readonly PhaseSummary[],
+  overheads: readonly Overhead[], reference?: string): ProsCons[] {
+  const busy = throughputPhase(phases);
+  const inReference = (o: Overhead): boolean => reference === undefined || o.phase === reference;
   const kinds = ['native', 'docker', 'compose', 'swarm'];
   const out: ProsCons[] = [];
   const base = runs.find((r) => r.run.label === overheads[0]?.baseline) ?? runs.find((r) => r.run.deployment === 'native');
@@ -71,15 +87,15 @@ export function prosAndCons(runs: readonly RunSummary[], replicas: readonly Repl
     const cons: string[] = [];
     for (const r of mine) {
       if (r === base) {
-        const others = overheads.filter((o) => o.phase === 'all' && o.percentile === 50);
+        const others = overheads.filter((o) => inReference(o) && o.percentile === 50);
         const slower = others.filter((o) => significant(o) && o.diff.estimate > 0).map((o) => o.label);
-        if (slower.length > 0) pros.push(`${r.run.label}: lower p50 latency than ${slower.join(', ')} (beyond noise)`);
+        if (slower.length > 0) pros.push(`${r.run.label}: lower p50 latency${reference ? ` in ${reference}` : ''} than ${slower.join(', ')} (beyond noise)`);
         const cheaper = runs.filter((x) => x !== r && (ratio(x.cpuMsPerRequest, r.cpuMsPerRequest) ?? 0) > 1.05).map((x) => x.run.label);
         if (cheaper.length > 0) pros.push(`${r.run.label}: less CPU per request than ${cheaper.join(', ')}`);
         cons.push(`${r.run.label}: one process, no isolation, limits or restart policy from an engine (not measured; by design)`);
         continue;
       }
-      for (const o of overheads.filter((x) => x.label === r.run.label && x.phase === 'all')) {
+      for (const o of overheads.filter((x) => x.label === r.run.label && inReference(x))) {
         const text = describeOverhead(o);
         if (!significant(o) || o.diff.estimate < 0) pros.push(text);
         else cons.push(text);
@@ -88,8 +104,8 @@ export function prosAndCons(runs: readonly RunSummary[], replicas: readonly Repl
       if (cpu !== undefined) (cpu > 1.05 ? cons : pros).push(`${r.run.label}: CPU per request ${fixed(cpu)}× native`);
       const mem = ratio(r.memBytes.mean, base?.memBytes.mean);
       if (mem !== undefined) (mem > 1.1 ? cons : pros).push(`${r.run.label}: memory ${fixed(mem)}× native`);
-      const rate = ratio(r.reqPerSec, base?.reqPerSec);
-      if (rate !== undefined && Math.abs(rate - 1) > 0.02) (rate > 1 ? pros : cons).push(`${r.run.label}: throughput ${fixed(rate)}× native`);
+      const rate = base ? ratio(rateIn(phases, r.run.label, busy), rateIn(phases, base.run.label, busy)) : undefined;
+      if (rate !== undefined && Math.abs(rate - 1) > 0.02) (rate > 1 ? pros : cons).push(`${r.run.label}: throughput in ${busy} ${fixed(rate)}× native`);
       const spread = spreadSentence(r.run.label, replicas.filter((x) => x.label === r.run.label));
       if (spread) pros.push(spread);
       if (r.errors > 0) cons.push(`${r.run.label}: ${r.errors} failed requests`);

@@ -23,6 +23,9 @@ export interface RunManifest {
   readonly phases: Phase[];
   readonly image: { id: string; sizeBytes: number | null } | null;
   readonly loadgen: { cpuPercent: number | null } | null;
+  /** The experiment's own verdict: running, complete, failed or interrupted (null in older files). */
+  readonly status: string | null;
+  readonly error: string | null;
 }
 
 export interface RunFolder {
@@ -84,6 +87,8 @@ export function parseManifest(text: string, file: string, fallbackLabel: string)
     phases: Array.isArray(j['phases']) ? j['phases'].map((p, i) => parsePhase(p, i, file)) : [],
     image: isObj(img) && typeof img['id'] === 'string' ? { id: img['id'], sizeBytes: numOrNull(img['sizeBytes']) } : null,
     loadgen: isObj(lg) ? { cpuPercent: numOrNull(lg['cpuPercent']) } : null,
+    status: strOrNull(j['status']),
+    error: strOrNull(j['error']),
   };
 }
 

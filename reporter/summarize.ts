@@ -114,13 +114,48 @@ function replicaFigures(read: SampleReader, replicaId: number, counts: { samples
 const sumDefined = (vals: Array<number | undefined>): number | undefined =>
   vals.some((v) => v !== undefined) ? vals.reduce<number>((acc, v) => acc + (v ?? 0), 0) : undefined;
 
+/** One load phase of one run: throughput is what closed-loop phases measure, latency what open ones do. */
+export interface PhaseSummary {
+  readonly label: string;
+  readonly phase: string;
+  readonly concurrency: number | null;
+  readonly rateRps: number | null;
+  readonly requests: number;
+  readonly errors: number;
+  readonly reqPerSec?: number | undefined;
+  readonly client: Distribution;
+}
+
 export interface Summaries {
   readonly runs: RunSummary[];
   readonly replicas: ReplicaSummary[];
+  readonly phases: PhaseSummary[];
+}
+
+function phaseSummaries(db: Database.Database, run: ReportRun): PhaseSummary[] {
+  const ok = db.prepare('SELECT latency_ms FROM client_requests WHERE label = ? AND phase = ? AND ok = 1').pluck();
+  const all = db.prepare('SELECT COUNT(*) FROM client_requests WHERE label = ? AND phase = ?').pluck();
+  return run.phases
+    .filter((p) => p.name !== 'warmup')
+    .map((p) => {
+      const latencies = ok.all(run.label, p.name) as number[];
+      const requests = all.get(run.label, p.name) as number;
+      const seconds = (p.endMs - p.startMs) / 1000;
+      return {
+        label: run.label,
+        phase: p.name,
+        concurrency: p.concurrency,
+        rateRps: p.rateRps,
+        requests,
+        errors: requests - latencies.length,
+        reqPerSec: seconds > 0 && requests > 0 ? latencies.length / seconds : undefined,
+        client: describe(latencies),
+      };
+    });
 }
 
 export function summarize(db: Database.Database, runs: readonly ReportRun[]): Summaries {
-  const out: Summaries = { runs: [], replicas: [] };
+  const out: Summaries = { runs: [], replicas: [], phases: [] };
   const inWindow = `label = ? AND (phase IS NULL OR phase <> 'warmup')`;
   for (const run of runs) {
     const rec = run.recorded;
@@ -134,7 +169,9 @@ export function summarize(db: Database.Database, runs: readonly ReportRun[]): Su
     const windowS = run.windowStartMs !== null && run.windowEndMs !== null ? (run.windowEndMs - run.windowStartMs) / 1000 : undefined;
     const missing: string[] = [];
     if (!rec) missing.push('no recording');
-    if (rec?.status === 'interrupted') missing.push('interrupted');
+    if (rec?.status === 'interrupted') missing.push('recording interrupted');
+    const verdict = run.manifest?.status;
+    if (verdict && verdict !== 'complete') missing.push(`run ${verdict}${run.manifest?.error ? ` (${run.manifest.error})` : ''}`);
     if (!run.folder) missing.push('no run folder');
     else {
       if (!run.folder.manifest) missing.push('no run.json');
@@ -191,10 +228,11 @@ export function summarize(db: Database.Database, runs: readonly ReportRun[]): Su
         blockWriteBytes: sumDefined(perReplica.map((f) => f.blockWriteBytes)),
       };
     }
+    out.phases.push(...phaseSummaries(db, run));
     out.runs.push({
       ...resources,
       run,
-      status: rec?.status ?? 'not recorded',
+      status: rec?.status ?? (verdict ? `${verdict}, not recorded` : 'not recorded'),
       missing,
       replicas: replicaCount,
       requests,

@@ -38,12 +38,14 @@ export function ecdf(label: string, values: ArrayLike<number>, points = ECDF_POI
   return out;
 }
 
-export function latencyEcdf(db: Database.Database, runs: readonly ReportRun[]): EcdfPoint[] {
-  const client = db.prepare(`SELECT latency_ms FROM client_requests WHERE label = ? AND phase <> 'warmup' AND ok = 1`).pluck();
-  const server = db.prepare(`SELECT latency_ms FROM service_requests WHERE label = ? AND (phase IS NULL OR phase <> 'warmup')`).pluck();
+/** Client latencies of `phase` (all but warmup when undefined); service-side ones for a run without client CSV. */
+export function latencyEcdf(db: Database.Database, runs: readonly ReportRun[], phase?: string): EcdfPoint[] {
+  const which = phase === undefined ? `phase <> 'warmup'` : 'phase = :phase';
+  const client = db.prepare(`SELECT latency_ms FROM client_requests WHERE label = :label AND ${which} AND ok = 1`).pluck();
+  const server = db.prepare(`SELECT latency_ms FROM service_requests WHERE label = :label AND (${which} OR phase IS NULL)`).pluck();
   return runs.flatMap((r) => {
-    const values = client.all(r.label) as number[];
-    return ecdf(r.label, values.length > 0 ? values : (server.all(r.label) as number[]));
+    const values = client.all({ label: r.label, ...(phase === undefined ? {} : { phase }) }) as number[];
+    return ecdf(r.label, values.length > 0 ? values : (server.all({ label: r.label, ...(phase === undefined ? {} : { phase }) }) as number[]));
   });
 }
 

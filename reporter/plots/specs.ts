@@ -1,6 +1,6 @@
 // Vega-Lite specs for the report's figures. Pure: data in, spec out, data inlined so each spec file is
 // complete on its own and users can restyle it. Each deployment keeps its colour in every figure.
-import type { ReplicaSummary, RunSummary } from '../summarize.js';
+import type { PhaseSummary, ReplicaSummary, RunSummary } from '../summarize.js';
 import type { EcdfPoint, PhaseBand, ResourcePoint } from './series.js';
 
 type Spec = Record<string, unknown>;
@@ -33,20 +33,26 @@ const colourBy = (labels: readonly string[]): Spec => ({
 
 const round = (v: number | undefined, digits = 3): number | null => (v === undefined ? null : Math.round(v * 10 ** digits) / 10 ** digits);
 
-/** The seed's comparison: CPU, memory, network I/O and latency of every deployment in one figure. */
-export function comparisonSpec(runs: readonly RunSummary[]): Spec {
+/**
+ * The seed's comparison: CPU, memory, network I/O and latency of every deployment in one figure.
+ * Latency comes from `phase` when given (the same offered load for every run), else the whole window.
+ */
+export function comparisonSpec(runs: readonly RunSummary[], phases: readonly PhaseSummary[], phase?: string): Spec {
   const labels = runs.map((r) => r.run.label);
+  const where = phase ? ` in ${phase}` : '';
   const metrics = [
     'CPU, mean (% of one core)',
     'Memory, mean (MiB)',
     'Network rx+tx per request (kB)',
-    'Latency p50 (ms)',
-    'Latency p99 (ms)',
+    `Latency p50${where} (ms)`,
+    `Latency p99${where} (ms)`,
   ];
+  const latency = (r: RunSummary): { p50?: number | undefined; p99?: number | undefined } =>
+    phase ? (phases.find((p) => p.label === r.run.label && p.phase === phase)?.client ?? {}) : r.client.count > 0 ? r.client : r.server;
   const values = runs.flatMap((r) => {
     const ok = r.requests - r.errors;
     const net = r.netRxBytes !== undefined && r.netTxBytes !== undefined && ok > 0 ? (r.netRxBytes + r.netTxBytes) / ok / 1000 : undefined;
-    const v = [r.cpu.mean, r.memBytes.mean === undefined ? undefined : r.memBytes.mean / 2 ** 20, net, r.client.p50 ?? r.server.p50, r.client.p99 ?? r.server.p99];
+    const v = [r.cpu.mean, r.memBytes.mean === undefined ? undefined : r.memBytes.mean / 2 ** 20, net, latency(r).p50, latency(r).p99];
     return metrics.map((metric, i) => ({ label: r.run.label, metric, value: round(v[i]) }));
   });
   return {
@@ -69,10 +75,10 @@ export function comparisonSpec(runs: readonly RunSummary[]): Spec {
   };
 }
 
-export function latencyEcdfSpec(points: readonly EcdfPoint[], labels: readonly string[]): Spec {
+export function latencyEcdfSpec(points: readonly EcdfPoint[], labels: readonly string[], phase?: string): Spec {
   return {
     $schema: SCHEMA,
-    title: 'Client latency distribution per deployment (ECDF, warmup excluded)',
+    title: `Client latency distribution per deployment (ECDF, ${phase ? `${phase} phase` : 'warmup excluded'})`,
     width: 560,
     height: 300,
     data: { values: points.map((p) => ({ label: p.label, latency_ms: round(p.latencyMs), fraction: round(p.fraction, 4) })) },

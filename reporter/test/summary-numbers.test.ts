@@ -164,10 +164,22 @@ describe('reporter build on the committed recording', () => {
   });
 
   describe('overhead against native', () => {
-    it('states each deployment\'s p50 overhead with its 95 % interval', () => {
-      for (const label of ['docker', 'compose', 'swarm-1', 'swarm-3']) {
-        assert.match(markdown, new RegExp(`- ${label}(?: adds [0-9.]+ ms|'s p50 latency is within noise).*95 % CI`), label);
+    it('states each deployment\'s p50 overhead in each phase with its 95 % interval', () => {
+      for (const label of ['docker', 'compose', 'swarm-1', 'swarm-3'])
+        for (const phase of ['sequential', 'closed-c16'])
+          assert.match(markdown, new RegExp(`- ${label}(?: adds [0-9.]+ ms \\(95 % CI [^)]+\\) to ${phase} p50| is [0-9.]+ ms faster \\(95 % CI [^)]+\\) at ${phase} p50|'s ${phase} p50 latency is within noise of native: .*95 % CI)`), `${label} ${phase}`);
+    });
+    it('gives overheads that are the difference of nearest-rank p50s of the two runs in that phase', () => {
+      const json = JSON.parse(readFileSync(join(ws.out, 'summary.json'), 'utf8')) as {
+        overheads: Array<{ label: string; phase: string; percentile: number; diff: { estimate: number; low: number; high: number } }>;
+      };
+      const sql = `SELECT latency_ms AS v FROM client_requests WHERE label = ? AND phase = ? AND status = 200 AND error IS NULL`;
+      for (const o of json.overheads) {
+        const expected = nearestRank(sql, o.percentile, o.label, o.phase) - nearestRank(sql, o.percentile, 'native', o.phase);
+        close(o.diff.estimate, expected, `${o.label} ${o.phase} p${o.percentile}`);
+        assert.ok(o.diff.low <= o.diff.high);
       }
+      assert.equal(json.overheads.length, 4 * 2 * 2);
     });
   });
 });
