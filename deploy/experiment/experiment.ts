@@ -130,7 +130,7 @@ async function runOne(name: DeploymentName, options: ExperimentOptions, deps: Ex
       );
       record.phases.push({
         name: phase.name, startMs: result.startMs, endMs: result.endMs, concurrency: phase.concurrency,
-        rateRps: phase.rateRps, requests: result.rows.length,
+        rateRps: phase.rateRps, requests: result.rows.length, loadgenCpuPercent: result.summary.cpuPercent,
       });
       all.push(result.summary);
       record.loadgen = { cpuPercent: overallCpuPercent(all) };

@@ -12,6 +12,8 @@ export interface PhaseRecord {
   readonly concurrency: number | null;
   readonly rateRps: number | null;
   readonly requests: number;
+  /** The load generator's own CPU over this phase; 100 = one core. */
+  readonly loadgenCpuPercent: number;
 }
 
 export interface ImageInfo {
