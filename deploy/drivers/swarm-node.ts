@@ -23,12 +23,22 @@ export async function joinSwarm(log: (m: string) => void): Promise<void> {
     log('swarm: docker swarm init --advertise-addr 127.0.0.1');
     try {
       await docker(['swarm', 'init', '--advertise-addr', '127.0.0.1']);
-      await docker(['node', 'update', '--label-add', `${INIT_LABEL}=initialised`, 'self']);
-      return;
     } catch (err) {
       [nodeState, manager] = await swarmState(); // another run initialised it at the same moment?
       if (nodeState !== 'active') throw err;
+      log('swarm: another run initialised the swarm at the same moment; using it');
+      return;
     }
+    // The label tells every later down() that this swarm is ours to leave once empty. `node update`
+    // does not understand "self": it needs the node id.
+    try {
+      const nodeId = await docker(['info', '-f', '{{.Swarm.NodeID}}']);
+      await docker(['node', 'update', '--label-add', `${INIT_LABEL}=initialised`, nodeId]);
+    } catch (err) {
+      await docker(['swarm', 'leave', '--force']).catch(() => undefined);
+      throw err;
+    }
+    return;
   }
   if (nodeState !== 'active') throw new Error(`swarm node state is "${nodeState}"; fix or leave it first (docker swarm leave --force)`);
   if (manager !== 'true') throw new Error('this engine is a swarm worker, not a manager: services cannot be created here');
