@@ -68,7 +68,8 @@ describe('seed flow on every Docker deployment (curl example + latency_test.sh, 
         await deployment.down(ctx);
         ctx.cleanup();
       }
-      assert.equal((await docker(['ps', '-aq', '--filter', `name=${name}`])).trim(), '', 'no container left');
+      // Right after down(), not eventually: the next deployment must not share the CPUs with leftovers.
+      assert.equal((await docker(['ps', '-aq', '--filter', `name=${name}`])).trim(), '', 'no container left when down() returned');
     });
   }
 });
