@@ -16,13 +16,16 @@ export interface BatchOptions {
 /** What one item gets back: its own output plus the figures of the call it was part of. */
 export interface BatchResult<O> {
   readonly output: O;
-  /** Wall time of the model call that served the whole batch, in ms. */
+  /** Time of the model call that served the whole batch, in ms, as the runner measured it. */
   readonly batchLatencyMs: number;
   readonly batchSize: number;
 }
 
-/** Runs one model call over all inputs and returns one output per input, in order. */
-export type BatchRunner<I, O> = (inputs: I[]) => Promise<O[]>;
+/**
+ * Runs one model call over all inputs: one output per input, in order, and the call's own time.
+ * The runner measures the time because only it knows where the model work starts and ends.
+ */
+export type BatchRunner<I, O> = (inputs: I[]) => Promise<{ outputs: O[]; latencyMs: number }>;
 
 interface Pending<I, O> {
   readonly input: I;
@@ -33,19 +36,17 @@ interface Pending<I, O> {
 export class MicroBatcher<I, O> {
   readonly #run: BatchRunner<I, O>;
   readonly #opts: BatchOptions;
-  readonly #now: () => number;
   #queue: Pending<I, O>[] = [];
   #running: Promise<void> | undefined;
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   #onBatch: ((size: number, latencyMs: number) => void) | undefined;
   #hurry = false;
 
-  constructor(run: BatchRunner<I, O>, opts: BatchOptions, now: () => number = () => performance.now()) {
+  constructor(run: BatchRunner<I, O>, opts: BatchOptions) {
     if (!Number.isInteger(opts.maxBatchSize) || opts.maxBatchSize < 1) throw new RangeError('maxBatchSize must be ≥ 1');
     if (!(opts.maxWaitMs >= 0)) throw new RangeError('maxWaitMs must be ≥ 0');
     this.#run = run;
     this.#opts = opts;
-    this.#now = now;
   }
 
   /** Called after every model call (for metrics). */
@@ -117,10 +118,10 @@ export class MicroBatcher<I, O> {
   }
 
   async #runBatch(batch: Pending<I, O>[]): Promise<void> {
-    const started = this.#now();
     let outputs: O[];
+    let batchLatencyMs: number;
     try {
-      outputs = await this.#run(batch.map((p) => p.input));
+      ({ outputs, latencyMs: batchLatencyMs } = await this.#run(batch.map((p) => p.input)));
       if (outputs.length !== batch.length) {
         throw new Error(`model returned ${outputs.length} results for ${batch.length} inputs`);
       }
@@ -128,7 +129,6 @@ export class MicroBatcher<I, O> {
       for (const p of batch) p.reject(err);
       return;
     }
-    const batchLatencyMs = this.#now() - started;
     this.#onBatch?.(batch.length, batchLatencyMs);
     batch.forEach((p, i) => p.resolve({ output: outputs[i]!, batchLatencyMs, batchSize: batch.length }));
   }

@@ -15,7 +15,15 @@ async function main(): Promise<void> {
     process.exit(2);
   }
 
-  const svc = await startService(cfg, { defaultMetrics: true, info: (m) => console.log(m) });
+  const svc = await startService(cfg, {
+    defaultMetrics: true,
+    info: (m) => console.log(m),
+    // A dead model thread will not come back: exit so Docker/Swarm restarts the replica.
+    onModelLost: (err) => {
+      console.error(`service: ${err.message}; exiting`);
+      void svc.close().finally(() => process.exit(1));
+    },
+  });
   console.log(
     `service: listening on http://${cfg.host}:${svc.port} (pid ${process.pid}); model ${cfg.modelId} (${cfg.modelDtype}) loading; ` +
       `log ${cfg.metricsLogFile}`,

@@ -11,13 +11,20 @@ export interface Prediction {
   readonly score: number;
 }
 
+/** One model call's answer: a prediction per text, and how long the call itself took. */
+export interface Classified {
+  readonly predictions: Prediction[];
+  /** Wall time of the pipeline call (tokenize, ONNX run, softmax), ms. */
+  readonly modelMs: number;
+}
+
 /** The loaded model as the service sees it: one call classifies a whole batch. */
 export interface Classifier {
   readonly modelId: string;
   readonly dtype: ModelDtype;
   /** Where the weights came from: "local <dir>" or "hub (cache <dir>)". */
   readonly source: string;
-  classify(texts: string[]): Promise<Prediction[]>;
+  classify(texts: string[]): Promise<Classified>;
   dispose(): Promise<void>;
 }
 
@@ -106,7 +113,11 @@ export async function loadClassifier(opts: ModelOptions): Promise<Classifier> {
     dtype: opts.dtype,
     source: isLocal ? `local ${localFolder}` : `hub (cache ${opts.cacheDir})`,
     // The pipeline pads the batch to its longest text and truncates anything past the model's max length.
-    classify: (texts) => clf(texts, { top_k: 1 }),
+    classify: async (texts) => {
+      const started = performance.now();
+      const predictions = await clf(texts, { top_k: 1 });
+      return { predictions, modelMs: performance.now() - started };
+    },
     dispose: () => clf.dispose(),
   };
 }

@@ -9,7 +9,8 @@ import type { ServiceConfig } from './config.js';
 import { CSV_HEADER } from './csv-format.js';
 import { CsvLog } from './csv-log.js';
 import { createMetrics } from './metrics.js';
-import { loadClassifier, modelOptionsFrom, type Classifier, type ModelOptions, type Prediction } from './model.js';
+import { modelOptionsFrom, type Classifier, type ModelOptions, type Prediction } from './model.js';
+import { loadClassifierInWorker } from './worker-classifier.js';
 
 export interface RunningService {
   readonly server: http.Server;
@@ -29,6 +30,8 @@ export interface StartOptions {
   readonly defaultMetrics?: boolean;
   /** Replaces the real loader (tests use it for a model that never gets ready). */
   readonly loadModel?: (opts: ModelOptions) => Promise<Classifier>;
+  /** Called if the model thread dies after loading; /health and /infer already answer 503 by then. */
+  readonly onModelLost?: (err: Error) => void;
   readonly info?: (message: string) => void;
 }
 
@@ -89,14 +92,28 @@ export async function startService(cfg: ServiceConfig, opts: StartOptions = {}):
   });
   const port = (server.address() as AddressInfo).port;
 
-  const load = opts.loadModel ?? loadClassifier;
+  const load =
+    opts.loadModel ??
+    ((o: ModelOptions) =>
+      loadClassifierInWorker(o, {
+        onLost: (err) => {
+          slot.state = 'failed';
+          opts.onModelLost?.(err);
+        },
+      }));
   const started = performance.now();
   const modelReady = load(modelOptionsFrom(cfg)).then(
     (classifier) => {
-      const batcher = new MicroBatcher((texts: string[]) => classifier.classify(texts), {
-        maxBatchSize: cfg.batchMaxSize,
-        maxWaitMs: cfg.batchMaxWaitMs,
-      });
+      const batcher = new MicroBatcher(
+        async (texts: string[]) => {
+          const { predictions, modelMs } = await classifier.classify(texts);
+          return { outputs: predictions, latencyMs: modelMs };
+        },
+        {
+          maxBatchSize: cfg.batchMaxSize,
+          maxWaitMs: cfg.batchMaxWaitMs,
+        },
+      );
       batcher.onBatch((size, ms) => {
         metrics.batchSize.observe(size);
         metrics.modelLatency.observe(ms / 1000);

@@ -2,18 +2,23 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MicroBatcher } from '../batcher.js';
 
+type Run = (xs: string[]) => Promise<{ outputs: string[]; latencyMs: number }>;
+
 /** A runner that records the batches it saw and answers each input with its upper-case form. */
-function recorder(delayMs = 0): { batches: string[][]; run: (xs: string[]) => Promise<string[]> } {
+function recorder(delayMs = 0): { batches: string[][]; run: Run } {
   const batches: string[][] = [];
   return {
     batches,
     run: async (xs) => {
       batches.push(xs);
       if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
-      return xs.map((x) => x.toUpperCase());
+      return { outputs: xs.map((x) => x.toUpperCase()), latencyMs: 1.5 * xs.length };
     },
   };
 }
+
+/** A runner that answers each input with itself. */
+const echo: Run = async (xs) => ({ outputs: xs, latencyMs: 0 });
 
 describe('micro-batcher', () => {
   describe('when several items arrive in the same event-loop turn', () => {
@@ -23,7 +28,7 @@ describe('micro-batcher', () => {
       const results = await Promise.all(['a', 'b', 'c'].map((x) => b.submit(x)));
       assert.deepEqual(r.batches, [['a', 'b', 'c']]);
       assert.deepEqual(results.map((x) => x.output), ['A', 'B', 'C']);
-      assert.ok(results.every((x) => x.batchSize === 3 && x.batchLatencyMs >= 0));
+      assert.ok(results.every((x) => x.batchSize === 3 && x.batchLatencyMs === 4.5), 'the runner-measured time');
     });
   });
 
@@ -48,7 +53,7 @@ describe('micro-batcher', () => {
           batches.push(xs);
           started();
           await gate; // the first call holds the model until the test releases it
-          return xs;
+          return { outputs: xs, latencyMs: 0 };
         },
         { maxBatchSize: 8, maxWaitMs: 0 },
       );
@@ -101,7 +106,7 @@ describe('micro-batcher', () => {
       const b = new MicroBatcher(
         async (xs: string[]) => {
           if (fail) throw new Error('boom');
-          return xs;
+          return echo(xs);
         },
         { maxBatchSize: 8, maxWaitMs: 0 },
       );
@@ -111,7 +116,7 @@ describe('micro-batcher', () => {
       assert.equal((await b.submit('c')).output, 'c');
     });
     it('rejects when the call returns the wrong number of outputs', async () => {
-      const b = new MicroBatcher(async () => ['only one'], { maxBatchSize: 8, maxWaitMs: 0 });
+      const b = new MicroBatcher(async () => ({ outputs: ['only one'], latencyMs: 0 }), { maxBatchSize: 8, maxWaitMs: 0 });
       const settled = await Promise.allSettled([b.submit('a'), b.submit('b')]);
       assert.ok(settled.every((x) => x.status === 'rejected'));
     });
@@ -131,7 +136,7 @@ describe('micro-batcher', () => {
 
   describe('options', () => {
     it('refuses a max batch size below 1', () => {
-      assert.throws(() => new MicroBatcher(async (x: string[]) => x, { maxBatchSize: 0, maxWaitMs: 0 }), RangeError);
+      assert.throws(() => new MicroBatcher(echo, { maxBatchSize: 0, maxWaitMs: 0 }), RangeError);
     });
   });
 });
