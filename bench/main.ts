@@ -1,6 +1,6 @@
 // `npm run bench [case …]`: runs the benchmark cases side by side in one process run and prints their
 // figures. Each case is a module in bench/ exporting `run(): Promise<void>`; with no argument all run.
-const CASES = ['service', 'collector', 'reporter', 'load'] as const;
+const CASES = ['service', 'collector', 'reporter', 'load', 'front-proxy'] as const;
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2);
