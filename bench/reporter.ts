@@ -3,7 +3,7 @@
 // report in ≤ 10 s and ≤ 500 MB peak RSS. The build runs in a child process so its RSS is its own.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type FixtureSpec, makeFixture } from '../reporter/fixture/make-fixture.js';
@@ -33,6 +33,7 @@ export const BENCH_SPEC: FixtureSpec = {
 
 interface Measured {
   ms: number;
+  cpuMs: number;
   maxRssMB: number;
   runs: number;
   client: number;
@@ -46,7 +47,8 @@ function buildInChild(dir: string): Promise<Measured> {
     const { build } = await import(${JSON.stringify(buildUrl)});
     const r = await build({ db: ${JSON.stringify(join(dir, 'bench.db'))}, csvDirs: [${JSON.stringify(join(dir, 'runs'))}],
       csvExplicit: true, labels: null, outDir: ${JSON.stringify(join(dir, 'report'))}, log: (m) => console.error('  ' + m), warn: (m) => console.error(m) });
-    console.log(JSON.stringify({ ms: performance.now() - t0, maxRssMB: process.resourceUsage().maxRSS / 1024,
+    const cpu = process.cpuUsage();
+    console.log(JSON.stringify({ ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024,
       runs: r.runs, client: r.imported.client, service: r.imported.service }));`;
   return new Promise((done, fail) => {
     const child = execFile(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, maxBuffer: 1 << 20 }, (err, stdout) => {
@@ -70,6 +72,8 @@ export async function run(): Promise<void> {
     const wall = (performance.now() - t) / 1000;
     console.log(`reporter build: ${m.runs} runs, ${m.client} client + ${m.service} service rows`);
     console.log(`  time  ${(m.ms / 1000).toFixed(2)} s (process wall ${wall.toFixed(2)} s)   target ≤ 10 s   ${m.ms <= 10_000 ? 'OK' : 'OVER'}`);
+    // CPU time does not grow when other processes share the cores; wall time does.
+    console.log(`  CPU time (user + system) ${(m.cpuMs / 1000).toFixed(2)} s   load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`);
     console.log(`  peak RSS ${m.maxRssMB.toFixed(0)} MB   target ≤ 500 MB   ${m.maxRssMB <= 500 ? 'OK' : 'OVER'}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
