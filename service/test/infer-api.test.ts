@@ -144,6 +144,24 @@ describe('POST /infer with the bundled model', () => {
     });
   });
 
+  describe('GET /metrics after that traffic', () => {
+    it('counts requests by status, times them, and records batch sizes and model latency', async () => {
+      const res = await fetch(`${t.url}/metrics`);
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
+      const text = await res.text();
+      const value = (re: RegExp): number => Number(re.exec(text)?.[1] ?? NaN);
+      assert.ok(value(/^http_requests_total\{route="\/infer",method="POST",status="200"\} (\d+)$/m) >= 60);
+      assert.ok(value(/^http_request_duration_seconds_count\{route="\/infer"\} (\d+)$/m) >= 60);
+      assert.match(text, /^http_requests_in_flight \d+$/m);
+      const batches = value(/^inference_batch_size_count (\d+)$/m);
+      const requests = value(/^inference_batch_size_sum (\d+)$/m);
+      assert.ok(batches >= 1 && requests > batches, 'fewer model calls than requests: batching happened');
+      assert.equal(value(/^inference_batch_latency_seconds_count (\d+)$/m), batches);
+      assert.match(text, /^inference_model_ready 1$/m);
+    });
+  });
+
   describe('the log file', () => {
     it('has exactly one header line and parses whole with a standard CSV parser', async () => {
       const rows = await readCsvFile(t.csvFile);
