@@ -45,7 +45,7 @@ function buildInChild(dir: string): Promise<Measured> {
   const script = `
     const t0 = performance.now();
     const { build } = await import(${JSON.stringify(buildUrl)});
-    const r = await build({ db: ${JSON.stringify(join(dir, 'bench.db'))}, csvDirs: [${JSON.stringify(join(dir, 'runs'))}],
+    const r = await build({ dbs: [${JSON.stringify(join(dir, "bench.db"))}], csvDirs: [${JSON.stringify(join(dir, 'runs'))}],
       csvExplicit: true, labels: null, outDir: ${JSON.stringify(join(dir, 'report'))}, log: (m) => console.error('  ' + m), warn: (m) => console.error(m) });
     const cpu = process.cpuUsage();
     console.log(JSON.stringify({ ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024,

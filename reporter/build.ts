@@ -8,6 +8,7 @@ import { buildDocument, type FigureRef } from './document.js';
 import { renderHtml } from './html.js';
 import { clearReportTables, importRun } from './importer.js';
 import { renderMarkdown } from './markdown.js';
+import { mergeRecordings } from './merge.js';
 import { overheads as computeOverheads, referencePhase } from './overhead.js';
 import { specToSvg, svgToPng } from './plots/render.js';
 import { latencyEcdf, phaseBands, resourceSeries } from './plots/series.js';
@@ -18,7 +19,8 @@ import { readRecordedRuns, type ReportRun, selectRuns } from './selection.js';
 import { summarize, type Summaries } from './summarize.js';
 
 export interface BuildOptions {
-  readonly db: string;
+  /** One recording, or several nodes' recordings to merge (into <outDir>/merged.db). */
+  readonly dbs: string[];
   readonly csvDirs: string[];
   /** The user named the --csv directories (a missing one is then an error, not "no CSVs yet"). */
   readonly csvExplicit: boolean;
@@ -41,7 +43,14 @@ const MAX_PRINTED_WARNINGS = 20;
 
 export async function build(opts: BuildOptions): Promise<BuildResult> {
   const started = Date.now();
-  const db = openRecording(opts.db, 'write');
+  let dbPath = opts.dbs[0]!;
+  if (opts.dbs.length > 1) {
+    mkdirSync(opts.outDir, { recursive: true });
+    const merged = mergeRecordings(opts.dbs, join(opts.outDir, 'merged.db'));
+    opts.log(`merged ${opts.dbs.length} databases into ${merged.path}: ${merged.runs} runs (${merged.folded} folded as other nodes' view of a run)`);
+    dbPath = merged.path;
+  }
+  const db = openRecording(dbPath, 'write');
   try {
     ensureReportSchema(db);
     const folders = findRunFolders(opts.csvDirs, opts.csvExplicit);
@@ -89,7 +98,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       figures: specs.map(({ name, title }) => ({ name, title })),
       warnings,
       skippedRows,
-      dbPaths: [opts.db],
+      dbPaths: opts.dbs.length > 1 ? [...opts.dbs, `merged into ${dbPath}`] : opts.dbs,
       builtAtMs: Date.now(),
     });
     writeFileSync(join(opts.outDir, 'REPORT.md'), renderMarkdown(blocks));

@@ -7,7 +7,7 @@ import { ReporterError } from './db.js';
 import { type QueryFormat, runQuery } from './query.js';
 
 const USAGE = `usage:
-  reporter build [--db data/bench.db] [--csv data/runs]... [--labels a,b] [--out reports/latest]
+  reporter build [--db data/bench.db]... [--csv data/runs]... [--labels a,b] [--out reports/latest]
   reporter query "<SQL>" [--db data/bench.db] [--format table|csv|json]`;
 
 async function main(argv: string[]): Promise<void> {
@@ -26,12 +26,12 @@ async function main(argv: string[]): Promise<void> {
     });
     if (positionals.length > 0) throw new ReporterError(`build: unexpected argument "${positionals[0]}"`);
     const dbs = values.db ?? ['data/bench.db'];
-    if (dbs.length > 1) throw new ReporterError(`--db given ${dbs.length} times: merging several nodes' databases is not implemented yet`);
+    if (new Set(dbs).size !== dbs.length) throw new ReporterError(`--db: the same database given twice`);
     const labels = values.labels === undefined ? null : values.labels.split(',').map((l) => l.trim()).filter((l) => l !== '');
     if (labels !== null && labels.length === 0) throw new ReporterError(`--labels "${values.labels}": no label given`);
     const t0 = Date.now();
     const result = await build({
-      db: dbs[0]!,
+      dbs,
       csvDirs: values.csv ?? ['data/runs'],
       csvExplicit: values.csv !== undefined,
       labels,

@@ -23,7 +23,7 @@ describe('report figures', () => {
   const svg = (name: string): string => readFileSync(join(dir, `${name}.svg`), 'utf8');
   before(async () => {
     const ws = fixtureCopy();
-    await build({ db: ws.db, csvDirs: [ws.runs], csvExplicit: true, labels: null, outDir: ws.out, log: () => {}, warn: () => {} });
+    await build({ dbs: [ws.db], csvDirs: [ws.runs], csvExplicit: true, labels: null, outDir: ws.out, log: () => {}, warn: () => {} });
     dir = join(ws.out, 'figures');
   });
 

@@ -11,7 +11,7 @@ describe('reporter query', () => {
   let ws: Workspace;
   before(async () => {
     ws = fixtureCopy();
-    await build({ db: ws.db, csvDirs: [ws.runs], csvExplicit: true, labels: null, outDir: ws.out, log: () => {}, warn: () => {} });
+    await build({ dbs: [ws.db], csvDirs: [ws.runs], csvExplicit: true, labels: null, outDir: ws.out, log: () => {}, warn: () => {} });
   });
 
   describe('a SELECT', () => {

@@ -35,14 +35,14 @@ describe('reporter build and the recorded data', () => {
     };
     const beforeRows = tableHashes(ws.db, RECORDED_TABLES);
     const beforeSchema = schema();
-    const opts = { db: ws.db, csvDirs: [ws.runs], csvExplicit: true, labels: null, outDir: ws.out, log: () => {}, warn: () => {} };
+    const opts = { dbs: [ws.db], csvDirs: [ws.runs], csvExplicit: true, labels: null, outDir: ws.out, log: () => {}, warn: () => {} };
     await build(opts);
     assert.deepEqual(tableHashes(ws.db, RECORDED_TABLES), beforeRows);
     assert.deepEqual(schema(), beforeSchema);
   });
   it('replaces its own rows on a rebuild instead of adding them again', async () => {
     const ws = fixtureCopy();
-    const opts = { db: ws.db, csvDirs: [ws.runs], csvExplicit: true, labels: null, outDir: ws.out, log: () => {}, warn: () => {} };
+    const opts = { dbs: [ws.db], csvDirs: [ws.runs], csvExplicit: true, labels: null, outDir: ws.out, log: () => {}, warn: () => {} };
     await build(opts);
     const mine = ['client_requests', 'service_requests', 'report_runs', 'report_phases'];
     const first = tableHashes(ws.db, mine);

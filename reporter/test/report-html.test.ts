@@ -20,7 +20,7 @@ describe('report.html in headless Chromium', () => {
   before(async () => {
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
     const ws = fixtureCopy();
-    const result = await build({ db: ws.db, csvDirs: [ws.runs], csvExplicit: true, labels: null, outDir: ws.out, log: () => {}, warn: () => {} });
+    const result = await build({ dbs: [ws.db], csvDirs: [ws.runs], csvExplicit: true, labels: null, outDir: ws.out, log: () => {}, warn: () => {} });
     figures = result.figures;
     html = join(ws.out, 'report.html');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });

@@ -35,7 +35,7 @@ describe('a seed-format run folder', () => {
       writeFileSync(join(seed, label, 'service', 'system_inference_metrics.csv'), SEED_HEADER + seedRows(start(label) + 5000, 10));
     }
     rec.close();
-    result = await build({ db: ws.db, csvDirs: [seed], csvExplicit: true, labels: ['native', 'swarm-3'], outDir: ws.out, log: () => {}, warn: () => {} });
+    result = await build({ dbs: [ws.db], csvDirs: [seed], csvExplicit: true, labels: ['native', 'swarm-3'], outDir: ws.out, log: () => {}, warn: () => {} });
     db = new Database(ws.db, { readonly: true });
   });
 

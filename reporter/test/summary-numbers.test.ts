@@ -50,7 +50,7 @@ describe('reporter build on the committed recording', () => {
 
   before(async () => {
     ws = fixtureCopy();
-    await build({ db: ws.db, csvDirs: [ws.runs], csvExplicit: true, labels: null, outDir: ws.out, log: () => {}, warn: () => {} });
+    await build({ dbs: [ws.db], csvDirs: [ws.runs], csvExplicit: true, labels: null, outDir: ws.out, log: () => {}, warn: () => {} });
     db = new Database(ws.db, { readonly: true });
     runs = ['native', 'docker', 'compose', 'swarm-1', 'swarm-3'].map((l) => JSON.parse(readFileSync(join(ws.runs, l, 'run.json'), 'utf8')) as RunJson);
     summary = JSON.parse(readFileSync(join(ws.out, 'summary.json'), 'utf8'));
