@@ -218,12 +218,17 @@ export class SwarmDeployment implements Deployment {
     if (existing.length === 0) return;
     await docker(['service', 'rm', ...existing]);
     const deadline = Date.now() + 30_000;
+    const left = async (): Promise<number> => {
+      let count = 0;
+      // One query per service: repeated label filters are ANDed by docker ps.
+      for (const s of existing) count += (await docker(['ps', '-aq', '--filter', `label=com.docker.swarm.service.name=${s}`])).split('\n').filter(Boolean).length;
+      return count;
+    };
     while (Date.now() < deadline) {
-      const filters = existing.flatMap((s) => ['--filter', `label=com.docker.swarm.service.name=${s}`]);
-      // docker ps ORs repeated filters on the same key
-      if ((await docker(['ps', '-aq', ...filters])) === '') return;
-      await new Promise((r) => setTimeout(r, 500));
+      if ((await left()) === 0) return;
+      await new Promise((r) => setTimeout(r, 250));
     }
+    throw new Error(`containers of ${existing.join(', ')} still present 30 s after docker service rm`);
   }
 
   private async removeNetwork(): Promise<void> {

@@ -20,7 +20,8 @@ async function expectedSwarmStateAfter(): Promise<string> {
 }
 const leftovers = async (): Promise<string> =>
   [
-    await docker(['ps', '-aq', '--filter', `label=com.docker.swarm.service.name=${SERVICE}`, '--filter', `label=com.docker.swarm.service.name=${SERVICE}-front`]),
+    await docker(['ps', '-aq', '--filter', `label=com.docker.swarm.service.name=${SERVICE}`]),
+    await docker(['ps', '-aq', '--filter', `label=com.docker.swarm.service.name=${SERVICE}-front`]),
     await docker(['network', 'ls', '-q', '--filter', `name=${SERVICE}-net`]),
   ].join('');
 
