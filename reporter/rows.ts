@@ -1,36 +1,15 @@
 // Pure parsing of one CSV row (already split into cells) into a typed request row. Each parser returns
 // either the row or a short reason, so the reader can skip the row and say why with file:line.
+import { CLIENT_CSV_HEADER } from '../deploy/load/rows.js';
+import { CSV_COLUMNS, unneutraliseCell } from '../service/csv-format.js';
 
 export type Parsed<T> = { ok: true; row: T } | { ok: false; reason: string };
 
-export const SERVICE_COLUMNS = [
-  'Inference Latency (ms)',
-  'Prediction',
-  'Input Text',
-  'Timestamp',
-  'Score',
-  'Replica',
-  'Request ID',
-  'Batch Size',
-] as const;
+// The formats are the producers' own definitions: one source of truth for writer and reader.
+export const SERVICE_COLUMNS = CSV_COLUMNS;
 /** The seed's CSV had only the first four columns. */
 export const SEED_SERVICE_COLUMNS = SERVICE_COLUMNS.slice(0, 4);
-
-export const CLIENT_COLUMNS = [
-  'label',
-  'phase',
-  'seq',
-  'request_id',
-  'intended_ms',
-  'sent_ms',
-  'done_ms',
-  'latency_ms',
-  'status',
-  'error',
-  'server_latency_ms',
-  'replica',
-  'prediction',
-] as const;
+export const CLIENT_COLUMNS = CLIENT_CSV_HEADER;
 
 export interface ServiceRow {
   readonly latencyMs: number;
@@ -57,14 +36,6 @@ export interface ClientRow {
   readonly serverLatencyMs: number | null;
   readonly replica: string | null;
   readonly prediction: string | null;
-}
-
-/**
- * The service prefixes a cell with ' when it starts with a character a spreadsheet would run as a
- * formula (= + - @ tab CR); undo that so the stored text is what was sent.
- */
-export function unguard(cell: string): string {
-  return cell.length >= 2 && cell[0] === "'" && '=+-@\t\r'.includes(cell[1]!) ? cell.slice(1) : cell;
 }
 
 const ISO = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$/;
@@ -95,9 +66,14 @@ function optNum(text: string | undefined, name: string): { value: number | null 
 
 const opt = (text: string | undefined): string | null => (text === undefined || text === '' ? null : text);
 
-/** cells in the order of `columns` (the file's header, seed or extended form). */
+/**
+ * Cells in SERVICE_COLUMNS order, seed (4) or extended (8) form. The extended form's text cells were
+ * neutralised against formula injection by the service (one leading ' added); that is undone here. The
+ * seed's tool did not do it, so its cells are kept as they are.
+ */
 export function parseServiceRow(cells: readonly string[]): Parsed<ServiceRow> {
-  const c = cells.map(unguard);
+  const neutralised = new Set(cells.length === SERVICE_COLUMNS.length ? [1, 2, 5, 6] : []);
+  const c = cells.map((cell, i) => (neutralised.has(i) ? unneutraliseCell(cell) : cell));
   const latency = num(c[0] ?? '');
   if (latency === undefined || latency < 0) return { ok: false, reason: `bad latency "${c[0]}"` };
   const ts = parseTimestamp(c[3] ?? '');
@@ -122,7 +98,7 @@ export function parseServiceRow(cells: readonly string[]): Parsed<ServiceRow> {
 }
 
 export function parseClientRow(cells: readonly string[]): Parsed<ClientRow> {
-  const c = cells.map(unguard);
+  const c = cells;
   const seq = num(c[2] ?? '');
   if (seq === undefined || !Number.isInteger(seq)) return { ok: false, reason: `bad seq "${c[2]}"` };
   const intended = num(c[4] ?? '');

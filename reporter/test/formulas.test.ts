@@ -2,7 +2,7 @@
 // timestamp and row parsing.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseClientRow, parseServiceRow, parseTimestamp, unguard } from '../rows.js';
+import { parseClientRow, parseServiceRow, parseTimestamp } from '../rows.js';
 import { bootstrapPercentileDiff, counterGrowth, describe as distribution, percentileSorted, resampledPercentile, seededRandom, sortedCopy } from '../stats.js';
 
 describe('percentiles', () => {
@@ -87,9 +87,16 @@ describe('timestamps', () => {
 });
 
 describe('CSV rows', () => {
-  it('undo the formula guard only before a formula character', () => {
-    assert.equal(unguard("'=SUM(A1)"), '=SUM(A1)');
-    assert.equal(unguard("'tis fine"), "'tis fine");
+  it('undo the service\'s formula guard (one leading apostrophe) in the extended form only', () => {
+    const row = (text: string, extended: boolean): string => {
+      const cells = ['1', 'POSITIVE', text, '2026-11-23T04:31:16.866Z', '0.9', "'-host", 'id', '1'];
+      const r = parseServiceRow(extended ? cells : cells.slice(0, 4));
+      assert.ok(r.ok);
+      return r.row.inputText;
+    };
+    assert.equal(row("'=SUM(A1)", true), '=SUM(A1)');
+    assert.equal(row("''tis fine", true), "'tis fine");
+    assert.equal(row("'tis the seed", false), "'tis the seed");
   });
   it('read the seed 4-column service row with no replica or request id', () => {
     const r = parseServiceRow(['12.5', 'POSITIVE', 'ok', '2025-03-01T00:31:16.866537']);
