@@ -81,7 +81,8 @@ export class ComposeDeployment implements Deployment {
     } catch (err) {
       const logs = await this.compose(ctx, ['logs', '--no-color', '--tail', '5']).catch(() => '');
       await this.down(ctx);
-      const tail = logs.split('\n').map((l) => l.trim()).filter(Boolean).join(' | ');
+      // v2 decorates log lines with terminal escapes even with --no-color
+      const tail = logs.replace(/\x1B\[[0-9;]*[A-Za-z]/g, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' | ');
       throw new Error(`compose: ${(err as Error).message}${tail ? ` — service log: ${tail}` : ''}`);
     }
     const userlandProxy = userlandProxyCarries(port) ?? false;
@@ -120,7 +121,8 @@ export class ComposeDeployment implements Deployment {
 
   /** Why the service container is not running any more, if so. */
   private async gone(ctx: RunContext): Promise<string | undefined> {
-    const ids = await this.compose(ctx, ['ps', '-q']).catch(() => '');
+    // -a: v2 lists only running containers otherwise (v1 lists all)
+    const ids = await this.compose(ctx, ['ps', '-a', '-q']).catch(() => '');
     const id = ids.split('\n')[0]?.trim();
     if (!id) return 'no container';
     const state = await docker(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', id]).catch(() => 'gone');
