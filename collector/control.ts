@@ -1,6 +1,6 @@
 // The commands around a recording: start (foreground or detached), stop, status, runs.
 import { fork } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db, RunRow } from './db.js';
@@ -168,14 +168,5 @@ export function runs(o: DbOptions, io: Io): number {
     return 0;
   } finally {
     db.close();
-  }
-}
-
-export function readPidFile(path: string): number | undefined {
-  try {
-    const n = Number(readFileSync(path, 'utf8').trim());
-    return Number.isInteger(n) && n > 0 ? n : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -8,7 +8,7 @@ import { detectCgroupVersion } from './cgroup.js';
 import type { Db } from './db.js';
 import { finishRun, insertRun, recordingRuns } from './db.js';
 import { openDb } from './db.js';
-import { connectDocker, engineVersion } from './docker.js';
+import { connectDocker, engineAddress, engineVersion, listSelected, oneLine } from './docker.js';
 import { DockerWatcher } from './docker-watcher.js';
 import { DEFAULT_DB, UsageError } from './options.js';
 import type { StartOptions } from './options.js';
@@ -103,6 +103,13 @@ export async function runStart(o: StartOptions, hooks: StartHooks): Promise<Tick
     }
     cgroupVersion = detectCgroupVersion();
     const queries = dockerQueries(o.selection);
+    try {
+      await listSelected(docker, queries); // the engine judges the filters: a bad one fails here, once
+    } catch (err) {
+      const e = err as { statusCode?: number; json?: { message?: string } };
+      if (e.statusCode === 400) throw new UsageError(`bad selection ${JSON.stringify(queries)}: ${e.json?.message ?? oneLine(err)}`);
+      throw new UsageError(`cannot list containers at ${engineAddress()}: ${oneLine(err)}`);
+    }
     const source = cgroupSource(o, cgroupVersion);
     statsSource = source;
     selection = { ...o.selection, queries };

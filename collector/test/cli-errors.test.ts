@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { requireDocker } from '../../test-support/docker.js';
 import type { Result } from '../testing/helpers.js';
 import { cli, tempDir } from '../testing/helpers.js';
 
@@ -48,6 +49,11 @@ describe('collector CLI on bad input', () => {
       assert.equal(r.code, 2);
       assert.match(r.stderr, /no Docker engine at unix:\/\//);
       assert.equal(r.stdout, '');
+      assert.equal(existsSync(db), false);
+    });
+    it('docker: a filter the engine rejects: exit 2 naming it, nothing written', async () => {
+      await requireDocker();
+      assertOneLineError(await cli(['start', '--label', 'x', '--db', db, '--filter', 'colour=red']), 2, "'colour'");
       assert.equal(existsSync(db), false);
     });
     it('a --pid with no process: exit 2 naming it', async () => {
