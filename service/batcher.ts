@@ -2,7 +2,7 @@
 // one model call. Only one call runs at a time, because onnxruntime already uses every core for one
 // call; a second concurrent call would only fight it for the same cores.
 
-export interface BatchOptions {
+export interface BatchOptions<I = unknown> {
   /** Most items in one model call. */
   readonly maxBatchSize: number;
   /**
@@ -11,6 +11,28 @@ export interface BatchOptions {
    * anyway from the items that queued while the previous call ran.
    */
   readonly maxWaitMs: number;
+  /**
+   * Rough cost of one input (text length). When given and more items wait than fit in one call, the
+   * call takes the oldest item plus those closest to it in size: the model pads a batch to its longest
+   * input, so similar sizes waste less work. The oldest item is always taken, so none starves.
+   */
+  readonly sizeOf?: (input: I) => number;
+}
+
+/**
+ * Which queued items (indices, ascending) go into the next call: all of them when they fit, else the
+ * oldest (index 0) plus the `max - 1` closest to it in size, older first on ties. Pure.
+ */
+export function pickBatch(sizes: readonly number[], max: number): number[] {
+  if (sizes.length <= max) return sizes.map((_, i) => i);
+  const oldest = sizes[0]!;
+  const nearest = sizes
+    .map((size, i) => ({ i, distance: Math.abs(size - oldest) }))
+    .slice(1)
+    .sort((a, b) => a.distance - b.distance || a.i - b.i)
+    .slice(0, max - 1)
+    .map((x) => x.i);
+  return [0, ...nearest].sort((a, b) => a - b);
 }
 
 /** What one item gets back: its own output plus the figures of the call it was part of. */
@@ -35,14 +57,14 @@ interface Pending<I, O> {
 
 export class MicroBatcher<I, O> {
   readonly #run: BatchRunner<I, O>;
-  readonly #opts: BatchOptions;
+  readonly #opts: BatchOptions<I>;
   #queue: Pending<I, O>[] = [];
   #running: Promise<void> | undefined;
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   #onBatch: ((size: number, latencyMs: number) => void) | undefined;
   #hurry = false;
 
-  constructor(run: BatchRunner<I, O>, opts: BatchOptions) {
+  constructor(run: BatchRunner<I, O>, opts: BatchOptions<I>) {
     if (!Number.isInteger(opts.maxBatchSize) || opts.maxBatchSize < 1) throw new RangeError('maxBatchSize must be ≥ 1');
     if (!(opts.maxWaitMs >= 0)) throw new RangeError('maxWaitMs must be ≥ 0');
     this.#run = run;
@@ -106,7 +128,7 @@ export class MicroBatcher<I, O> {
 
   #dispatch(): void {
     if (this.#running !== undefined || this.#queue.length === 0) return;
-    const batch = this.#queue.splice(0, this.#opts.maxBatchSize);
+    const batch = this.#take();
     this.#running = this.#runBatch(batch).finally(() => {
       this.#running = undefined;
       // Items that queued during the call have already waited: serve them at once.
@@ -115,6 +137,15 @@ export class MicroBatcher<I, O> {
         this.#dispatch();
       }
     });
+  }
+
+  #take(): Pending<I, O>[] {
+    const { maxBatchSize, sizeOf } = this.#opts;
+    if (sizeOf === undefined || this.#queue.length <= maxBatchSize) return this.#queue.splice(0, maxBatchSize);
+    const picked = new Set(pickBatch(this.#queue.map((p) => sizeOf(p.input)), maxBatchSize));
+    const batch = this.#queue.filter((_, i) => picked.has(i));
+    this.#queue = this.#queue.filter((_, i) => !picked.has(i));
+    return batch;
   }
 
   async #runBatch(batch: Pending<I, O>[]): Promise<void> {

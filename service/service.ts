@@ -112,6 +112,7 @@ export async function startService(cfg: ServiceConfig, opts: StartOptions = {}):
         {
           maxBatchSize: cfg.batchMaxSize,
           maxWaitMs: cfg.batchMaxWaitMs,
+          sizeOf: (text) => text.length,
         },
       );
       batcher.onBatch((size, ms) => {

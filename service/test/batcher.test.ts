@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MicroBatcher } from '../batcher.js';
+import { MicroBatcher, pickBatch } from '../batcher.js';
 
 type Run = (xs: string[]) => Promise<{ outputs: string[]; latencyMs: number }>;
 
@@ -85,6 +85,44 @@ describe('micro-batcher', () => {
       const results = await Promise.all([b.submit('a'), b.submit('b')]);
       assert.deepEqual(r.batches, [['a', 'b']]);
       assert.equal(results.length, 2);
+    });
+  });
+
+  describe('choosing a batch by size (pickBatch)', () => {
+    it('takes everything, in order, when it fits', () => {
+      assert.deepEqual(pickBatch([50, 3, 900], 3), [0, 1, 2]);
+    });
+    it('takes the oldest plus those closest to it in size when it does not', () => {
+      assert.deepEqual(pickBatch([10, 500, 12, 480, 9, 11], 3), [0, 4, 5]);
+    });
+    it('breaks ties by age', () => {
+      assert.deepEqual(pickBatch([10, 20, 0, 20], 2), [0, 1]);
+    });
+  });
+
+  describe('with sizes, when more items wait than fit', () => {
+    it('batches the oldest with its nearest sizes and serves the rest next, none starving', async () => {
+      const batches: string[][] = [];
+      let started!: () => void;
+      const firstStarted = new Promise<void>((r) => (started = r));
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const b = new MicroBatcher(
+        async (xs: string[]) => {
+          batches.push(xs);
+          started();
+          if (batches.length === 1) await gate;
+          return { outputs: xs, latencyMs: 0 };
+        },
+        { maxBatchSize: 2, maxWaitMs: 0, sizeOf: (x) => x.length },
+      );
+      const first = b.submit('busy');
+      await firstStarted;
+      const later = ['aaaa', 'bbbbbbbbbbbb', 'cccccccccccc', 'dddd', 'e'].map((x) => b.submit(x));
+      release();
+      const results = await Promise.all([first, ...later]);
+      assert.deepEqual(batches, [['busy'], ['aaaa', 'dddd'], ['bbbbbbbbbbbb', 'cccccccccccc'], ['e']]);
+      assert.deepEqual(results.map((r) => r.output), ['busy', 'aaaa', 'bbbbbbbbbbbb', 'cccccccccccc', 'dddd', 'e']);
     });
   });
 
