@@ -116,7 +116,7 @@ export class SwarmDeployment implements Deployment {
         path: `front proxy (${FRONT_IMAGE}, per-request round robin) over dnsrr tasks.${name}, ${this.replicas} replica(s), host-mode port${userlandProxy ? ' via docker-proxy' : ''}`,
       };
     } catch (err) {
-      const logs = await docker(['service', 'logs', '--tail', '3', '--no-task-ids', name]).catch(() => '');
+      const logs = this.created.app ? await docker(['service', 'logs', '--tail', '3', '--no-task-ids', name]).catch(() => '') : '';
       await this.down(ctx).catch((e: unknown) => ctx.log(`${this.name}: teardown after failure: ${(e as Error).message}`));
       const tail = logs.split('\n').map((l) => l.trim()).filter(Boolean).slice(-3).join(' | ');
       throw new Error(`${this.name}: ${(err as Error).message}${tail ? ` — service log: ${tail}` : ''}`);
