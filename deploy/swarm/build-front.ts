@@ -6,6 +6,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { docker } from '../drivers/engine.js';
 
 export const FRONT_IMAGE = 'llm-inference-front';
@@ -41,7 +42,13 @@ export async function ensureFrontImage(root: string, options: { force?: boolean;
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-  const force = process.argv.slice(2).includes('--force');
+  let force = false;
+  try {
+    force = parseArgs({ options: { force: { type: 'boolean' } }, strict: true, allowPositionals: false }).values.force === true;
+  } catch (err) {
+    console.error(`build-front: ${(err as Error).message.split('\n')[0]} (usage: build-front.js [--force])`);
+    process.exit(2);
+  }
   ensureFrontImage(root, { force, log: (m) => console.error(`[build-front] ${m}`) }).then(
     (r) => console.error(`[build-front] ${r.image} ${r.built ? 'built' : 'already up to date'} (hash ${r.hash})`),
     (err: unknown) => {

@@ -52,6 +52,14 @@ describe('compose driver', () => {
       });
     });
 
+    it('docker: names a missing image before creating anything', async () => {
+      const deployment = createDeployment('compose', { port: await freePort(), name: PROJECT, image: 'llm-no-such-image' });
+      await withDeployment('compose-image', deployment, async (run) => {
+        await assert.rejects(deployment.up(run), /^Error: compose: image llm-no-such-image not found \(build it with "bash deploy\/build-image.sh"\)$/);
+        assert.equal(await projectContainers(), '');
+      });
+    });
+
     it('docker: reports a failing health check with the service log and removes the project', async () => {
       const deployment = createDeployment('compose', { port: await freePort(), name: PROJECT, env: BROKEN_MODEL_ENV });
       await withDeployment('compose-health', deployment, async (run) => {

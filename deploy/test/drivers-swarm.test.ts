@@ -78,6 +78,15 @@ describe('swarm driver', () => {
       });
     });
 
+    it('docker: names a missing image without touching the swarm', async () => {
+      const stateBefore = await swarmState();
+      const deployment = createDeployment('swarm-3', { port: await freePort(), name: SERVICE, image: 'llm-no-such-image' });
+      await withDeployment('swarm-image', deployment, async (run) => {
+        await assert.rejects(deployment.up(run), /^Error: swarm-3: image llm-no-such-image not found/);
+        assert.equal(await swarmState(), stateBefore);
+      });
+    });
+
     it('docker: reports failing replicas with the task error and service log, and removes everything', async () => {
       const stateAfter = await expectedSwarmStateAfter();
       const deployment = createDeployment('swarm-1', { port: await freePort(), name: SERVICE, env: BROKEN_MODEL_ENV });
