@@ -142,7 +142,7 @@ export function buildDocument(input: DocumentInput): Block[] {
   blocks.push(...replicaTable(input));
   blocks.push({ kind: 'heading', level: 2, text: 'Data quality' });
   const unattributed = runs.filter((r) => r.unattributed > 0).map((r) => `${r.run.label}: ${r.unattributed} service rows not attributed to a replica`);
-  const missing = runs.filter((r) => r.missing.length > 0).map((r) => `${r.run.label}: ${r.missing.join(', ')}`);
+  const missing = runs.filter((r) => r.missing.length + r.notes.length > 0).map((r) => `${r.run.label}: ${[...r.missing, ...r.notes].join('; ')}`);
   const shown = input.warnings.slice(0, 30);
   blocks.push({
     kind: 'list',

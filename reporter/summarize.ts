@@ -42,6 +42,8 @@ export interface RunSummary extends ResourceFigures {
   readonly run: ReportRun;
   readonly status: string; // complete | interrupted | recording | not recorded
   readonly missing: string[];
+  /** Caveats on figures that exist but do not mean what they seem (e.g. host-wide network counters). */
+  readonly notes: string[];
   readonly replicas: number;
   readonly requests: number; // client rows in the window (service rows when there is no client CSV)
   readonly errors: number;
@@ -126,6 +128,8 @@ export interface PhaseSummary {
   readonly client: Distribution;
 }
 
+const HOST_NET_NOTE = "network left out: a native process's counters are the host's (every interface but lo), not the service's";
+
 export interface Summaries {
   readonly runs: RunSummary[];
   readonly replicas: ReplicaSummary[];
@@ -168,6 +172,7 @@ export function summarize(db: Database.Database, runs: readonly ReportRun[]): Su
     const okRequests = hasClient ? clientOk.length : serverRows.length;
     const windowS = run.windowStartMs !== null && run.windowEndMs !== null ? (run.windowEndMs - run.windowStartMs) / 1000 : undefined;
     const missing: string[] = [];
+    const notes: string[] = [];
     if (!rec) missing.push('no recording');
     if (rec?.status === 'interrupted') missing.push('recording interrupted');
     const verdict = run.manifest?.status;
@@ -183,8 +188,8 @@ export function summarize(db: Database.Database, runs: readonly ReportRun[]): Su
     if (rec) {
       const start = run.windowStartMs ?? rec.startedAtMs;
       const end = run.windowEndMs ?? rec.endedAtMs ?? Number.MAX_SAFE_INTEGER;
-      const replicas = db.prepare('SELECT id, name, hostname, cpu_limit FROM replicas WHERE run_id = ? ORDER BY id').all(rec.id) as Array<{
-        id: number; name: string; hostname: string | null; cpu_limit: number | null;
+      const replicas = db.prepare('SELECT id, kind, name, hostname, cpu_limit FROM replicas WHERE run_id = ? ORDER BY id').all(rec.id) as Array<{
+        id: number; kind: string; name: string; hostname: string | null; cpu_limit: number | null;
       }>;
       replicaCount = replicas.length;
       const read = new SampleReader(db, start, end);
@@ -194,8 +199,14 @@ export function summarize(db: Database.Database, runs: readonly ReportRun[]): Su
       const replicaCounts = db.prepare(`SELECT COUNT(*) AS samples, COUNT(error) AS missed FROM samples WHERE replica_id = ? AND ts_ms BETWEEN ? AND ?`);
       for (const rep of replicas) {
         const served = serverRows.filter((s) => s[1] === rep.id);
-        const figures = replicaFigures(read, rep.id, replicaCounts.get(rep.id, start, end) as { samples: number; missed: number },
+        let figures = replicaFigures(read, rep.id, replicaCounts.get(rep.id, start, end) as { samples: number; missed: number },
           rec.hostCpus, rep.cpu_limit ?? rec.cpuLimit, served.length);
+        if (rep.kind === 'process') {
+          // A process in the host's network namespace has no network counters of its own: /proc/<pid>/net/dev
+          // is the whole host's (all interfaces but lo, so not even the benchmark's loopback traffic).
+          figures = { ...figures, netRxBytes: undefined, netTxBytes: undefined };
+          if (!notes.includes(HOST_NET_NOTE)) notes.push(HOST_NET_NOTE);
+        }
         perReplica.push(figures);
         out.replicas.push({
           ...figures,
@@ -234,6 +245,7 @@ export function summarize(db: Database.Database, runs: readonly ReportRun[]): Su
       run,
       status: rec?.status ?? (verdict ? `${verdict}, not recorded` : 'not recorded'),
       missing,
+      notes,
       replicas: replicaCount,
       requests,
       errors: hasClient ? clientAll - clientOk.length : 0,

@@ -50,8 +50,11 @@ describe('report figures', () => {
   });
 
   describe('the comparison figure', () => {
-    it('has one bar per deployment for CPU, memory, network and p50/p99 latency', () => {
-      assert.equal(marks(svg('comparison'), 'rect'), LABELS.length * 5);
+    it('has one bar per deployment for CPU, memory, network and p50/p99 latency, none for a missing value', () => {
+      const spec = JSON.parse(readFileSync(join(dir, 'comparison.vl.json'), 'utf8')) as { data: { values: Array<{ label: string; value: number | null }> } };
+      assert.deepEqual([...new Set(spec.data.values.map((v) => v.label))], LABELS);
+      assert.equal(spec.data.values.length, LABELS.length * 5);
+      assert.equal(marks(svg('comparison'), 'rect'), spec.data.values.filter((v) => v.value !== null).length);
       for (const title of ['CPU, mean', 'Memory, mean', 'Network rx+tx per request', 'Latency p50', 'Latency p99']) assert.ok(svg('comparison').includes(title), title);
     });
     it('colours each deployment the same in every figure', () => {

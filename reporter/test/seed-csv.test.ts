@@ -55,6 +55,6 @@ describe('a seed-format run folder', () => {
     const { readFileSync } = await import('node:fs');
     const md = readFileSync(join(ws.out, 'REPORT.md'), 'utf8');
     assert.match(md, /swarm-3: 10 service rows not attributed to a replica/);
-    assert.match(md, /native: no run\.json, no client CSV/);
+    assert.match(md, /native: no run\.json; no client CSV/);
   });
 });
