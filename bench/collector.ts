@@ -179,7 +179,9 @@ async function costOfDockerStats(names: string[]): Promise<CostRow> {
   const t1 = cpuTicks(child.pid!);
   const e1 = engineTicks();
   const rss = rssMiB(child.pid!);
-  child.kill();
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL'); // the CLI does not always exit on SIGTERM while streaming
+  await exited;
   return { what: 'docker stats CLI (streaming)', selfCpu: pct(t1 - t0, SECONDS), rss: `${rss.toFixed(1)} MiB`, engineCpu: pct(e1 - e0, SECONDS), missed: '-', lagP99: '-' };
 }
 

@@ -28,14 +28,20 @@ export async function startForeground(o: StartOptions, io: Io): Promise<number> 
   const stop = (): void => controller.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const send = (m: ChildMessage): void => {
-    if (process.send) process.send(m, () => process.disconnect?.());
-  };
+  // resolves once the message is handed to the parent, so an exit right after cannot drop it
+  const send = (m: ChildMessage): Promise<void> =>
+    new Promise((resolve) => {
+      if (!process.send || !process.connected) return resolve();
+      process.send(m, () => {
+        process.disconnect?.();
+        resolve();
+      });
+    });
   const stamp = (m: string): string => (process.send ? `${new Date().toISOString()} ${m}` : m);
   try {
     await runStart(o, {
       log: (m) => io.err(stamp(m)),
-      onReady: (runId) => send({ type: 'ready', runId }),
+      onReady: (runId) => void send({ type: 'ready', runId }),
       signal: controller.signal,
     });
     return 0;
@@ -43,7 +49,7 @@ export async function startForeground(o: StartOptions, io: Io): Promise<number> 
     const code = err instanceof UsageError ? 2 : 1;
     const message = err instanceof Error ? err.message : String(err);
     io.err(stamp(`collector: ${message}`));
-    send({ type: 'error', message, code });
+    await send({ type: 'error', message, code });
     return code;
   }
 }
