@@ -59,16 +59,16 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     let skippedRows = 0;
     let client = 0;
     let service = 0;
-    db.transaction(() => {
-      clearReportTables(db);
-      for (const run of selection.runs) {
-        const counts = importRun(db, run, (w) => warnings.push(`${w.file}:${w.line}: ${w.reason}`));
-        skippedRows += counts.skipped;
-        client += counts.clientRows;
-        service += counts.serviceRows;
-        opts.log(`imported ${run.label}: ${counts.clientRows} client rows, ${counts.serviceRows} service rows${counts.skipped ? `, ${counts.skipped} skipped` : ''}`);
-      }
-    })();
+    // One transaction per run, not one for all: a collector recording into the same file meanwhile waits
+    // for the write lock (its busy timeout is 10 s), so no transaction may hold it for long.
+    db.transaction(() => clearReportTables(db))();
+    for (const run of selection.runs) {
+      const counts = db.transaction(() => importRun(db, run, (w) => warnings.push(`${w.file}:${w.line}: ${w.reason}`)))();
+      skippedRows += counts.skipped;
+      client += counts.clientRows;
+      service += counts.serviceRows;
+      opts.log(`imported ${run.label}: ${counts.clientRows} client rows, ${counts.serviceRows} service rows${counts.skipped ? `, ${counts.skipped} skipped` : ''}`);
+    }
     for (const w of warnings.slice(0, MAX_PRINTED_WARNINGS)) opts.warn(`warning: ${w}`);
     if (warnings.length > MAX_PRINTED_WARNINGS) opts.warn(`warning: … and ${warnings.length - MAX_PRINTED_WARNINGS} more (listed in REPORT.md)`);
 

@@ -35,7 +35,9 @@ function environment(input: DocumentInput): Block[] {
   const recs = input.summaries.runs.map((r) => r.run.recorded).filter((r) => r !== null);
   const join = (xs: Array<string | number | null | undefined>): string => uniq(xs.filter((x) => x !== null && x !== undefined).map(String)).join(', ') || DASH;
   const images = input.summaries.runs.map((r) => r.run.manifest?.image).filter((i) => i);
-  const loadgen = input.summaries.runs.map((r) => r.run.manifest?.loadgen?.cpuPercent).filter((v) => v !== null && v !== undefined);
+  const loadgen = input.summaries.runs
+    .filter((r) => typeof r.run.manifest?.loadgen?.cpuPercent === 'number')
+    .map((r) => `${r.run.label} ${pct(r.run.manifest!.loadgen!.cpuPercent)}`);
   const rows: string[][] = [
     ['Host (collector)', join(recs.map((r) => r.collectorHost))],
     ['CPUs / memory', join(recs.map((r) => `${r.hostCpus} CPUs, ${(r.hostMemoryBytes / 2 ** 30).toFixed(1)} GiB`))],
@@ -45,7 +47,7 @@ function environment(input: DocumentInput): Block[] {
     ['Image', join([...images.map((i) => `${i!.id} (${bytes(i!.sizeBytes)})`), ...recs.map((r) => r.imageId).filter((i) => i && !images.some((m) => m!.id === i))])],
     ['Model / dtype', join(recs.map((r) => (r.modelId ? `${r.modelId} / ${r.modelDtype ?? DASH}` : null)))],
     ['Stats source / poll interval', join(recs.map((r) => `${r.statsSource}, ${r.intervalMs} ms`))],
-    ['Load generator CPU', loadgen.length ? join(loadgen.map((v) => pct(v))) : DASH],
+    ['Load generator CPU (% of one core)', loadgen.length ? loadgen.join(', ') : DASH],
     ['Databases', input.dbPaths.join(', ')],
   ];
   const runs = input.summaries.runs.map((s) => {
