@@ -51,6 +51,10 @@ function engineTicks(): number {
   return sum;
 }
 
+function cpusOnline(): number {
+  return readFileSync('/proc/stat', 'utf8').split('\n').filter((l) => /^cpu\d+ /.test(l)).length;
+}
+
 function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : Number.NaN;
@@ -198,6 +202,7 @@ async function cost(dir: string): Promise<void> {
     const rows = [await idleEngine()];
     for (const source of ['cgroup-files', 'docker-api-stream']) rows.push(await costOfCollector(n, source, dir));
     rows.push(await costOfDockerStats(names));
+    console.log(`(host load average after the rows: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on ${cpusOnline()} CPUs)`);
     console.log('| what | own CPU | own RSS | dockerd+containerd CPU | missed ticks | tick lag p99 |');
     console.log('| --- | --- | --- | --- | --- | --- |');
     for (const r of rows) console.log(`| ${r.what} | ${r.selfCpu} | ${r.rss} | ${r.engineCpu} | ${r.missed} | ${r.lagP99} |`);

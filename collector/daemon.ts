@@ -53,11 +53,23 @@ export function isCollectorAlive(pid: number | null): boolean {
   }
 }
 
-/** Marks runs of this host whose collector is gone (SIGKILL, crash, reboot) as interrupted. */
-export function sweepInterrupted(db: Db): number[] {
+/** A run recorded elsewhere (e.g. by a collector container) counts as gone after this much silence. */
+export function staleAfterMs(intervalMs: number): number {
+  return Math.max(120_000, 20 * intervalMs);
+}
+
+/**
+ * Marks runs whose collector is gone (SIGKILL, crash, reboot) as interrupted: on this host by its pid;
+ * recorded from another host (a collector container has its own hostname) when its ticks stopped.
+ */
+export function sweepInterrupted(db: Db, now = Date.now()): number[] {
   const swept: number[] = [];
   for (const run of recordingRuns(db)) {
-    if (run.collector_host !== hostname() || isCollectorAlive(run.collector_pid)) continue;
+    const alive =
+      run.collector_host === hostname()
+        ? isCollectorAlive(run.collector_pid)
+        : now - (run.last_tick_ms ?? run.started_at_ms) < staleAfterMs(run.interval_ms);
+    if (alive) continue;
     finishRun(db, run.id, 'interrupted', run.last_tick_ms ?? run.started_at_ms);
     swept.push(run.id);
   }

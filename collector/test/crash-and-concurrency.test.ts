@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { finishRun, insertRun, openDb } from '../db.js';
 import { cli, one, query, startDetached, stopRun, tempDir, waitFor } from '../testing/helpers.js';
 
 interface Run {
@@ -53,6 +54,34 @@ describe('collector process life', () => {
       assert.deepEqual(runs.map((r) => r.status), ['interrupted', 'complete']);
       assert.equal(runs[1]!.id, again);
       assert.equal(existsSync(join(tmp.dir, 'collector-crash.pid')), false, 'pid file removed on stop');
+    });
+  });
+
+  describe('a run recorded by a collector on another host (e.g. in a container)', () => {
+    it('is left alone while it ticks, and marked interrupted once its ticks stop', async () => {
+      const d = openDb(db, { create: true });
+      const now = Date.now();
+      const base = {
+        deployment: 'swarm', intervalMs: 1000, selection: {}, statsSource: 'cgroup-files', collectorPid: 1,
+        collectorHost: 'some-other-node', hostCpus: 2, hostMemoryBytes: 1, kernel: 'k', cgroupVersion: 1,
+        dockerVersion: 'v', modelId: null, modelDtype: null,
+      };
+      const live = insertRun(d, { ...base, label: 'far-live', startedAtMs: now });
+      const dead = insertRun(d, { ...base, label: 'far-dead', startedAtMs: now - 600_000 });
+      d.prepare('UPDATE runs SET last_tick_ms = ? WHERE id = ?').run(now, live);
+      d.prepare('UPDATE runs SET last_tick_ms = ? WHERE id = ?').run(now - 300_000, dead);
+      d.close();
+      const status = await cli(['status', '--db', db]);
+      assert.match(status.stdout, new RegExp(`run ${dead} marked interrupted`));
+      assert.doesNotMatch(status.stdout, new RegExp(`run ${live} marked`));
+      assert.equal(one<Run>(db, 'SELECT * FROM runs WHERE id = ?', live).status, 'recording');
+      assert.equal(one<Run>(db, 'SELECT * FROM runs WHERE id = ?', dead).ended_at_ms, now - 300_000);
+      const stop = await cli(['stop', '--label', 'far-live', '--db', db]);
+      assert.equal(stop.code, 1);
+      assert.match(stop.stderr, /recorded on host some-other-node: stop it there/);
+      const fix = openDb(db, { create: false });
+      finishRun(fix, live, 'complete', Date.now()); // tidy: later tests list runs
+      fix.close();
     });
   });
 
