@@ -48,6 +48,8 @@ export function frontCreateArgs(o: ResolvedOptions, network: string): string[] {
 export class SwarmDeployment implements Deployment {
   readonly kind = 'swarm' as const;
   private joined = false;
+  /** Set by down(): an up() still waiting gives up at its next check instead of waiting out its timeout. */
+  private stopRequested = false;
   /** What this instance created: down() removes exactly that, never someone else's objects. */
   private created = { app: false, front: false, network: false };
   private csvDir: string | undefined;
@@ -75,6 +77,7 @@ export class SwarmDeployment implements Deployment {
     if (why) throw new Error(`${this.name}: ${why}`);
     const { port, name, swarmRouting } = this.options;
     await ensurePortFree(port);
+    this.stopRequested = false;
     this.csvDir = join(ctx.runDir, 'service');
     mkdirSync(this.csvDir, { recursive: true });
     chmodSync(this.csvDir, 0o777); // the replicas run as uid 1000 and create their files here
@@ -90,7 +93,9 @@ export class SwarmDeployment implements Deployment {
       }
       if (routing === 'mesh') {
         await this.createApp(ctx, 'mesh');
-        if (await this.meshAnswers()) {
+        const answers = await this.meshAnswers();
+        this.assertNotStopping();
+        if (answers) {
           ctx.log(`swarm: routing mesh answers on 127.0.0.1:${port}`);
           return { host: '127.0.0.1', port, userlandProxy: false, path: `swarm routing mesh (IPVS), ${this.replicas} replica(s)` };
         }
@@ -101,13 +106,16 @@ export class SwarmDeployment implements Deployment {
         routing = 'proxy';
       }
       const front = await ensureFrontImage(ctx.root, { log: (m) => ctx.log(`swarm: ${m}`) });
+      this.assertNotStopping();
       if (!front.built) ctx.log(`swarm: ${FRONT_IMAGE} is up to date`);
       await this.createApp(ctx, 'proxy');
       ctx.log(`swarm: docker service create ${this.front} (host-mode port ${port} -> tasks.${name}:5000)`);
+      this.assertNotStopping();
       await docker(frontCreateArgs(this.options, this.network));
       this.created.front = true;
       await waitForHealth(port, { timeoutMs: 60_000, gone: () => this.failure([name, this.front]), log: ctx.log });
       await this.waitAllReplicasBehindFront(ctx);
+      this.assertNotStopping();
       const userlandProxy = userlandProxyCarries(port) ?? false;
       return {
         host: '127.0.0.1',
@@ -137,6 +145,7 @@ export class SwarmDeployment implements Deployment {
   }
 
   async down(ctx: RunContext): Promise<void> {
+    this.stopRequested = true;
     const services = [...(this.created.front ? [this.front] : []), ...(this.created.app ? [this.options.name] : [])];
     if (services.length > 0) {
       await this.removeServices(services);
@@ -151,7 +160,12 @@ export class SwarmDeployment implements Deployment {
     this.joined = false;
   }
 
+  private assertNotStopping(): void {
+    if (this.stopRequested) throw new Error('down() was called while starting');
+  }
+
   private async createApp(ctx: RunContext, routing: Routing): Promise<void> {
+    this.assertNotStopping();
     ctx.log(`swarm: docker service create ${this.options.name} --replicas ${this.replicas} (${routing === 'mesh' ? 'routing mesh' : 'endpoint-mode dnsrr'})`);
     await docker(serviceCreateArgs(this.options, this.replicas, routing, this.network, this.csvDir!));
     this.created.app = true;
@@ -180,6 +194,7 @@ export class SwarmDeployment implements Deployment {
   }
 
   private async failure(services: string[]): Promise<string | undefined> {
+    if (this.stopRequested) return 'down() was called while starting';
     for (const service of services) {
       const failed = taskFailure(await serviceTasks(service).catch(() => []));
       if (failed) return failed;
@@ -189,7 +204,7 @@ export class SwarmDeployment implements Deployment {
 
   private async meshAnswers(): Promise<boolean> {
     const deadline = Date.now() + MESH_PROBE_MS;
-    while (Date.now() < deadline) {
+    while (Date.now() < deadline && !this.stopRequested) {
       if (typeof (await probeHealth(this.options.port)) !== 'string') return true;
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -200,7 +215,7 @@ export class SwarmDeployment implements Deployment {
   private async waitAllReplicasBehindFront(ctx: RunContext): Promise<void> {
     const seen = new Set<string>();
     const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
+    while (Date.now() < deadline && !this.stopRequested) {
       const health = await probeHealth(this.options.port);
       if (typeof health !== 'string' && health.replica) seen.add(health.replica);
       if (seen.size >= this.replicas) return ctx.log(`swarm: the front reaches all ${seen.size} replica(s): ${[...seen].join(', ')}`);

@@ -66,6 +66,22 @@ describe('swarm driver', () => {
     });
   }
 
+  it('docker: down() during up() (Ctrl-C) makes up() give up at once, and a second down() leaves nothing', async () => {
+    const stateAfter = await expectedSwarmStateAfter();
+    const deployment = createDeployment('swarm-3', { port: await freePort(), name: SERVICE });
+    await withDeployment('swarm-interrupt', deployment, async (run) => {
+      const starting = deployment.up(run);
+      starting.catch(() => undefined);
+      // Interrupt once the app service exists, while up() waits for the replicas.
+      while (!(await docker(['service', 'inspect', SERVICE]).then(() => true, () => false))) await new Promise((r) => setTimeout(r, 200));
+      await deployment.down(run);
+      await assert.rejects(starting, /down\(\) was called while starting/);
+      await deployment.down(run);
+      assert.equal(await leftovers(), '');
+      assert.equal(await swarmState(), stateAfter);
+    });
+  });
+
   describe('with bad input', () => {
     it('docker: refuses a port already taken without touching the swarm', async () => {
       const stateBefore = await swarmState();
