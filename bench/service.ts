@@ -1,7 +1,8 @@
 // `npm run bench -- service`: what the HTTP service costs over calling the model in-process.
 // Raw: the model pipeline in this process at batch sizes 1…64 over the review corpus (best texts/s, and
 // the p50 of one-text calls: the floor for concurrency-1 latency). Service: the real entry point as a
-// child process on 127.0.0.1, driven by a closed-loop keep-alive client at concurrency 1, 8 and 32.
+// child process on 127.0.0.1, driven by a closed-loop keep-alive client (lean raw-socket HTTP/1.1,
+// see service-client.ts) at concurrency 1, 8 and 32.
 // The machine is shared and its load drifts, so raw and HTTP are measured in alternating rounds and
 // each ratio is taken within a round; the printed figures are medians over rounds (percentiles from
 // the merged HdrHistogram). Targets (issue 2): service >= 0.85 x raw at c32; c1 p50 overhead <= 1 ms.
@@ -16,6 +17,7 @@ import { parse } from 'csv-parse/sync';
 import { parseConfig } from '../service/config.js';
 import { loadClassifier, modelOptionsFrom, type Classifier } from '../service/model.js';
 import { findPackageRoot } from '../service/package-root.js';
+import { KeepAliveConnection, inferRequest } from './service-client.js';
 
 const BATCH_SIZES = [1, 2, 4, 8, 16, 32, 64];
 const CONCURRENCY = [1, 8, 32];
@@ -123,40 +125,18 @@ function isReady(port: number): Promise<boolean> {
   });
 }
 
-/** One POST /infer on a keep-alive agent; resolves with the status. */
-function post(agent: http.Agent, port: number, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        agent,
-        host: '127.0.0.1',
-        port,
-        path: '/infer',
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** Closed loop: `concurrency` workers, each sending its next request when the last one is answered. */
-async function httpRound(port: number, bodies: string[], concurrency: number, into: Series): Promise<number> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+/** Closed loop: `concurrency` connections, each sending its next request when the last is answered. */
+async function httpRound(port: number, requests: Buffer[], concurrency: number, into: Series): Promise<number> {
+  const connections = await Promise.all(Array.from({ length: concurrency }, () => KeepAliveConnection.open(port)));
   let next = 0;
   const runFor = async (seconds: number, h: hdr.Histogram | undefined): Promise<number> => {
     let done = 0;
     const end = performance.now() + seconds * 1000;
     await Promise.all(
-      Array.from({ length: concurrency }, async () => {
+      connections.map(async (connection) => {
         while (performance.now() < end) {
           const t0 = performance.now();
-          const status = await post(agent, port, bodies[next++ % bodies.length]!);
+          const status = await connection.send(requests[next++ % requests.length]!);
           if (status !== 200) throw new Error(`service answered ${status}`);
           h?.recordValue(sinceUs(t0));
           done++;
@@ -173,7 +153,7 @@ async function httpRound(port: number, bodies: string[], concurrency: number, in
     into.rates.push(rate);
     return rate;
   } finally {
-    agent.destroy();
+    for (const c of connections) c.close();
   }
 }
 
@@ -184,7 +164,6 @@ export async function run(): Promise<void> {
   const root = findPackageRoot();
   const cfg = parseConfig(process.env, { cwd: process.cwd(), packageRoot: root });
   const texts = corpus(root);
-  const bodies = texts.map((text) => JSON.stringify({ text }));
   console.log(
     `model ${cfg.modelId} (${cfg.modelDtype}), ${texts.length} texts, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ` +
       `node ${process.version}, load avg ${os.loadavg()[0]!.toFixed(2)}; service BATCH_MAX_SIZE=${cfg.batchMaxSize} ` +
@@ -195,6 +174,7 @@ export async function run(): Promise<void> {
   const clf = await loadClassifier(modelOptionsFrom(cfg));
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-service-'));
   const svc = await startServiceProcess(root, dir, {});
+  const requests = texts.map((text) => inferRequest(svc.port, JSON.stringify({ text })));
   const raw = new Map(BATCH_SIZES.map((b) => [b, new Series()]));
   const served = new Map(CONCURRENCY.map((c) => [c, new Series()]));
   const ratios = new Map(CONCURRENCY.map((c) => [c, [] as number[]]));
@@ -204,7 +184,7 @@ export async function run(): Promise<void> {
       for (const b of BATCH_SIZES) bestRaw = Math.max(bestRaw, await rawRound(clf, texts, b, raw.get(b)!));
       const line: string[] = [];
       for (const c of CONCURRENCY) {
-        const rate = await httpRound(svc.port, bodies, c, served.get(c)!);
+        const rate = await httpRound(svc.port, requests, c, served.get(c)!);
         ratios.get(c)!.push(rate / bestRaw);
         line.push(`c${c} ${rate.toFixed(0)}`);
       }
