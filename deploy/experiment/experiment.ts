@@ -122,6 +122,7 @@ async function runOne(name: DeploymentName, options: ExperimentOptions, deps: Ex
         },
         {
           signal: deps.signal,
+          keepRows: false, // client.csv has them; a long phase would otherwise hold them all in memory
           onRow: (row) => {
             writer.write(row);
             progress.row(row);
@@ -130,7 +131,7 @@ async function runOne(name: DeploymentName, options: ExperimentOptions, deps: Ex
       );
       record.phases.push({
         name: phase.name, startMs: result.startMs, endMs: result.endMs, concurrency: phase.concurrency,
-        rateRps: phase.rateRps, requests: result.rows.length, loadgenCpuPercent: result.summary.cpuPercent,
+        rateRps: phase.rateRps, requests: result.summary.requests, loadgenCpuPercent: result.summary.cpuPercent,
       });
       all.push(result.summary);
       record.loadgen = { cpuPercent: overallCpuPercent(all) };

@@ -48,6 +48,7 @@ async function main(): Promise<number> {
       },
       {
         signal: stop.signal,
+        keepRows: false, // rows go to --out as they complete; a long run would otherwise hold them all
         onRow: (row) => {
           writer?.write(row);
           progress.row(row);

@@ -6,7 +6,7 @@ import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promi
 import { createAgent, nowMs, sendInfer, type InferTarget } from './client.js';
 import type { ClientRow } from './rows.js';
 import { ClosedLoopQuota, intendedMs, openLoopCount } from './schedule.js';
-import { summarize, type LoadSummary } from './stats.js';
+import { SummaryBuilder, type LoadSummary } from './stats.js';
 
 export interface LoadPlan {
   readonly target: InferTarget;
@@ -28,9 +28,12 @@ export interface LoadHooks {
   onRow?(row: ClientRow): void;
   /** Stops the phase: nothing new is sent, requests in flight end as 'aborted'. */
   signal?: AbortSignal;
+  /** false: do not keep the rows in memory (long runs; use onRow to store them); the summary is the same. */
+  keepRows?: boolean;
 }
 
 export interface LoadResult {
+  /** In seq order; empty when keepRows was false. */
   readonly rows: ClientRow[];
   readonly summary: LoadSummary;
   readonly startMs: number;
@@ -57,6 +60,7 @@ export async function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<Lo
   // Open loop may have many requests in flight (rate × latency); closed loop never more than N.
   const agent = createAgent(open ? Infinity : plan.concurrency);
   const rows: ClientRow[] = [];
+  const builder = new SummaryBuilder();
   // One listener on the caller's signal; each request in flight listens on ours (there can be hundreds).
   const stop = new AbortController();
   setMaxListeners(0, stop.signal);
@@ -75,7 +79,8 @@ export async function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<Lo
       intendedMs: intended, sentMs: r.sentMs, doneMs: r.doneMs, latencyMs: r.doneMs - intended,
       status: r.status, error: r.error, serverLatencyMs: r.serverLatencyMs, replica: r.replica, prediction: r.prediction,
     };
-    rows.push(row);
+    builder.add(row);
+    if (hooks.keepRows !== false) rows.push(row);
     hooks.onRow?.(row);
   };
 
@@ -112,8 +117,6 @@ export async function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<Lo
   const endMs = nowMs();
   const cpu = process.cpuUsage(cpuStart);
   rows.sort((a, b) => a.seq - b.seq);
-  const summary = summarize(rows, {
-    label: plan.label, phase: plan.phase, startMs, endMs, cpuMicros: cpu.user + cpu.system,
-  });
+  const summary = builder.finish({ label: plan.label, phase: plan.phase, startMs, endMs, cpuMicros: cpu.user + cpu.system });
   return { rows, summary, startMs, endMs };
 }

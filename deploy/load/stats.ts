@@ -31,16 +31,72 @@ export interface LoadSummary {
   readonly cpuPercent: number;
 }
 
+const newHistogram = (): hdr.Histogram => hdr.build({ numberOfSignificantValueDigits: 3 });
+const recordMs = (h: hdr.Histogram, ms: number): void => h.recordValue(Math.max(0, Math.round(ms * 1000)));
+function readPercentiles(h: hdr.Histogram): Percentiles | null {
+  if (h.totalCount === 0) return null;
+  const at = (p: number): number => h.getValueAtPercentile(p) / 1000;
+  return { p50: at(50), p90: at(90), p99: at(99), max: h.maxValue / 1000 };
+}
+
 /** Percentiles in ms of the given ms values, through an HDR histogram; null for no values. */
 export function percentiles(valuesMs: readonly number[]): Percentiles | null {
-  if (valuesMs.length === 0) return null;
-  const h = hdr.build({ numberOfSignificantValueDigits: 3 });
+  const h = newHistogram();
   try {
-    for (const v of valuesMs) h.recordValue(Math.max(0, Math.round(v * 1000)));
-    const at = (p: number): number => h.getValueAtPercentile(p) / 1000;
-    return { p50: at(50), p90: at(90), p99: at(99), max: h.maxValue / 1000 };
+    for (const v of valuesMs) recordMs(h, v);
+    return readPercentiles(h);
   } finally {
     h.destroy();
+  }
+}
+
+/**
+ * Builds a phase summary row by row, so a long run need not keep its rows in memory: latencies go
+ * straight into HDR histograms (microseconds, 3 significant digits).
+ */
+export class SummaryBuilder {
+  private readonly latency = newHistogram();
+  private readonly server = newHistogram();
+  private readonly errors: Record<string, number> = {};
+  private readonly replicas: Record<string, number> = {};
+  private requests = 0;
+  private ok = 0;
+
+  add(r: ClientRow): void {
+    this.requests++;
+    // Latency of every request that got an answer (an error status is an answer too).
+    if (r.status > 0) recordMs(this.latency, r.latencyMs);
+    if (r.error !== '') {
+      this.errors[r.error] = (this.errors[r.error] ?? 0) + 1;
+      return;
+    }
+    this.ok++;
+    if (r.serverLatencyMs !== null) recordMs(this.server, r.serverLatencyMs);
+    const name = r.replica ?? '(unknown)';
+    this.replicas[name] = (this.replicas[name] ?? 0) + 1;
+  }
+
+  finish(meta: { label: string; phase: string; startMs: number; endMs: number; cpuMicros: number }): LoadSummary {
+    const durationMs = Math.max(0, meta.endMs - meta.startMs);
+    const replicaShares = Object.fromEntries(
+      Object.entries(this.replicas).sort().map(([k, n]) => [k, n / Math.max(1, this.ok)]),
+    );
+    const summary: LoadSummary = {
+      label: meta.label,
+      phase: meta.phase,
+      requests: this.requests,
+      ok: this.ok,
+      errors: { ...this.errors },
+      durationMs,
+      rps: durationMs > 0 ? (this.ok * 1000) / durationMs : 0,
+      latencyMs: readPercentiles(this.latency),
+      serverLatencyP50Ms: readPercentiles(this.server)?.p50 ?? null,
+      replicaShares,
+      cpuPercent: durationMs > 0 ? (meta.cpuMicros / 1000 / durationMs) * 100 : 0,
+    };
+    this.latency.destroy();
+    this.server.destroy();
+    return summary;
   }
 }
 
@@ -48,36 +104,9 @@ export function summarize(
   rows: readonly ClientRow[],
   meta: { label: string; phase: string; startMs: number; endMs: number; cpuMicros: number },
 ): LoadSummary {
-  const errors: Record<string, number> = {};
-  const replicas: Record<string, number> = {};
-  const responded: number[] = [];
-  const server: number[] = [];
-  let ok = 0;
-  for (const r of rows) {
-    if (r.status > 0) responded.push(r.latencyMs);
-    if (r.error !== '') errors[r.error] = (errors[r.error] ?? 0) + 1;
-    else {
-      ok++;
-      if (r.serverLatencyMs !== null) server.push(r.serverLatencyMs);
-      const name = r.replica ?? '(unknown)';
-      replicas[name] = (replicas[name] ?? 0) + 1;
-    }
-  }
-  const durationMs = Math.max(0, meta.endMs - meta.startMs);
-  const replicaShares = Object.fromEntries(Object.entries(replicas).sort().map(([k, n]) => [k, n / Math.max(1, ok)]));
-  return {
-    label: meta.label,
-    phase: meta.phase,
-    requests: rows.length,
-    ok,
-    errors,
-    durationMs,
-    rps: durationMs > 0 ? (ok * 1000) / durationMs : 0,
-    latencyMs: percentiles(responded),
-    serverLatencyP50Ms: percentiles(server)?.p50 ?? null,
-    replicaShares,
-    cpuPercent: durationMs > 0 ? (meta.cpuMicros / 1000 / durationMs) * 100 : 0,
-  };
+  const builder = new SummaryBuilder();
+  for (const r of rows) builder.add(r);
+  return builder.finish(meta);
 }
 
 /** The summary as a few human-readable lines. */

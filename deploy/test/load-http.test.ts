@@ -55,6 +55,19 @@ describe('load generator against real local HTTP servers', () => {
       assert.equal(maxInFlight, 4);
     });
 
+    it('can leave the rows out of memory (keepRows: false) and still summarise them all', async () => {
+      const seen: number[] = [];
+      const { rows, summary } = await runLoad(plan(server.port, { requests: 9, concurrency: 3 }), {
+        keepRows: false,
+        onRow: (r) => seen.push(r.seq),
+      });
+      assert.deepEqual(rows, []);
+      assert.deepEqual(seen.sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      assert.equal(summary.requests, 9);
+      assert.equal(summary.ok, 9);
+      assert.ok(summary.latencyMs !== null && summary.latencyMs.max >= summary.latencyMs.p50);
+    });
+
     it('stops claiming requests when the duration is over', async () => {
       const { rows, startMs } = await runLoad(plan(server.port, { requests: undefined, durationMs: 150, concurrency: 2 }));
       assert.ok(rows.length > 0);
