@@ -31,9 +31,12 @@ function libraries(): string {
 }
 
 const STYLE = `body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:1em 0;font-size:13px}th,td{border:1px solid #ccc;padding:3px 6px;text-align:right}
-th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}figure{margin:1.5em 0}figcaption{color:#555;font-size:13px}
+table{border-collapse:collapse;margin:1em 0;font-size:13px}th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
+th{background:#f3f3f3}td.n{text-align:right;white-space:nowrap}figure{margin:1.5em 0}figcaption{color:#555;font-size:13px}
 .chart{overflow-x:auto}`;
+
+/** Cells that are numbers (with a unit, a sign or "–" for missing) are right-aligned. */
+const NUMERIC = /^(?:[-−+]?\d[\d.,]*(?: ?(?:%|ms|s|B|kB|MB|GB|TB))?(?: \/ .*| \(.*\))?|–)$/;
 
 const EMBED = `
 (async () => {
@@ -63,11 +66,12 @@ export function renderHtml(blocks: readonly Block[], specs: Record<string, unkno
       case 'list':
         body.push(`<ul>${b.items.map((i) => `<li>${esc(i)}</li>`).join('')}</ul>`);
         break;
-      case 'table':
-        body.push(`<table><thead><tr>${b.header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${b.rows
-          .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
-          .join('')}</tbody></table>`);
+      case 'table': {
+        const head = b.header.some((h) => h !== '') ? `<thead><tr>${b.header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>` : '';
+        const rows = b.rows.map((r) => `<tr>${r.map((c) => `<td${NUMERIC.test(c) ? ' class="n"' : ''}>${esc(c)}</td>`).join('')}</tr>`);
+        body.push(`<table>${head}<tbody>${rows.join('')}</tbody></table>`);
         break;
+      }
       case 'figure':
         body.push(`<figure><div class="chart" data-spec="${esc(b.name)}"></div><figcaption>${esc(b.title)} · <a href="figures/${esc(b.name)}.vl.json">Vega-Lite spec</a></figcaption></figure>`);
         break;

@@ -243,7 +243,8 @@ export function summarize(db: Database.Database, runs: readonly ReportRun[]): Su
     out.runs.push({
       ...resources,
       run,
-      status: rec?.status ?? (verdict ? `${verdict}, not recorded` : 'not recorded'),
+      // The experiment's "failed"/"interrupted" says more than the collector's "complete" for the same run.
+      status: verdict === 'failed' || verdict === 'interrupted' ? verdict : (rec?.status ?? (verdict ? `${verdict}, not recorded` : 'not recorded')),
       missing,
       notes,
       replicas: replicaCount,
