@@ -10,6 +10,16 @@ const SCHEMA_SQL = new URL('../../collector/schema.sql', import.meta.url);
 
 export type Db = Database.Database;
 
+// Statements are compiled once per connection: the per-tick ones would otherwise be re-parsed every tick.
+const cache = new WeakMap<Db, Map<string, Database.Statement>>();
+function prepared(db: Db, sql: string): Database.Statement {
+  let m = cache.get(db);
+  if (!m) cache.set(db, (m = new Map()));
+  let st = m.get(sql);
+  if (!st) m.set(sql, (st = db.prepare(sql)));
+  return st;
+}
+
 /**
  * Opens (and when `create`, initialises) the DB: WAL so readers never block the writer, a busy
  * timeout so two collectors with different labels can share the file.
@@ -75,7 +85,7 @@ export interface NewRun {
 
 export function recordingRuns(db: Db, label?: string): RunRow[] {
   const sql = `SELECT * FROM runs WHERE status = 'recording'${label === undefined ? '' : ' AND label = ?'} ORDER BY id`;
-  return db.prepare(sql).all(...(label === undefined ? [] : [label])) as RunRow[];
+  return prepared(db, sql).all(...(label === undefined ? [] : [label])) as RunRow[];
 }
 
 export function insertRun(db: Db, r: NewRun): number {
@@ -97,12 +107,12 @@ export function insertRun(db: Db, r: NewRun): number {
 /** Ends a run: its open replicas end with it. */
 export function finishRun(db: Db, runId: number, status: 'complete' | 'interrupted', endedAtMs: number): void {
   db.transaction(() => {
-    db.prepare('UPDATE replicas SET ended_at_ms = ? WHERE run_id = ? AND ended_at_ms IS NULL').run(endedAtMs, runId);
-    db.prepare(`UPDATE runs SET status = ?, ended_at_ms = ? WHERE id = ? AND status = 'recording'`).run(
+    prepared(db, 'UPDATE replicas SET ended_at_ms = ? WHERE run_id = ? AND ended_at_ms IS NULL').run(endedAtMs, runId);
+    prepared(db, `UPDATE runs SET status = ?, ended_at_ms = ? WHERE id = ? AND status = 'recording'`).run(
       status, endedAtMs, runId,
     );
     if (status === 'interrupted') {
-      db.prepare(`INSERT INTO events (run_id, ts_ms, kind, detail) VALUES (?, ?, 'run-interrupted', ?)`).run(
+      prepared(db, `INSERT INTO events (run_id, ts_ms, kind, detail) VALUES (?, ?, 'run-interrupted', ?)`).run(
         runId, Date.now(), 'collector process gone without stopping the run',
       );
     }
@@ -126,10 +136,10 @@ export function insertReplica(db: Db, runId: number, r: ReplicaInfo | null, p: P
       ).lastInsertRowid,
   );
   if (r) {
-    const put = db.prepare('INSERT INTO replica_labels (replica_id, key, value) VALUES (?, ?, ?)');
+    const put = prepared(db, 'INSERT INTO replica_labels (replica_id, key, value) VALUES (?, ?, ?)');
     for (const [k, v] of Object.entries(r.labels)) put.run(id, k, v);
     // run-level facts come from the first replica that has them
-    db.prepare('UPDATE runs SET image_id = coalesce(image_id, ?), cpu_limit = coalesce(cpu_limit, ?) WHERE id = ?').run(
+    prepared(db, 'UPDATE runs SET image_id = coalesce(image_id, ?), cpu_limit = coalesce(cpu_limit, ?) WHERE id = ?').run(
       r.imageId, r.cpuLimit, runId,
     );
   }
@@ -143,11 +153,11 @@ export interface ProcessReplica {
 }
 
 export function endReplica(db: Db, replicaId: number, ts: number): void {
-  db.prepare('UPDATE replicas SET ended_at_ms = ? WHERE id = ? AND ended_at_ms IS NULL').run(ts, replicaId);
+  prepared(db, 'UPDATE replicas SET ended_at_ms = ? WHERE id = ? AND ended_at_ms IS NULL').run(ts, replicaId);
 }
 
 export function insertEvent(db: Db, runId: number, replicaId: number | null, ts: number, kind: string, detail: string | null): void {
-  db.prepare('INSERT INTO events (run_id, replica_id, ts_ms, kind, detail) VALUES (?, ?, ?, ?, ?)').run(
+  prepared(db, 'INSERT INTO events (run_id, replica_id, ts_ms, kind, detail) VALUES (?, ?, ?, ?, ?)').run(
     runId, replicaId, ts, kind, detail,
   );
 }
@@ -164,7 +174,7 @@ export interface SampleRow {
 }
 
 export function makeSampleWriter(db: Db, runId: number): (s: SampleRow) => void {
-  const stmt = db.prepare(
+  const stmt = prepared(db, 
     `INSERT INTO samples (run_id, replica_id, ts_ms, error, cpu_percent, cpu_total_ns, system_cpu_ns, online_cpus,
        mem_used_bytes, mem_usage_bytes, mem_inactive_file_bytes, mem_limit_bytes, mem_percent, net_rx_bytes,
        net_tx_bytes, block_read_bytes, block_write_bytes, pids)
@@ -187,5 +197,5 @@ export function makeSampleWriter(db: Db, runId: number): (s: SampleRow) => void 
 }
 
 export function markTick(db: Db, runId: number, ts: number): void {
-  db.prepare('UPDATE runs SET ticks = ticks + 1, last_tick_ms = ? WHERE id = ?').run(ts, runId);
+  prepared(db, 'UPDATE runs SET ticks = ticks + 1, last_tick_ms = ? WHERE id = ?').run(ts, runId);
 }
