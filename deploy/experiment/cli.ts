@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run experiment`: thin bin over runExperiment. Exit 0 when every deployment that could run did
-// (skipped ones are fine as long as one ran), 1 when one failed, none ran, or Ctrl-C stopped the run,
-// 2 for bad options.
+// (skipped ones are fine as long as one ran), 1 when one failed, none ran, the report failed or Ctrl-C
+// stopped the run, 2 for bad options.
 import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -17,17 +17,19 @@ import { formatTable } from './summary-table.js';
 
 const log = (m: string): void => void process.stderr.write(`${m}\n`);
 
-function runReporter(root: string, db: string, out: string, labels: string[]): Promise<void> {
+/** Runs `reporter build` when it is built; resolves false only when it ran and failed. */
+function runReporter(root: string, db: string, out: string, labels: string[], reportDir: string | undefined): Promise<boolean> {
   const cli = join(root, 'dist/reporter/cli.js');
   if (!existsSync(cli)) {
     log('reporter: dist/reporter/cli.js not built, no report');
-    return Promise.resolve();
+    return Promise.resolve(true);
   }
   log(`reporter: building the report for ${labels.join(', ')}`);
   return new Promise((done) => {
-    const child = execFile(process.execPath, [cli, 'build', '--db', db, '--csv', out, '--labels', labels.join(',')], { cwd: root }, (err) => {
+    const args = [cli, 'build', '--db', db, '--csv', out, '--labels', labels.join(','), ...(reportDir ? ['--out', reportDir] : [])];
+    const child = execFile(process.execPath, args, { cwd: root }, (err) => {
       if (err) log(`reporter build failed: ${err.message.split('\n')[0]}`);
-      done();
+      done(!err);
     });
     child.stdout?.pipe(process.stderr);
     child.stderr?.pipe(process.stderr);
@@ -37,7 +39,12 @@ function runReporter(root: string, db: string, out: string, labels: string[]): P
 async function main(): Promise<number> {
   const parsed = parseExperimentArgs(process.argv.slice(2));
   // Paths on the command line are relative to where the user is, not to the package root.
-  const options = { ...parsed, db: resolve(parsed.db), out: resolve(parsed.out) };
+  const options = {
+    ...parsed,
+    db: resolve(parsed.db),
+    out: resolve(parsed.out),
+    reportDir: parsed.reportDir === undefined ? undefined : resolve(parsed.reportDir),
+  };
   if (options.help) {
     process.stdout.write(`${EXPERIMENT_USAGE}\n`);
     return 0;
@@ -80,10 +87,11 @@ async function main(): Promise<number> {
   log(`summary table written to ${join(outDir, 'summary.md')}`);
 
   const done = outcomes.filter((o) => o.status === 'done').map((o) => o.name);
-  if (options.report && done.length > 0 && !stop.signal.aborted) await runReporter(root, options.db, options.out, done);
+  const reported =
+    options.report && done.length > 0 && !stop.signal.aborted ? await runReporter(root, options.db, options.out, done, options.reportDir) : true;
   if (done.length === 0) log('experiment: no deployment was measured');
   const bad = outcomes.filter((o) => o.status === 'failed' || o.status === 'interrupted');
-  return bad.length > 0 || done.length === 0 ? 1 : 0;
+  return bad.length > 0 || done.length === 0 || !reported ? 1 : 0;
 }
 
 main().then(

@@ -23,6 +23,8 @@ export interface ExperimentOptions {
   /** Host port for every deployment instead of the drivers' defaults (5000 / 8080). */
   readonly port: number | undefined;
   readonly report: boolean;
+  /** Where `reporter build` writes; undefined = the reporter's default (reports/latest). */
+  readonly reportDir: string | undefined;
   readonly help: boolean;
 }
 
@@ -39,6 +41,7 @@ export const EXPERIMENT_USAGE = `usage: npm run experiment -- [options]
   --interval D        collector poll interval (default 1s)
   --out DIR           run folders (default data/runs)
   --port P            host port for every deployment (default: 5000 native/docker, 8080 compose/swarm)
+  --report-dir DIR    where "reporter build" writes (default: its own, reports/latest)
   --no-report         do not run "reporter build" at the end`;
 
 export function parseDeployments(value: string): DeploymentName[] {
@@ -68,6 +71,7 @@ export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions 
     interval: { type: 'string', default: '1s' },
     out: { type: 'string', default: 'data/runs' },
     port: { type: 'string' },
+    'report-dir': { type: 'string' },
     'no-report': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   });
@@ -90,6 +94,7 @@ export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions 
     out: values.out,
     port: values.port === undefined ? undefined : parsePort('port', values.port),
     report: !values['no-report'],
+    reportDir: values['report-dir'],
     help: values.help,
   };
 }

@@ -152,7 +152,7 @@ describe('experiment', () => {
       const dir = tmp();
       const port = await freePort();
       const db = join(dir, 'bench.db');
-      const r = await runCli(['--deployments', 'native', '--requests', '10', '--concurrency', '2', '--concurrent-requests', '20', '--warmup', '2', '--port', String(port), '--db', db, '--out', join(dir, 'runs'), '--no-report']);
+      const r = await runCli(['--deployments', 'native', '--requests', '10', '--concurrency', '2', '--concurrent-requests', '20', '--warmup', '2', '--port', String(port), '--db', db, '--out', join(dir, 'runs'), '--report-dir', join(dir, 'report')]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /\| native +\| sequential +\| 10 +\|/);
       assert.match(r.stderr, /\[native\] phase sequential: 10 requests, 1 client\(s\)/);
@@ -178,6 +178,8 @@ describe('experiment', () => {
       }
       assert.equal(await portIsFree(port), true, 'the native service is gone');
       assert.match(readFileSync(join(dir, 'runs', 'summary.md'), 'utf8'), /\| native +\| closed-c2 /);
+      assert.match(r.stderr, /reporter: building the report for native/);
+      assert.ok(existsSync(join(dir, 'report', 'REPORT.md')), 'reporter build wrote the report where asked');
     });
 
     it('Ctrl-C during a phase tears the native service down and exits 1', async () => {
