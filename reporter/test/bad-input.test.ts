@@ -109,6 +109,23 @@ describe('reporter build with bad input', () => {
       assert.equal(r.code, 2);
       assert.match(oneLine(r.stderr), /--csv .*nope: no such directory/);
     });
+    it('shows an interrupted recording without samples and a folder without recording, not dropped', async () => {
+      const ws = fixtureCopy();
+      const db = new Database(ws.db);
+      db.exec(`UPDATE runs SET status = 'interrupted' WHERE label = 'compose';
+               DELETE FROM samples WHERE run_id = (SELECT id FROM runs WHERE label = 'compose')`);
+      db.close();
+      const extra = join(ws.runs, 'docker-host-net');
+      mkdirSync(extra);
+      writeFileSync(join(extra, 'client.csv'), readFileSync(join(ws.runs, 'docker', 'client.csv'), 'utf8').replaceAll('docker,', 'docker-host-net,'));
+      const r = await runCli(['build', '--db', ws.db, '--csv', ws.runs, '--out', ws.out]);
+      assert.equal(r.code, 0, r.stderr);
+      const md = readFileSync(join(ws.out, 'REPORT.md'), 'utf8');
+      assert.match(md, /\| compose \| interrupted \| 1 \| 420 \|/);
+      assert.match(md, /- compose: recording interrupted; no samples/);
+      assert.match(md, /\| docker-host-net \| not recorded \| 0 \| 420 \|/);
+      assert.match(md, /- docker-host-net: no recording; no run\.json; no service CSV/);
+    });
     it('shows a recorded run without a run folder as missing its CSVs, not dropped', async () => {
       const ws = fixtureCopy();
       const empty = join(ws.dir, 'only-native');
