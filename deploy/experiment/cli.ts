@@ -5,13 +5,13 @@
 import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createDeployment } from '../drivers/index.js';
+import { createDeployment, type DriverOptions } from '../drivers/index.js';
 import { UsageError } from '../load/args.js';
 import { loadCorpus } from '../load/corpus.js';
 import { packageRoot } from '../load/paths.js';
 import { cliCollector } from './collector.js';
 import { runExperiment } from './experiment.js';
-import { EXPERIMENT_USAGE, parseExperimentArgs } from './options.js';
+import { EXPERIMENT_USAGE, parseExperimentArgs, type ExperimentOptions } from './options.js';
 import { inspectImage } from './run-record.js';
 import { formatTable } from './summary-table.js';
 
@@ -34,6 +34,15 @@ function runReporter(root: string, db: string, out: string, labels: string[], re
     child.stdout?.pipe(process.stderr);
     child.stderr?.pipe(process.stderr);
   });
+}
+
+/** What the drivers get from the command line; anything unset keeps the driver's default. */
+function driverOptions(o: ExperimentOptions): DriverOptions {
+  return {
+    ...(o.port === undefined ? {} : { port: o.port }),
+    ...(o.cpus === undefined ? {} : { cpus: o.cpus }),
+    ...(o.memoryBytes === undefined ? {} : { memoryBytes: o.memoryBytes }),
+  };
 }
 
 async function main(): Promise<number> {
@@ -71,7 +80,7 @@ async function main(): Promise<number> {
   const collector = cliCollector({ root, db: options.db, interval: options.interval });
   const outcomes = await runExperiment(options, {
     root,
-    createDeployment: (name) => createDeployment(name, options.port === undefined ? {} : { port: options.port }),
+    createDeployment: (name) => createDeployment(name, driverOptions(options)),
     collector,
     inspectImage: () => inspectImage('llm-inference-image'),
     texts,

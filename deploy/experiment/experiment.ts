@@ -79,6 +79,9 @@ async function runOne(name: DeploymentName, options: ExperimentOptions, deps: Ex
   const record: RunRecord = {
     label: name, runId: null, deployment: deployment.kind, target: null, startedAtMs: Date.now(), endedAtMs: null,
     phases: [], image: null, loadgen: null, status: 'running', serviceCsvs: [],
+    limits: deployment.kind === 'native' || (options.cpus === undefined && options.memoryBytes === undefined)
+      ? null
+      : { cpus: options.cpus ?? null, memoryBytes: options.memoryBytes ?? null },
   };
   const summaries: LoadSummary[] = [];
   const all: LoadSummary[] = [];

@@ -1,6 +1,6 @@
 // `npm run experiment` options: parsed and validated once into one typed object.
 import { DEPLOYMENT_NAMES, type DeploymentName } from '../deployment.js';
-import { parseDuration, parsePort, parsePositiveInt, parsePositiveNumber, parseStrict, UsageError } from '../load/args.js';
+import { parseBytes, parseDuration, parsePort, parsePositiveInt, parsePositiveNumber, parseStrict, UsageError } from '../load/args.js';
 
 export interface ExperimentOptions {
   readonly deployments: readonly DeploymentName[];
@@ -22,6 +22,10 @@ export interface ExperimentOptions {
   readonly out: string;
   /** Host port for every deployment instead of the drivers' defaults (5000 / 8080). */
   readonly port: number | undefined;
+  /** CPU cores per replica for the container deployments (docker --cpus, compose/swarm limits). */
+  readonly cpus: number | undefined;
+  /** Memory limit per replica in bytes for the container deployments. */
+  readonly memoryBytes: number | undefined;
   readonly report: boolean;
   /** Where `reporter build` writes; undefined = the reporter's default (reports/latest). */
   readonly reportDir: string | undefined;
@@ -41,6 +45,8 @@ export const EXPERIMENT_USAGE = `usage: npm run experiment -- [options]
   --interval D        collector poll interval (default 1s)
   --out DIR           run folders (default data/runs)
   --port P            host port for every deployment (default: 5000 native/docker, 8080 compose/swarm)
+  --cpus N            CPU cores per replica for docker, compose and swarm (native is not limited)
+  --memory SIZE       memory limit per replica for docker, compose and swarm (e.g. 512m)
   --report-dir DIR    where "reporter build" writes (default: its own, reports/latest)
   --no-report         do not run "reporter build" at the end`;
 
@@ -57,6 +63,13 @@ export function parseDeployments(value: string): DeploymentName[] {
   return names as DeploymentName[];
 }
 
+/** Docker refuses limits under 6 MiB; say so here rather than once per deployment. */
+function parseMemory(value: string): number {
+  const bytes = parseBytes('memory', value);
+  if (bytes < 6 * 1024 * 1024) throw new UsageError(`--memory: Docker needs at least 6m, got '${value}'`);
+  return bytes;
+}
+
 export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions {
   const values = parseStrict(argv, {
     deployments: { type: 'string', default: DEPLOYMENT_NAMES.join(',') },
@@ -71,6 +84,8 @@ export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions 
     interval: { type: 'string', default: '1s' },
     out: { type: 'string', default: 'data/runs' },
     port: { type: 'string' },
+    cpus: { type: 'string' },
+    memory: { type: 'string' },
     'report-dir': { type: 'string' },
     'no-report': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -93,6 +108,8 @@ export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions 
     interval: values.interval,
     out: values.out,
     port: values.port === undefined ? undefined : parsePort('port', values.port),
+    cpus: values.cpus === undefined ? undefined : parsePositiveNumber('cpus', values.cpus),
+    memoryBytes: values.memory === undefined ? undefined : parseMemory(values.memory),
     report: !values['no-report'],
     reportDir: values['report-dir'],
     help: values.help,

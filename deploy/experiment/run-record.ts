@@ -31,6 +31,8 @@ export interface RunRecord {
   endedAtMs: number | null;
   phases: PhaseRecord[];
   image: ImageInfo | null;
+  /** Per-replica limits asked for on the command line (containers only); null = unlimited. */
+  limits: { cpus: number | null; memoryBytes: number | null } | null;
   loadgen: { cpuPercent: number } | null;
   /** running while phases are under way; complete, failed or interrupted at the end. */
   status: 'running' | 'complete' | 'failed' | 'interrupted';

@@ -52,3 +52,12 @@ export function parseStrict<O extends OptionSpecs>(argv: readonly string[], opti
     throw new UsageError((err as Error).message.split(/\. |\n/)[0]!);
   }
 }
+
+/** "512m", "2g", "300000k", "1048576" (bytes) → bytes. */
+export function parseBytes(option: string, value: string): number {
+  const m = /^(\d+)([kmg]?)b?$/i.exec(value.trim());
+  const unit = m ? ({ '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 } as const)[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'] : NaN;
+  const bytes = m ? Number(m[1]) * unit : NaN;
+  if (!(bytes > 0) || !Number.isSafeInteger(bytes)) throw new UsageError(`--${option}: expected a size such as 512m or 2g, got '${value}'`);
+  return bytes;
+}

@@ -23,6 +23,14 @@ describe('experiment, pure parts', () => {
       assert.equal(o.rateRps, undefined);
       assert.equal(o.report, true);
     });
+    it('reads per-replica limits for the container deployments', () => {
+      const o = parseExperimentArgs(['--cpus', '0.5', '--memory', '512m']);
+      assert.equal(o.cpus, 0.5);
+      assert.equal(o.memoryBytes, 512 * 1024 * 1024);
+      assert.throws(() => parseExperimentArgs(['--memory', 'lots']), /--memory: .*'lots'/);
+      assert.throws(() => parseExperimentArgs(['--memory', '1m']), /--memory: Docker needs at least 6m, got '1m'/);
+      assert.throws(() => parseExperimentArgs(['--cpus', '0']), /--cpus/);
+    });
     it('names an unknown deployment and lists the known ones', () => {
       assert.throws(() => parseDeployments('native,kubernetes'), {
         name: 'UsageError',
