@@ -11,7 +11,7 @@ import { renderMarkdown } from './markdown.js';
 import { mergeRecordings } from './merge.js';
 import { overheads as computeOverheads, referencePhase } from './overhead.js';
 import { specToSvg, svgToPng } from './plots/render.js';
-import { latencyEcdf, phaseBands, resourceSeries } from './plots/series.js';
+import { latencyEcdf, phaseBands } from './plots/series.js';
 import { comparisonSpec, latencyEcdfSpec, replicaSpreadSpec, resourcesSpec } from './plots/specs.js';
 import { ensureReportSchema } from './report-schema.js';
 import { findRunFolders } from './run-folders.js';
@@ -82,13 +82,16 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     mkdirSync(join(opts.outDir, 'figures'), { recursive: true });
     const reference = referencePhase(selection.runs);
     const specs = figureSpecs(db, selection.runs, summaries, reference);
+    // SVGs are drawn on this thread; sharp rasterises the PNGs on its own threads meanwhile.
+    const pngs: Array<Promise<void>> = [];
     for (const { name, spec } of specs) {
       const base = join(opts.outDir, 'figures', name);
       const svg = await specToSvg(spec);
       writeFileSync(`${base}.vl.json`, `${JSON.stringify(spec, null, 2)}\n`);
       writeFileSync(`${base}.svg`, svg);
-      writeFileSync(`${base}.png`, await svgToPng(svg));
+      pngs.push(svgToPng(svg).then((png) => writeFileSync(`${base}.png`, png)));
     }
+    await Promise.all(pngs);
     opts.log(`rendered ${specs.length} figures (${Date.now() - started} ms)`);
 
     const blocks = buildDocument({
@@ -122,7 +125,7 @@ function figureSpecs(db: Database.Database, runs: readonly ReportRun[], summarie
     { name: 'latency-ecdf', title: 'Latency distribution per deployment', spec: latencyEcdfSpec(latencyEcdf(db, runs, phase), labels, phase) },
   ];
   for (const run of runs) {
-    const points = resourceSeries(db, run);
+    const points = summaries.series.get(run.label) ?? [];
     if (points.length > 0)
       out.push({ name: `resources-${slug(run.label)}`, title: `${run.label}: CPU and memory per replica over time`, spec: resourcesSpec(run.label, points, phaseBands(run)) });
   }

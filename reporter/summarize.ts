@@ -3,6 +3,8 @@
 // of latency figures. CPU % is stored docker-CLI style (100 = one core); it is also given normalised to
 // the host (÷ host_cpus) and to the replica's CPU limit when one was set.
 import type Database from 'better-sqlite3';
+import type { ResourcePoint } from './plots/series.js';
+import { COUNTERS, type Counter, emptyReplica, readRunSamples, type ReplicaSamples } from './samples.js';
 import type { ReportRun } from './selection.js';
 import { counterGrowth, describe, type Distribution, mean, percentileSorted, sortedCopy } from './stats.js';
 
@@ -58,54 +60,18 @@ const spread = (values: ArrayLike<number>): Spread => {
   return { mean: mean(s), p95: percentileSorted(s, 95), max: s.length ? s[s.length - 1] : undefined };
 };
 
-const COUNTERS = ['cpu_total_ns', 'net_rx_bytes', 'net_tx_bytes', 'block_read_bytes', 'block_write_bytes'] as const;
-type Column = 'cpu_percent' | 'mem_used_bytes' | (typeof COUNTERS)[number];
-
-/**
- * Reads one column at a time as plain numbers (no row objects: a 1 h run at 100 ms has 36k samples per
- * replica), only successful reads inside the measured window, in time order.
- */
-class SampleReader {
-  private readonly perReplica = new Map<Column, Database.Statement>();
-  constructor(private readonly db: Database.Database, private readonly startMs: number, private readonly endMs: number) {}
-
-  column(replicaId: number, col: Column): number[] {
-    let stmt = this.perReplica.get(col);
-    if (!stmt) {
-      stmt = this.db.prepare(`SELECT ${col} FROM samples WHERE replica_id = ? AND ts_ms BETWEEN ? AND ? AND error IS NULL
-        AND ${col} IS NOT NULL ORDER BY ts_ms`).pluck();
-      this.perReplica.set(col, stmt);
-    }
-    return stmt.all(replicaId, this.startMs, this.endMs) as number[];
-  }
-
-  counts(runId: number): { samples: number; missed: number } {
-    return this.db.prepare(`SELECT COUNT(*) AS samples, COUNT(error) AS missed FROM samples WHERE run_id = ? AND ts_ms BETWEEN ? AND ?`)
-      .get(runId, this.startMs, this.endMs) as { samples: number; missed: number };
-  }
-
-  /** The replicas' readings summed per poll (each sample rounded to the nearest interval from the window start). */
-  summedPerPoll(runId: number, intervalMs: number, col: Column): number[] {
-    return this.db.prepare(`SELECT SUM(${col}) FROM samples WHERE run_id = ? AND ts_ms BETWEEN ? AND ? AND error IS NULL
-        AND ${col} IS NOT NULL GROUP BY CAST(ROUND((ts_ms - ?) * 1.0 / ?) AS INTEGER)`).pluck()
-      .all(runId, this.startMs, this.endMs, this.startMs, intervalMs) as number[];
-  }
-}
-
-function replicaFigures(read: SampleReader, replicaId: number, counts: { samples: number; missed: number }, hostCpus: number,
-  cpuLimit: number | null, requests: number): ResourceFigures {
-  const cpu = read.column(replicaId, 'cpu_percent');
-  const cpuMean = mean(cpu);
-  const growth = Object.fromEntries(COUNTERS.map((c) => [c, counterGrowth(read.column(replicaId, c))])) as Record<(typeof COUNTERS)[number], number | undefined>;
+function replicaFigures(read: ReplicaSamples, hostCpus: number, cpuLimit: number | null, requests: number): ResourceFigures {
+  const cpuMean = mean(read.cpu);
+  const growth = Object.fromEntries(COUNTERS.map((c) => [c, counterGrowth(read.counters[c])])) as Record<Counter, number | undefined>;
   return {
-    samples: counts.samples,
-    missedSamples: counts.missed,
-    cpu: spread(cpu),
+    samples: read.samples,
+    missedSamples: read.missed,
+    cpu: spread(read.cpu),
     cpuHostPct: cpuMean === undefined ? undefined : cpuMean / hostCpus,
     cpuLimitPct: cpuMean === undefined || !cpuLimit ? undefined : cpuMean / cpuLimit,
     cpuTimeMs: growth.cpu_total_ns === undefined ? undefined : growth.cpu_total_ns / 1e6,
     cpuMsPerRequest: growth.cpu_total_ns === undefined || requests === 0 ? undefined : growth.cpu_total_ns / 1e6 / requests,
-    memBytes: spread(read.column(replicaId, 'mem_used_bytes')),
+    memBytes: spread(read.mem),
     netRxBytes: growth.net_rx_bytes,
     netTxBytes: growth.net_tx_bytes,
     blockReadBytes: growth.block_read_bytes,
@@ -134,6 +100,8 @@ export interface Summaries {
   readonly runs: RunSummary[];
   readonly replicas: ReplicaSummary[];
   readonly phases: PhaseSummary[];
+  /** Per run label: CPU and memory over time per replica, for the charts. */
+  readonly series: Map<string, ResourcePoint[]>;
 }
 
 function phaseSummaries(db: Database.Database, run: ReportRun): PhaseSummary[] {
@@ -159,7 +127,7 @@ function phaseSummaries(db: Database.Database, run: ReportRun): PhaseSummary[] {
 }
 
 export function summarize(db: Database.Database, runs: readonly ReportRun[]): Summaries {
-  const out: Summaries = { runs: [], replicas: [], phases: [] };
+  const out: Summaries = { runs: [], replicas: [], phases: [], series: new Map() };
   const inWindow = `label = ? AND (phase IS NULL OR phase <> 'warmup')`;
   for (const run of runs) {
     const rec = run.recorded;
@@ -192,15 +160,14 @@ export function summarize(db: Database.Database, runs: readonly ReportRun[]): Su
         id: number; kind: string; name: string; hostname: string | null; cpu_limit: number | null;
       }>;
       replicaCount = replicas.length;
-      const read = new SampleReader(db, start, end);
-      const runCounts = read.counts(rec.id);
-      if (runCounts.samples === 0) missing.push('no samples');
+      const read = readRunSamples(db, rec, start, end);
+      const names = new Map(replicas.map((r) => [r.id, r.hostname ?? r.name]));
+      out.series.set(run.label, read.series.map(({ replicaId, ...p }) => ({ replica: names.get(replicaId) ?? String(replicaId), ...p })));
+      if (read.samples === 0) missing.push('no samples');
       const perReplica: ResourceFigures[] = [];
-      const replicaCounts = db.prepare(`SELECT COUNT(*) AS samples, COUNT(error) AS missed FROM samples WHERE replica_id = ? AND ts_ms BETWEEN ? AND ?`);
       for (const rep of replicas) {
         const served = serverRows.filter((s) => s[1] === rep.id);
-        let figures = replicaFigures(read, rep.id, replicaCounts.get(rep.id, start, end) as { samples: number; missed: number },
-          rec.hostCpus, rep.cpu_limit ?? rec.cpuLimit, served.length);
+        let figures = replicaFigures(read.replicas.get(rep.id) ?? emptyReplica(), rec.hostCpus, rep.cpu_limit ?? rec.cpuLimit, served.length);
         if (rep.kind === 'process') {
           // A process in the host's network namespace has no network counters of its own: /proc/<pid>/net/dev
           // is the whole host's (all interfaces but lo, so not even the benchmark's loopback traffic).
@@ -219,20 +186,20 @@ export function summarize(db: Database.Database, runs: readonly ReportRun[]): Su
           server: describe(served.map((s) => s[0])),
         });
       }
-      const cpuSum = read.summedPerPoll(rec.id, rec.intervalMs, 'cpu_percent');
+      const cpuSum = read.cpuPerPoll;
       const limits = replicas.map((r) => r.cpu_limit ?? rec.cpuLimit);
       const totalLimit = limits.every((l) => l) ? limits.reduce<number>((acc, l) => acc + (l ?? 0), 0) : null;
       const cpuMean = mean(cpuSum);
       const cpuTimeMs = sumDefined(perReplica.map((f) => f.cpuTimeMs));
       resources = {
-        samples: runCounts.samples,
-        missedSamples: runCounts.missed,
+        samples: read.samples,
+        missedSamples: read.missed,
         cpu: spread(cpuSum),
         cpuHostPct: cpuMean === undefined ? undefined : cpuMean / rec.hostCpus,
         cpuLimitPct: cpuMean === undefined || !totalLimit ? undefined : cpuMean / totalLimit,
         cpuTimeMs,
         cpuMsPerRequest: cpuTimeMs === undefined || okRequests === 0 ? undefined : cpuTimeMs / okRequests,
-        memBytes: spread(read.summedPerPoll(rec.id, rec.intervalMs, 'mem_used_bytes')),
+        memBytes: spread(read.memPerPoll),
         netRxBytes: sumDefined(perReplica.map((f) => f.netRxBytes)),
         netTxBytes: sumDefined(perReplica.map((f) => f.netTxBytes)),
         blockReadBytes: sumDefined(perReplica.map((f) => f.blockReadBytes)),
