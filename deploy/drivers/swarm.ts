@@ -239,8 +239,12 @@ export class SwarmDeployment implements Deployment {
       for (const s of existing) count += (await docker(['ps', '-aq', '--filter', `label=com.docker.swarm.service.name=${s}`])).split('\n').filter(Boolean).length;
       return count;
     };
+    // Empty for a whole second: a task the agent was still starting when the service went can create its
+    // container just after an empty listing.
+    let emptyPolls = 0;
     while (Date.now() < deadline) {
-      if ((await left()) === 0) return;
+      emptyPolls = (await left()) === 0 ? emptyPolls + 1 : 0;
+      if (emptyPolls >= 4) return;
       await new Promise((r) => setTimeout(r, 250));
     }
     throw new Error(`containers of ${existing.join(', ')} still present 30 s after docker service rm`);
