@@ -4,6 +4,8 @@ import type Database from 'better-sqlite3';
 import { stringify } from 'csv-stringify/sync';
 import { openRecording, ReporterError } from './db.js';
 
+const REPORTER_OBJECT = /no such table: (run_summary|replica_summary|request_samples|service_request_samples|client_requests|service_requests|report_\w+)/;
+
 export type QueryFormat = 'table' | 'csv' | 'json';
 
 export interface QueryOptions {
@@ -28,7 +30,8 @@ function select(db: Database.Database, sql: string): [string[], unknown[][]] {
   } catch (err) {
     const msg = (err as Error).message;
     if (/more than one statement/i.test(msg)) throw new ReporterError('query: give one SQL statement at a time');
-    throw new ReporterError(`query: ${msg}`);
+    const hint = REPORTER_OBJECT.test(msg) ? ' (the reporter\'s tables and views appear after a "reporter build" on this database)' : '';
+    throw new ReporterError(`query: ${msg}${hint}`);
   }
   if (!stmt.readonly || !stmt.reader)
     throw new ReporterError(`query: refused, "${sql.trim().split(/\s+/)[0]}" would not be a read-only query (reporter query only reads; the recording is kept as recorded)`);

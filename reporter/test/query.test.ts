@@ -73,6 +73,12 @@ describe('reporter query', () => {
       assert.equal(r.code, 2);
       assert.match(r.stderr, /^reporter: query: no such column: nope\n$/);
     });
+    it('says when the reporter\'s views need a build first', async () => {
+      const fresh = fixtureCopy();
+      const r = await runCli(['query', 'SELECT * FROM run_summary', '--db', fresh.db]);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /no such table: run_summary \(the reporter's tables and views appear after a "reporter build" on this database\)\n$/);
+    });
     it('rejects an unknown --format', async () => {
       const r = await runCli(['query', 'SELECT 1', '--db', ws.db, '--format', 'xml']);
       assert.equal(r.code, 2);
