@@ -135,6 +135,19 @@ async function accuracy(dir: string): Promise<void> {
   await removeContainers();
 }
 
+// A bare 1-s timer loop in its own node process, run beside the collector: the tick lateness this
+// machine imposes on any sleeping process right now (the baseline for the collector's tick lag).
+const PROBE = `const { performance } = require('node:perf_hooks'); const lags = []; const t0 = performance.now(); let k = 1;
+const n = Number(process.argv[1]);
+(function next() { const at = t0 + k * 1000; setTimeout(() => { lags.push(performance.now() - at); if (++k <= n) next();
+  else { lags.sort((a, b) => a - b); console.log(lags[Math.ceil(0.99 * lags.length) - 1].toFixed(1)); } }, at - performance.now()); })();`;
+
+function timerProbe(seconds: number): Promise<string> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['-e', PROBE, String(seconds)], (err, stdout) => resolve(err ? '?' : `${stdout.trim()} ms`));
+  });
+}
+
 interface CostRow {
   what: string;
   selfCpu: string;
@@ -142,6 +155,7 @@ interface CostRow {
   engineCpu: string;
   missed: string;
   lagP99: string;
+  probeP99?: string;
 }
 
 async function costOfCollector(n: number, source: string, dir: string): Promise<CostRow> {
@@ -154,6 +168,7 @@ async function costOfCollector(n: number, source: string, dir: string): Promise<
   await sleep(2000); // streams and discovery settle
   const t0 = cpuTicks(pid);
   const e0 = engineTicks();
+  const probe = timerProbe(SECONDS - 1);
   await sleep(SECONDS * 1000);
   const t1 = cpuTicks(pid);
   const e1 = engineTicks();
@@ -171,6 +186,7 @@ async function costOfCollector(n: number, source: string, dir: string): Promise<
     engineCpu: pct(e1 - e0, SECONDS),
     missed: String(summary.missedTicks),
     lagP99: `${summary.lagP99Ms} ms`,
+    probeP99: await probe,
   };
 }
 
@@ -203,9 +219,11 @@ async function cost(dir: string): Promise<void> {
     for (const source of ['cgroup-files', 'docker-api-stream']) rows.push(await costOfCollector(n, source, dir));
     rows.push(await costOfDockerStats(names));
     console.log(`(host load average after the rows: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on ${cpusOnline()} CPUs)`);
-    console.log('| what | own CPU | own RSS | dockerd+containerd CPU | missed ticks | tick lag p99 |');
-    console.log('| --- | --- | --- | --- | --- | --- |');
-    for (const r of rows) console.log(`| ${r.what} | ${r.selfCpu} | ${r.rss} | ${r.engineCpu} | ${r.missed} | ${r.lagP99} |`);
+    console.log('| what | own CPU | own RSS | dockerd+containerd CPU | missed ticks | tick lag p99 | bare timer p99 |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- |');
+    for (const r of rows) {
+      console.log(`| ${r.what} | ${r.selfCpu} | ${r.rss} | ${r.engineCpu} | ${r.missed} | ${r.lagP99} | ${r.probeP99 ?? '-'} |`);
+    }
     await removeContainers();
   }
 }

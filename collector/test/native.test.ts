@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { one, query, startDetached, stopRun, tempDir, waitFor } from '../testing/helpers.js';
+import { CLI, one, query, startDetached, stopRun, tempDir, waitFor } from '../testing/helpers.js';
 
 /** A real HTTP server in its own process, listening on an ephemeral port. */
 async function startServer(): Promise<{ child: ChildProcess; port: number }> {
@@ -79,6 +79,23 @@ describe('native process runs (/proc)', () => {
       assert.equal(ev.length, 1);
       const r = await stopRun('native', db);
       assert.match(r.stdout, /complete/);
+    });
+  });
+
+  describe('in the foreground', () => {
+    it('Ctrl-C (SIGINT) writes the tick in progress, marks the run complete and exits 0', async () => {
+      const child = spawn(process.execPath, [CLI, 'start', '--label', 'fg', '--db', db, '--pid', String(process.pid), '--interval', '100ms'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+      const runId = await waitFor('the run', () => query<{ id: number }>(db, `SELECT id FROM runs WHERE label = 'fg'`)[0]?.id);
+      await waitFor('samples', () => query(db, 'SELECT id FROM samples WHERE run_id = ?', runId).length >= 3);
+      child.kill('SIGINT');
+      const [code] = (await once(child, 'exit')) as [number];
+      assert.equal(code, 0);
+      assert.equal(one<{ status: string }>(db, 'SELECT status FROM runs WHERE id = ?', runId).status, 'complete');
+      assert.match(stderr, new RegExp(`run ${runId} complete: \\d+ ticks, 0 missed`));
     });
   });
 
