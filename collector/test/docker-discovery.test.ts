@@ -65,8 +65,8 @@ describe('docker: discovering replicas while recording', () => {
       const second = await containers.run([], ['sleep', '600']);
       const startedAt = Date.parse(await docker('inspect', '-f', '{{.State.StartedAt}}', second.id));
       const [r] = await waitFor('the new replica', () => replicasOf(second.id).length > 0 && replicasOf(second.id));
-      // two intervals plus the time `docker run` takes to return after StartedAt
-      assert.ok(r!.first_seen_ms - startedAt <= 2 * intervalMs + 500, `seen ${r!.first_seen_ms - startedAt} ms after start`);
+      // two intervals, plus slack for the inspect call and a loaded CI machine waking the collector late
+      assert.ok(r!.first_seen_ms - startedAt <= 2 * intervalMs + 1000, `seen ${r!.first_seen_ms - startedAt} ms after start`);
       await waitFor('samples of it', () => query(db, 'SELECT id FROM samples WHERE replica_id = ? AND error IS NULL', r!.id).length >= 2);
     });
   });
