@@ -54,7 +54,8 @@ const EMBED = `
 
 export function renderHtml(blocks: readonly Block[], specs: Record<string, unknown>): string {
   const body: string[] = [];
-  const title = blocks.find((b) => b.kind === 'heading')?.kind === 'heading' ? (blocks[0] as { text: string }).text : 'Report';
+  const heading = blocks.find((b): b is Extract<Block, { kind: 'heading' }> => b.kind === 'heading');
+  const title = heading?.text ?? 'Report';
   for (const b of blocks) {
     switch (b.kind) {
       case 'heading':

@@ -2,6 +2,7 @@
 // timestamp and row parsing.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Attributor, phaseAt } from '../importer.js';
 import { parseClientRow, parseServiceRow, parseTimestamp } from '../rows.js';
 import { bootstrapPercentileDiff, counterGrowth, describe as distribution, percentileSorted, resampledPercentile, seededRandom, sortedCopy } from '../stats.js';
 
@@ -111,5 +112,40 @@ describe('CSV rows', () => {
     const r = parseClientRow(['x', 'open-rate50', '7', 'id7', '1000.5', '1000.6', '6000.5', '5000', '0', 'timeout', '', '', '']);
     assert.ok(r.ok);
     assert.deepEqual([r.row.status, r.row.error, r.row.serverLatencyMs, r.row.latencyMs], [0, 'timeout', null, 5000]);
+  });
+});
+
+describe('attributing a request to a replica', () => {
+  const replicas = [
+    { id: 1, hostname: 'abc', first_seen_ms: 0, ended_at_ms: 1000 }, // the container before its restart
+    { id: 2, hostname: 'abc', first_seen_ms: 1500, ended_at_ms: null }, // the same host name after it
+    { id: 3, hostname: 'def', first_seen_ms: 0, ended_at_ms: null },
+  ];
+  it('picks the replica row alive at that time when a host name has several', () => {
+    const who = new Attributor(replicas, 100);
+    assert.deepEqual(who.service('abc', 'r1', 500), [1, 'hostname']);
+    assert.deepEqual(who.service('abc', 'r2', 2000), [2, 'hostname']);
+  });
+  it('gives a client row its service row\'s replica through the request id', () => {
+    const who = new Attributor(replicas, 100);
+    who.service('def', 'r3', 700);
+    assert.deepEqual(who.client('r3', null, 700), [3, 'request-id']);
+    assert.deepEqual(who.client('r9', 'abc', 2000), [2, 'hostname']);
+  });
+  it('leaves a request with no known replica unattributed when there are several, else gives it the only one', () => {
+    assert.deepEqual(new Attributor(replicas, 100).service(null, null, 5), [null, null]);
+    assert.deepEqual(new Attributor([replicas[2]!], 100).service(null, null, 5), [3, 'only-replica']);
+  });
+});
+
+describe('load phase of a time', () => {
+  it('is the phase whose window holds it, or none', () => {
+    const phases = [
+      { name: 'warmup', startMs: 0, endMs: 10, concurrency: 1, rateRps: null, requests: 5 },
+      { name: 'sequential', startMs: 12, endMs: 20, concurrency: 1, rateRps: null, requests: 5 },
+    ];
+    assert.equal(phaseAt(phases, 5), 'warmup');
+    assert.equal(phaseAt(phases, 20), 'sequential');
+    assert.equal(phaseAt(phases, 11), null);
   });
 });
