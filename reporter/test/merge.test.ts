@@ -2,14 +2,13 @@
 // the previous input's, the same run seen from two nodes folded into one, the inputs left untouched.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { build } from '../build.js';
 import { makeFixture, SMALL_SPEC } from '../fixture/make-fixture.js';
-import { ROOT, runCli } from '../fixture/workspace.js';
+import { ROOT, runCli, tempDir } from '../fixture/workspace.js';
 
 const count = (path: string, sql: string, ...args: unknown[]): number => {
   const db = new Database(path, { readonly: true });
@@ -28,7 +27,7 @@ describe('reporter build with two nodes\' databases', () => {
   let merged: string;
   let hashes: string[];
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'reporter-merge-'));
+    dir = tempDir('reporter-merge-');
     a = makeFixture(join(dir, 'node-a'), { ...SMALL_SPEC, host: 'node-a' }, ROOT);
     b = makeFixture(join(dir, 'node-b'), { ...SMALL_SPEC, host: 'node-b', seed: 8 }, ROOT);
     hashes = [hash(a), hash(b)];
