@@ -32,6 +32,7 @@ export interface AppDeps {
 }
 
 const round = (x: number, digits: number): number => Number(x.toFixed(digits));
+const oneLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 
 export function createApp(deps: AppDeps): Koa {
   const { model, log, metrics } = deps;
@@ -65,6 +66,7 @@ export function createApp(deps: AppDeps): Koa {
       }
     } catch (err) {
       if (err instanceof RequestError) {
+        if (err.status >= 500 && err.status !== 503) console.error(`service: ${ctx.method} ${ctx.path}: ${err.message}`);
         if (ctx.path === '/infer') metrics.rejected.inc({ reason: err.reason });
         if (err.status === 413) ctx.set('Connection', 'close'); // do not read the rest of a huge body
         ctx.status = err.status;
@@ -96,7 +98,11 @@ export function createApp(deps: AppDeps): Koa {
     }
     const text = parseInferBody(await readBody(ctx.req, deps.bodyLimitBytes));
 
-    const { output, batchLatencyMs, batchSize } = await model.infer(text);
+    // Operational failures get a one-line cause (no stack) so a 500 seen by a load generator is
+    // explainable without the replica's stderr.
+    const { output, batchLatencyMs, batchSize } = await model.infer(text).catch((err: unknown) => {
+      throw new RequestError(500, 'model_failed', `model call failed: ${oneLine(err)}`);
+    });
     const record: InferenceRecord = {
       latencyMs: round(batchLatencyMs, 2),
       prediction: output.label,
@@ -108,7 +114,11 @@ export function createApp(deps: AppDeps): Koa {
       batchSize,
     };
     const row = formatCsvRow(record);
-    log.appendSync(row); // answered ⇒ recorded: the row is in the file before the client hears back
+    try {
+      log.appendSync(row); // answered ⇒ recorded: the row is in the file before the client hears back
+    } catch (err) {
+      throw new RequestError(500, 'log_write_failed', `cannot append to the CSV log ${log.file}: ${oneLine(err)}`);
+    }
 
     ctx.set('X-Replica', deps.replica);
     ctx.set('X-Inference-Latency-Ms', record.latencyMs.toFixed(2));

@@ -6,7 +6,7 @@ export interface ServiceMetrics {
   readonly registry: Registry;
   /** Every answered HTTP request, by route, method and status. */
   readonly requests: Counter<'route' | 'method' | 'status'>;
-  /** Rejected /infer requests by reason (bad_json, missing_text, too_large, …). */
+  /** /infer requests answered with an error, by reason (bad_json, too_large, model_failed, …). */
   readonly rejected: Counter<'reason'>;
   /** HTTP time from first byte in to response written, seconds. */
   readonly requestDuration: Histogram<'route'>;
@@ -31,7 +31,7 @@ export function createMetrics(opts: { defaultMetrics: boolean }): ServiceMetrics
     }),
     rejected: new Counter({
       name: 'inference_rejected_requests_total',
-      help: 'POST /infer requests refused before inference, by reason',
+      help: 'POST /infer requests answered with an error instead of a prediction, by reason',
       labelNames: ['reason'] as const,
       registers,
     }),

@@ -19,6 +19,7 @@ export function loadClassifierInWorker(opts: ModelOptions, extra: WorkerClassifi
   const pending = new Map<number, { resolve(c: Classified): void; reject(err: Error): void }>();
   let nextId = 0;
   let lost: Error | undefined;
+  let loaded = false;
   let disposing = false;
 
   return new Promise<Classifier>((resolve, reject) => {
@@ -27,14 +28,15 @@ export function loadClassifierInWorker(opts: ModelOptions, extra: WorkerClassifi
       lost = err;
       for (const p of pending.values()) p.reject(err);
       pending.clear();
-      reject(err); // no effect once loaded
-      if (!disposing) extra.onLost?.(err);
+      reject(err); // fails a load in progress; no effect once loaded
+      if (loaded && !disposing) extra.onLost?.(err);
     };
     worker.on('error', (err) => fail(new Error(`model thread crashed: ${err.message}`)));
     worker.on('exit', (code) => fail(new Error(`model thread exited (code ${code})`)));
     worker.on('message', (message: FromWorker) => {
       switch (message.kind) {
         case 'ready':
+          loaded = true;
           resolve({
             modelId: opts.modelId,
             dtype: opts.dtype,

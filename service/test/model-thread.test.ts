@@ -47,6 +47,20 @@ describe('the model on its own thread', () => {
     });
   });
 
+  describe('when the thread dies while loading', () => {
+    it('fails the load and does not report a lost model', async () => {
+      const lost: Error[] = [];
+      await assert.rejects(
+        loadClassifierInWorker(options({ MODEL_ID: 'die-while-loading' }), {
+          workerUrl: new URL('../testing/dying-worker.js', import.meta.url),
+          onLost: (err) => lost.push(err),
+        }),
+        /model thread exited \(code 4\)/,
+      );
+      assert.deepEqual(lost, []);
+    });
+  });
+
   describe('when disposed', () => {
     it('stops the thread without reporting a loss', async () => {
       const lost: Error[] = [];
