@@ -20,6 +20,25 @@ function recorder(delayMs = 0): { batches: string[][]; run: Run } {
 /** A runner that answers each input with itself. */
 const echo: Run = async (xs) => ({ outputs: xs, latencyMs: 0 });
 
+/**
+ * A runner whose first call holds "the model" until the test calls release(), so the test can queue
+ * items behind a running call. firstStarted resolves when that first call has begun.
+ */
+function gatedRunner(): { batches: string[][]; run: Run; firstStarted: Promise<void>; release: () => void } {
+  const batches: string[][] = [];
+  let started!: () => void;
+  const firstStarted = new Promise<void>((r) => (started = r));
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const run: Run = async (xs) => {
+    batches.push(xs);
+    started();
+    if (batches.length === 1) await gate;
+    return { outputs: xs, latencyMs: 0 };
+  };
+  return { batches, run, firstStarted, release };
+}
+
 describe('micro-batcher', () => {
   describe('when several items arrive in the same event-loop turn', () => {
     it('serves them in one call, each with its own output, in order', async () => {
@@ -43,20 +62,8 @@ describe('micro-batcher', () => {
 
   describe('when items arrive while a call is running', () => {
     it('runs one call at a time and batches the items that queued meanwhile', async () => {
-      const batches: string[][] = [];
-      let started!: () => void;
-      const firstStarted = new Promise<void>((r) => (started = r));
-      let release!: () => void;
-      const gate = new Promise<void>((r) => (release = r));
-      const b = new MicroBatcher(
-        async (xs: string[]) => {
-          batches.push(xs);
-          started();
-          await gate; // the first call holds the model until the test releases it
-          return { outputs: xs, latencyMs: 0 };
-        },
-        { maxBatchSize: 8, maxWaitMs: 0 },
-      );
+      const { batches, run, firstStarted, release } = gatedRunner();
+      const b = new MicroBatcher(run, { maxBatchSize: 8, maxWaitMs: 0 });
       const first = b.submit('a');
       await firstStarted;
       const later = ['b', 'c', 'd'].map((x) => b.submit(x));
@@ -102,20 +109,8 @@ describe('micro-batcher', () => {
 
   describe('with sizes, when more items wait than fit', () => {
     it('batches the oldest with its nearest sizes and serves the rest next, none starving', async () => {
-      const batches: string[][] = [];
-      let started!: () => void;
-      const firstStarted = new Promise<void>((r) => (started = r));
-      let release!: () => void;
-      const gate = new Promise<void>((r) => (release = r));
-      const b = new MicroBatcher(
-        async (xs: string[]) => {
-          batches.push(xs);
-          started();
-          if (batches.length === 1) await gate;
-          return { outputs: xs, latencyMs: 0 };
-        },
-        { maxBatchSize: 2, maxWaitMs: 0, sizeOf: (x) => x.length },
-      );
+      const { batches, run, firstStarted, release } = gatedRunner();
+      const b = new MicroBatcher(run, { maxBatchSize: 2, maxWaitMs: 0, sizeOf: (x) => x.length });
       const first = b.submit('busy');
       await firstStarted;
       const later = ['aaaa', 'bbbbbbbbbbbb', 'cccccccccccc', 'dddd', 'e'].map((x) => b.submit(x));
