@@ -6,20 +6,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type FixtureSpec, makeFixture } from '../reporter/fixture/make-fixture.js';
+import { type FixtureSpec, makeFixture, SMALL_SPEC } from '../reporter/fixture/make-fixture.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const HOUR = 3_600_000;
 const REQUESTS_PER_RUN = 20_000;
 
 export const BENCH_SPEC: FixtureSpec = {
-  runs: [
-    { label: 'native', deployment: 'native', replicas: 3, extraLatencyMs: 0 },
-    { label: 'docker', deployment: 'docker', replicas: 3, extraLatencyMs: 0.3 },
-    { label: 'compose', deployment: 'compose', replicas: 3, extraLatencyMs: 0.4 },
-    { label: 'swarm-1', deployment: 'swarm', replicas: 3, extraLatencyMs: 1.1 },
-    { label: 'swarm-3', deployment: 'swarm', replicas: 3, extraLatencyMs: 1.6 },
-  ],
+  // The fixture's five deployments, each with 3 replicas.
+  runs: SMALL_SPEC.runs.map((r) => ({ ...r, replicas: 3 })),
   phases: [
     { name: 'warmup', durationMs: 60_000, requests: 200, concurrency: 1, rateRps: null },
     { name: 'sequential', durationMs: HOUR / 2 - 60_000, requests: REQUESTS_PER_RUN / 2 - 200, concurrency: 1, rateRps: null },
