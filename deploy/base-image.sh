@@ -38,8 +38,13 @@ die() { printf '[base-image] error: %s\n' "$*" >&2; exit 1; }
 have_image() { docker image inspect "$1" >/dev/null 2>&1; }
 
 if [ "$FORCE" != 1 ] && have_image "$NODE_TAG"; then
-  step "$NODE_TAG already present ($(docker image inspect -f '{{.Id}}' "$NODE_TAG" | cut -c8-19)); FORCE=1 rebuilds"
-  exit 0
+  # An image built without the host CA would make `npm ci` in docker build hang here: rebuild that one.
+  if [ "$TRUST_HOST_CA" = 1 ] && ! docker image inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$NODE_TAG" | grep -q '^NODE_EXTRA_CA_CERTS='; then
+    step "$NODE_TAG exists but without the host CA bundle (TRUST_HOST_CA=1 asked for it): rebuilding the node layer"
+  else
+    step "$NODE_TAG already present ($(docker image inspect -f '{{.Id}}' "$NODE_TAG" | cut -c8-19)); FORCE=1 rebuilds"
+    exit 0
+  fi
 fi
 [ "$(id -u)" = 0 ] || die "needs root (debootstrap and chroot)"
 for tool in docker npm tar; do command -v "$tool" >/dev/null || die "missing command: $tool"; done
