@@ -11,8 +11,8 @@ import { renderMarkdown } from './markdown.js';
 import { mergeRecordings } from './merge.js';
 import { overheads as computeOverheads, referencePhase } from './overhead.js';
 import { specToSvg, svgToPng } from './plots/render.js';
-import { latencyEcdf, phaseBands } from './plots/series.js';
-import { comparisonSpec, latencyEcdfSpec, replicaSpreadSpec, resourcesSpec } from './plots/specs.js';
+import { latencyEcdf, latencyVsCpu, phaseBands } from './plots/series.js';
+import { comparisonSpec, latencyEcdfSpec, latencyVsCpuSpec, replicaSpreadSpec, resourcesSpec } from './plots/specs.js';
 import { ensureReportSchema } from './report-schema.js';
 import { findRunFolders } from './run-folders.js';
 import { readRecordedRuns, type ReportRun, selectRuns } from './selection.js';
@@ -124,6 +124,9 @@ function figureSpecs(db: Database.Database, runs: readonly ReportRun[], summarie
     { name: 'comparison', title: 'CPU, memory, network I/O and latency across deployments', spec: comparisonSpec(summaries.runs, summaries.phases, phase) },
     { name: 'latency-ecdf', title: 'Latency distribution per deployment', spec: latencyEcdfSpec(latencyEcdf(db, runs, phase), labels, phase) },
   ];
+  const joined = latencyVsCpu(db, runs);
+  if (joined.length > 0)
+    out.push({ name: 'latency-vs-cpu', title: 'Request latency against the serving replica\'s CPU (the request→sample join)', spec: latencyVsCpuSpec(joined, labels) });
   for (const run of runs) {
     const points = summaries.series.get(run.label) ?? [];
     if (points.length > 0)

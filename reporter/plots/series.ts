@@ -57,3 +57,30 @@ export function phaseBands(run: ReportRun): PhaseBand[] {
   if (origin === undefined) return [];
   return run.phases.map((p) => ({ name: p.name, startSec: (p.startMs - origin) / 1000, endSec: (p.endMs - origin) / 1000 }));
 }
+
+export interface JoinedPoint {
+  readonly label: string;
+  readonly cpuPct: number;
+  readonly latencyMs: number;
+}
+
+const JOINED_POINTS = 1000;
+
+/**
+ * Each successful client request (warmup excluded) against the CPU % of the replica that served it, at
+ * the nearest sample: the request→replica→sample join made visible. At most JOINED_POINTS per run,
+ * taken evenly through the run.
+ */
+export function latencyVsCpu(db: Database.Database, runs: readonly ReportRun[]): JoinedPoint[] {
+  const stmt = db
+    .prepare(
+      `SELECT s.cpu_percent, c.latency_ms FROM client_requests c JOIN samples s ON s.id = c.sample_id
+       WHERE c.label = ? AND c.ok = 1 AND c.phase <> 'warmup' AND s.cpu_percent IS NOT NULL ORDER BY c.intended_ms`,
+    )
+    .raw();
+  return runs.flatMap((r) => {
+    const rows = stmt.all(r.label) as Array<[number, number]>;
+    const step = Math.max(1, Math.ceil(rows.length / JOINED_POINTS));
+    return rows.filter((_, i) => i % step === 0).map(([cpu, latency]) => ({ label: r.label, cpuPct: cpu, latencyMs: latency }));
+  });
+}

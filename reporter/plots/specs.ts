@@ -1,7 +1,7 @@
 // Vega-Lite specs for the report's figures. Pure: data in, spec out, data inlined so each spec file is
 // complete on its own and users can restyle it. Each deployment keeps its colour in every figure.
 import type { PhaseSummary, ReplicaSummary, RunSummary } from '../summarize.js';
-import type { EcdfPoint, PhaseBand, ResourcePoint } from './series.js';
+import type { EcdfPoint, JoinedPoint, PhaseBand, ResourcePoint } from './series.js';
 
 type Spec = Record<string, unknown>;
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
@@ -172,5 +172,22 @@ export function replicaSpreadSpec(label: string, replicas: readonly ReplicaSumma
         },
       },
     ],
+  };
+}
+
+/** Latency of each request against its serving replica's CPU at that moment (the sample join). */
+export function latencyVsCpuSpec(points: readonly JoinedPoint[], labels: readonly string[]): Spec {
+  return {
+    $schema: SCHEMA,
+    title: 'Request latency against the serving replica\'s CPU at that moment (nearest sample)',
+    width: 560,
+    height: 300,
+    data: { values: points.map((p) => ({ label: p.label, cpu_pct: round(p.cpuPct, 2), latency_ms: round(p.latencyMs) })) },
+    mark: { type: 'point', filled: true, size: 14, opacity: 0.5, tooltip: true },
+    encoding: {
+      x: { field: 'cpu_pct', type: 'quantitative', title: 'CPU of the serving replica (% of one core)' },
+      y: { field: 'latency_ms', type: 'quantitative', title: 'Latency (ms, log scale)', scale: { type: 'log' } },
+      color: colourBy(labels),
+    },
   };
 }

@@ -28,7 +28,7 @@ describe('report figures', () => {
   });
 
   describe('every figure', () => {
-    const names = ['comparison', 'latency-ecdf', ...LABELS.map((l) => `resources-${l}`), 'replicas-swarm-3'];
+    const names = ['comparison', 'latency-ecdf', 'latency-vs-cpu', ...LABELS.map((l) => `resources-${l}`), 'replicas-swarm-3'];
     it('is an SVG document with a size, a PNG of the same picture and its Vega-Lite spec', async () => {
       for (const name of names) {
         const text = svg(name);
@@ -69,6 +69,14 @@ describe('report figures', () => {
   describe('the latency ECDF', () => {
     it('draws one line per deployment', () => {
       assert.equal(marks(svg('latency-ecdf'), 'line'), LABELS.length);
+    });
+  });
+
+  describe('latency against the serving replica\'s CPU', () => {
+    it('draws one point per joined request in its spec, for every deployment', () => {
+      const spec = JSON.parse(readFileSync(join(dir, 'latency-vs-cpu.vl.json'), 'utf8')) as { data: { values: Array<{ label: string }> } };
+      assert.deepEqual([...new Set(spec.data.values.map((v) => v.label))], LABELS);
+      assert.equal(marks(svg('latency-vs-cpu'), 'symbol'), spec.data.values.length);
     });
   });
 

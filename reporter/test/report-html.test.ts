@@ -44,7 +44,7 @@ describe('report.html in headless Chromium', () => {
       // Strings, not functions: this file is compiled without the DOM library.
       await page.waitForFunction('document.body.dataset.charts !== undefined', undefined, { timeout: 30_000 });
       assert.equal(await page.evaluate('document.body.dataset.charts'), 'ready');
-      const drawn = await page.$$eval('.chart', (els) => els.map((e) => e.querySelectorAll('svg .mark-rect path, svg .mark-line path').length));
+      const drawn = await page.$$eval('.chart', (els) => els.map((e) => e.querySelectorAll('svg .mark-rect path, svg .mark-line path, svg .mark-symbol path').length));
       assert.equal(drawn.length, figures.length);
       drawn.forEach((n, i) => assert.ok(n > 0, `chart ${figures[i]} has no marks`));
       assert.match(await page.locator('h2').first().innerText(), /Environment and provenance/);
