@@ -12,6 +12,10 @@ const USAGE = `usage:
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  if (command === 'help' || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return;
+  }
   if (command === 'build') {
     const { values, positionals } = parseArgs({
       args: rest,
