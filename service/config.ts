@@ -1,5 +1,6 @@
 // The service's settings, read from environment variables once at start-up. Parsing is pure (it takes
 // the env record and the package root) so tests can check every bad value without starting anything.
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 export type ModelDtype = 'fp32' | 'q8';
@@ -85,10 +86,14 @@ export function parseConfig(env: Env, opts: { cwd: string; packageRoot: string }
     );
   }
   const threadsRaw = value('ONNX_THREADS');
+  const host = value('HOST') ?? DEFAULTS.HOST;
+  if (isIP(host) === 0 && !/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/.test(host)) {
+    throw new ConfigError(`HOST=${JSON.stringify(host)} is not an IP address or a host name`);
+  }
 
   return {
     port: int('PORT', DEFAULTS.PORT, 0, 65535),
-    host: value('HOST') ?? DEFAULTS.HOST,
+    host,
     metricsLogFile: path.resolve(opts.cwd, value('METRICS_LOG_FILE') ?? DEFAULTS.METRICS_LOG_FILE),
     modelId,
     modelDtype: dtypeRaw as ModelDtype,

@@ -64,6 +64,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error('service: failed to start:', err instanceof Error ? err.message : err);
+  console.error(`service: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

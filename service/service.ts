@@ -84,9 +84,11 @@ export async function startService(cfg: ServiceConfig, opts: StartOptions = {}):
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (err: NodeJS.ErrnoException): void =>
+      reject(new Error(`cannot listen on ${cfg.host}:${cfg.port}: ${err.code ?? err.message} (check PORT and HOST)`));
+    server.once('error', failed);
     server.listen(cfg.port, cfg.host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });

@@ -69,6 +69,11 @@ describe('service settings from the environment', () => {
         shutdownTimeoutMs: 1000,
       });
     });
+    it('takes IPv4, IPv6 and host names for HOST', () => {
+      for (const host of ['127.0.0.1', '::', '::1', 'localhost', 'svc-1.internal']) {
+        assert.equal(parseConfig({ HOST: host }, where).host, host);
+      }
+    });
     it('treats an empty value as unset', () => {
       assert.equal(parseConfig({ PORT: '' }, where).port, 5000);
     });
@@ -78,6 +83,7 @@ describe('service settings from the environment', () => {
     const bad: [string, string, RegExp][] = [
       ['PORT', 'eighty', /^PORT="eighty" is not a whole number from 0 to 65535$/],
       ['PORT', '70000', /^PORT="70000"/],
+      ['HOST', 'bad host!', /^HOST="bad host!" is not an IP address or a host name$/],
       ['MODEL_DTYPE', 'fp16', /^MODEL_DTYPE="fp16" is not one of fp32, q8$/],
       ['MODEL_ID', '../etc', /^MODEL_ID="\.\.\/etc"/],
       ['MODEL_ID', '/abs/path', /^MODEL_ID=/],

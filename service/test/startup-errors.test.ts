@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { describe, it } from 'node:test';
 import { suiteTempDir } from '../testing/harness.js';
 import { spawnService } from '../testing/process.js';
@@ -11,6 +12,21 @@ describe('service start-up errors', () => {
       const p = spawnService({ PORT: 'abc' }, tempDir());
       assert.equal(await p.exited, 2);
       assert.equal(p.stderr(), 'service: PORT="abc" is not a whole number from 0 to 65535\n');
+    });
+  });
+
+  describe('a port that is already taken', () => {
+    it('exits 1 with one line naming the address and the reason', async () => {
+      const blocker = net.createServer();
+      await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+      const port = (blocker.address() as net.AddressInfo).port;
+      try {
+        const p = spawnService({ PORT: String(port), HOST: '127.0.0.1' }, tempDir());
+        assert.equal(await p.exited, 1);
+        assert.equal(p.stderr(), `service: cannot listen on 127.0.0.1:${port}: EADDRINUSE (check PORT and HOST)\n`);
+      } finally {
+        blocker.close();
+      }
     });
   });
 
