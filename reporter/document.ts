@@ -98,14 +98,19 @@ function summaryTables(input: DocumentInput): Block[] {
 }
 
 function replicaTable(input: DocumentInput): Block[] {
-  const rows = input.summaries.replicas.map((r) => [r.label, r.hostname ?? r.name, String(r.requests),
-    r.requests ? `${((100 * r.joined) / r.requests).toFixed(0)} %` : DASH, fixed(r.server.p50), fixed(r.server.p99),
-    fixed(r.cpu.mean, 1), fixed(r.cpu.p95, 1), fixed(r.cpu.max, 1), pct(r.cpuHostPct), pct(r.cpuLimitPct), mib(r.memBytes.mean), mib(r.memBytes.max),
-    bytes(r.netRxBytes), bytes(r.netTxBytes), `${bytes(r.blockReadBytes)} / ${bytes(r.blockWriteBytes)}`]);
+  const reps = input.summaries.replicas;
+  const latency = reps.map((r) => [r.label, r.hostname ?? r.name, String(r.requests), fixed(r.reqPerSec, 1),
+    r.requests ? `${((100 * r.joined) / r.requests).toFixed(0)} %` : DASH, fixed(r.client.p50), fixed(r.client.p99),
+    fixed(r.server.p50), fixed(r.server.p90), fixed(r.server.p99), fixed(r.server.mean), fixed(r.server.max)]);
+  const resources = reps.map((r) => [r.label, r.hostname ?? r.name, fixed(r.cpu.mean, 1), fixed(r.cpu.p95, 1), fixed(r.cpu.max, 1),
+    pct(r.cpuHostPct), pct(r.cpuLimitPct), fixed(r.cpuMsPerRequest), mib(r.memBytes.mean), mib(r.memBytes.max), bytes(r.netRxBytes),
+    bytes(r.netTxBytes), `${bytes(r.blockReadBytes)} / ${bytes(r.blockWriteBytes)}`,
+    `${r.samples}${r.missedSamples ? ` (${r.missedSamples} missed)` : ''}`]);
   return [
     { kind: 'heading', level: 2, text: 'Per replica' },
-    { kind: 'paragraph', text: 'Requests are the service CSV rows the replica wrote in the window; "joined" is the share that found a sample of that replica within one poll interval.' },
-    { kind: 'table', header: ['Run', 'Replica', 'Requests', 'Joined', 'Server p50', 'Server p99', 'CPU mean', 'CPU p95', 'CPU max', 'of host', 'of limit', 'Mem mean', 'Mem max', 'Net rx', 'Net tx', 'Block read/write'], rows },
+    { kind: 'paragraph', text: 'Requests are the service CSV rows the replica wrote in the window; "joined" is the share that found a sample of that replica within one poll interval. Client latency per replica uses the client rows attributed to it (through the request id).' },
+    { kind: 'table', header: ['Run', 'Replica', 'Requests', 'Req/s', 'Joined', 'Client p50', 'Client p99', 'Server p50', 'Server p90', 'Server p99', 'Server mean', 'Server max'], rows: latency },
+    { kind: 'table', header: ['Run', 'Replica', 'CPU mean', 'CPU p95', 'CPU max', 'of host', 'of limit', 'CPU ms/req', 'Mem mean', 'Mem max', 'Net rx', 'Net tx', 'Block read/write', 'Samples'], rows: resources },
   ];
 }
 

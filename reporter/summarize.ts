@@ -37,7 +37,10 @@ export interface ReplicaSummary extends ResourceFigures {
   readonly hostname: string | null;
   readonly requests: number; // service rows attributed to it in the window
   readonly joined: number; // of those, with a sample within one interval
+  readonly reqPerSec?: number | undefined;
   readonly server: Distribution;
+  /** Successful client requests this replica served (attributed as in importer.ts). */
+  readonly client: Distribution;
 }
 
 export interface RunSummary extends ResourceFigures {
@@ -133,6 +136,7 @@ export function summarize(db: Database.Database, runs: readonly ReportRun[]): Su
     const rec = run.recorded;
     const clientOk = db.prepare(`SELECT latency_ms FROM client_requests WHERE ${inWindow} AND ok = 1`).pluck().all(run.label) as number[];
     const clientAll = db.prepare(`SELECT COUNT(*) FROM client_requests WHERE ${inWindow}`).pluck().get(run.label) as number;
+    const clientByReplica = db.prepare(`SELECT latency_ms FROM client_requests WHERE ${inWindow} AND ok = 1 AND replica_id = ?`).pluck();
     const serverRows = db.prepare(`SELECT latency_ms, replica_id, sample_id FROM service_requests WHERE ${inWindow}`).raw().all(run.label) as Array<[number, number | null, number | null]>;
     const unattributed = db.prepare(`SELECT COUNT(*) FROM service_requests WHERE ${inWindow} AND replica_id IS NULL`).pluck().get(run.label) as number;
     const hasClient = run.folder?.clientCsv != null;
@@ -183,6 +187,8 @@ export function summarize(db: Database.Database, runs: readonly ReportRun[]): Su
           hostname: rep.hostname,
           requests: served.length,
           joined: served.filter((s) => s[2] !== null).length,
+          reqPerSec: windowS ? served.length / windowS : undefined,
+          client: describe(clientByReplica.all(run.label, rep.id) as number[]),
           server: describe(served.map((s) => s[0])),
         });
       }

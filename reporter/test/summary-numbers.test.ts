@@ -168,6 +168,20 @@ describe('reporter build on the committed recording', () => {
       assert.equal(rows.length, 3);
       for (const row of rows) assert.equal(summary.replicas.find((x) => x.hostname === row.hostname)?.requests, row.n, row.hostname);
     });
+    it('gives each replica\'s client and server percentiles, matching SQL joins by request id and host name', () => {
+      const r = runs[4]!;
+      const [a, b] = win(r);
+      const client = `SELECT c.latency_ms AS v FROM client_requests c JOIN service_requests q ON q.label = c.label AND q.request_id = c.request_id
+        WHERE c.label = ? AND q.replica = ? AND c.phase <> 'warmup' AND c.status BETWEEN 200 AND 299 AND c.error IS NULL`;
+      const server = `SELECT latency_ms AS v FROM service_requests WHERE label = ? AND replica = ? AND ts_ms BETWEEN ? AND ?`;
+      const reps = summary.replicas.filter((x) => x.label === r.label) as unknown as Array<{ hostname: string; client: Record<string, number>; server: Record<string, number> }>;
+      assert.ok(reps.length > 0);
+      for (const rep of reps) {
+        close(rep.client['p50'], nearestRank(client, 50, r.label, rep.hostname), `${rep.hostname} client p50`);
+        close(rep.client['p99'], nearestRank(client, 99, r.label, rep.hostname), `${rep.hostname} client p99`);
+        close(rep.server['p90'], nearestRank(server, 90, r.label, rep.hostname, a, b), `${rep.hostname} server p90`);
+      }
+    });
     it('joins every request of the recording to a sample within one interval', () => {
       const unjoined = db.prepare(`SELECT COUNT(*) FROM service_requests q WHERE q.sample_id IS NULL`).pluck().get();
       assert.equal(unjoined, 0);
