@@ -74,7 +74,7 @@ function summaryTables(input: DocumentInput): Block[] {
   const runs = input.summaries.runs;
   const latency = runs.map((r) => [r.run.label, r.status, String(r.replicas), String(r.requests), String(r.errors), fixed(r.reqPerSec, 1),
     fixed(r.client.p50), fixed(r.client.p90), fixed(r.client.p99), fixed(r.client.mean), fixed(r.client.max),
-    fixed(r.server.p50), fixed(r.server.p99)]);
+    fixed(r.server.p50), fixed(r.server.p90), fixed(r.server.p99), fixed(r.server.mean), fixed(r.server.max)]);
   const resources = runs.map((r) => {
     const ok = r.requests - r.errors;
     const perReq = (v: number | undefined): string => (v === undefined || ok === 0 ? DASH : bytes(v / ok));
@@ -89,7 +89,7 @@ function summaryTables(input: DocumentInput): Block[] {
   return [
     { kind: 'heading', level: 2, text: 'Summary' },
     { kind: 'paragraph', text: 'Measured window: every load phase except warmup. Latency in ms (client: intended send → response, so queueing counts; server: the service\'s inference time); percentiles are nearest-rank. Failed requests are counted as errors and left out of latency.' },
-    { kind: 'table', header: ['Deployment', 'Status', 'Replicas', 'Requests', 'Errors', 'Req/s', 'p50', 'p90', 'p99', 'Mean', 'Max', 'Server p50', 'Server p99'], rows: latency },
+    { kind: 'table', header: ['Deployment', 'Status', 'Replicas', 'Requests', 'Errors', 'Req/s', 'p50', 'p90', 'p99', 'Mean', 'Max', 'Server p50', 'Server p90', 'Server p99', 'Server mean', 'Server max'], rows: latency },
     { kind: 'paragraph', text: 'Per load phase: a closed-loop phase measures throughput (req/s at a fixed number in flight), an open-loop phase measures latency at a fixed offered rate.' },
     { kind: 'table', header: ['Deployment', 'Phase', 'Load', 'Requests', 'Errors', 'Req/s', 'p50', 'p90', 'p99', 'Max'], rows: phases },
     { kind: 'paragraph', text: 'CPU in % of one core (docker stats style), summed over replicas at each poll; "of host" divides by the host\'s CPUs, "of limit" by the CPU limit when one was set. Memory is used memory (docker stats style) summed over replicas, in MiB. Network and block I/O are counter growth over the window.' },
@@ -100,7 +100,8 @@ function summaryTables(input: DocumentInput): Block[] {
 function replicaTable(input: DocumentInput): Block[] {
   const reps = input.summaries.replicas;
   const latency = reps.map((r) => [r.label, r.hostname ?? r.name, String(r.requests), fixed(r.reqPerSec, 1),
-    r.requests ? `${((100 * r.joined) / r.requests).toFixed(0)} %` : DASH, fixed(r.client.p50), fixed(r.client.p99),
+    r.requests ? `${((100 * r.joined) / r.requests).toFixed(0)} %` : DASH, fixed(r.client.p50), fixed(r.client.p90), fixed(r.client.p99),
+    fixed(r.client.mean), fixed(r.client.max),
     fixed(r.server.p50), fixed(r.server.p90), fixed(r.server.p99), fixed(r.server.mean), fixed(r.server.max)]);
   const resources = reps.map((r) => [r.label, r.hostname ?? r.name, fixed(r.cpu.mean, 1), fixed(r.cpu.p95, 1), fixed(r.cpu.max, 1),
     pct(r.cpuHostPct), pct(r.cpuLimitPct), fixed(r.cpuMsPerRequest), mib(r.memBytes.mean), mib(r.memBytes.max), bytes(r.netRxBytes),
@@ -109,7 +110,7 @@ function replicaTable(input: DocumentInput): Block[] {
   return [
     { kind: 'heading', level: 2, text: 'Per replica' },
     { kind: 'paragraph', text: 'Requests are the service CSV rows the replica wrote in the window; "joined" is the share that found a sample of that replica within one poll interval. Client latency per replica uses the client rows attributed to it (through the request id).' },
-    { kind: 'table', header: ['Run', 'Replica', 'Requests', 'Req/s', 'Joined', 'Client p50', 'Client p99', 'Server p50', 'Server p90', 'Server p99', 'Server mean', 'Server max'], rows: latency },
+    { kind: 'table', header: ['Run', 'Replica', 'Requests', 'Req/s', 'Joined', 'Client p50', 'Client p90', 'Client p99', 'Client mean', 'Client max', 'Server p50', 'Server p90', 'Server p99', 'Server mean', 'Server max'], rows: latency },
     { kind: 'table', header: ['Run', 'Replica', 'CPU mean', 'CPU p95', 'CPU max', 'of host', 'of limit', 'CPU ms/req', 'Mem mean', 'Mem max', 'Net rx', 'Net tx', 'Block read/write', 'Samples'], rows: resources },
   ];
 }
