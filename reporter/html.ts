@@ -31,7 +31,7 @@ function libraries(): string {
 }
 
 const STYLE = `body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:1em 0;font-size:13px}th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
+table{border-collapse:collapse;margin:1em 0;font-size:13px;display:block;overflow-x:auto;max-width:100%}th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f3f3f3}td.n{text-align:right;white-space:nowrap}figure{margin:1.5em 0}figcaption{color:#555;font-size:13px}
 .chart{overflow-x:auto}`;
 
