@@ -36,7 +36,7 @@ th{background:#f3f3f3}td.n{text-align:right;white-space:nowrap}figure{margin:1.5
 .chart{overflow-x:auto}`;
 
 /** Cells that are numbers (with a unit, a sign or "–" for missing) are right-aligned. */
-const NUMERIC = /^(?:[-−+]?\d[\d.,]*(?: ?(?:%|ms|s|B|kB|MB|GB|TB))?(?: \/ .*| \(.*\))?|–)$/;
+const NUMERIC = /^(?:[-−+]?\d[\d.,]*(?: ?(?:%|ms|s|B|kB|MB|GB|TB))?(?: \/ .*| \(.*\))?|–(?: \/ –)?)$/;
 
 const EMBED = `
 (async () => {
