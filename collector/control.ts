@@ -26,8 +26,8 @@ const STOP_TIMEOUT_MS = 30_000;
 export async function startForeground(o: StartOptions, io: Io): Promise<number> {
   const controller = new AbortController();
   const stop = (): void => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // Ctrl-C, `collector stop`/`docker stop`, and a closed terminal all end the run cleanly
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, stop);
   // resolves once the message is handed to the parent, so an exit right after cannot drop it
   const send = (m: ChildMessage): Promise<void> =>
     new Promise((resolve) => {
