@@ -97,6 +97,17 @@ describe('reporter build with bad input', () => {
     });
   });
 
+  describe('without a native run', () => {
+    it('says there is no baseline instead of inventing overheads', async () => {
+      const ws = fixtureCopy();
+      const r = await runCli(['build', '--db', ws.db, '--csv', ws.runs, '--out', ws.out, '--labels', 'docker,compose']);
+      assert.equal(r.code, 0, r.stderr);
+      const md = readFileSync(join(ws.out, 'REPORT.md'), 'utf8');
+      assert.match(md, /No native run in this report: no overhead to compute\./);
+      assert.doesNotMatch(md, /over native/);
+    });
+  });
+
   describe('run folders', () => {
     it('refuses a run.json that is not JSON, naming the file', async () => {
       const ws = fixtureCopy();
