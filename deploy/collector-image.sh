@@ -37,4 +37,6 @@ ENTRYPOINT ["node", "dist/collector/cli.js"]
 CMD ["status"]
 DOCKERFILE
 if ! out=$(docker build -q -t "$IMAGE" "$ctx" 2>&1); then printf '%s\n' "$out" >&2; exit 1; fi
+# an earlier build of this image, now untagged, is garbage: remove only those (our label)
+docker image prune -f --filter "label=llm-deploy-bench.image=collector" >/dev/null
 step "built $IMAGE"
