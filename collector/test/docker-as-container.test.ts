@@ -66,4 +66,26 @@ describe('docker: the collector running as a container', () => {
     assert.equal(await docker('inspect', '-f', '{{.State.ExitCode}}', collectorName), '0');
     assert.equal(one<{ status: string }>(db, 'SELECT status FROM runs').status, 'complete');
   });
+
+  it('without --pid host it falls back to the stats stream, per replica, and says so', async () => {
+    const name = `${collectorName}-nopid`;
+    try {
+      await docker(
+        'run', '-d', '--name', name, '--label', TEST_LABEL,
+        '-v', `${dockerSocketPath()}:/var/run/docker.sock`, '-v', `${tmp.dir}:/data`,
+        'llm-deploy-bench-collector',
+        'start', '--label', 'no-pid-host', '--db', '/data/bench.db', '--filter', containers.filter, '--interval', '500ms',
+      );
+      const runId = await waitFor('the run', () => query<{ id: number }>(db, `SELECT id FROM runs WHERE label = 'no-pid-host'`)[0]?.id, 30_000);
+      await waitFor('stream samples with CPU %', () =>
+        query(db, 'SELECT id FROM samples WHERE run_id = ? AND cpu_percent IS NOT NULL', runId).length >= 2, 30_000);
+      const ev = query<{ kind: string; detail: string }>(db, `SELECT kind, detail FROM events WHERE run_id = ? AND kind = 'stats-fallback'`, runId);
+      assert.equal(ev.length, 1);
+      assert.match(ev[0]!.detail, /stats stream/);
+      await docker('stop', '-t', '20', name);
+      assert.equal(one<{ status: string }>(db, 'SELECT status FROM runs WHERE id = ?', runId).status, 'complete');
+    } finally {
+      await docker('rm', '-f', name).catch(() => undefined);
+    }
+  });
 });
