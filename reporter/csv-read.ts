@@ -32,6 +32,25 @@ interface Info {
   record: string[];
 }
 
+/** Line breaks inside the cells (CRLF, LF or CR: one each), and how many of them are CRLF. */
+function lineBreaksIn(cells: readonly string[]): { breaks: number; crlf: number } {
+  let lf = 0;
+  let cr = 0;
+  let crlf = 0;
+  for (const cell of cells) {
+    if (cell.indexOf('\n') === -1 && cell.indexOf('\r') === -1) continue;
+    for (let i = 0; i < cell.length; i++) {
+      const c = cell.charCodeAt(i);
+      if (c === 10) lf++;
+      else if (c === 13) {
+        cr++;
+        if (cell.charCodeAt(i + 1) === 10) crlf++;
+      }
+    }
+  }
+  return { breaks: lf + cr - crlf, crlf };
+}
+
 function sameHeader(cells: readonly string[], expected: readonly string[]): boolean {
   return cells.length === expected.length && expected.every((name, i) => cells[i]?.trim() === name);
 }
@@ -47,6 +66,9 @@ function readCsv<T>(
     info: true,
     bom: true,
     relax_column_count: true,
+    // A stray quote inside a cell (hand-edited files) is kept as a character instead of derailing the
+    // parser: without this one bad quote can swallow the rows after it.
+    relax_quotes: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
     on_skip: (err) => {
@@ -63,11 +85,13 @@ function readCsv<T>(
     warnings.push({ file, line: 1, reason: `unknown header "${head.record.join(',').slice(0, 80)}", file skipped` });
     return { file, rows, skipped: skipped + body.length, warnings };
   }
-  // info.lines is the line a record ENDS on; a quoted cell with newlines spans several lines.
-  let prevEnd = head.info.lines;
+  // info.lines is the line a record ENDS on, as csv-parse counts: it counts a CRLF inside a quoted cell
+  // as two lines (a CRLF between records as one), so those extras are taken off to give editor lines.
+  let extra = 0;
   for (const { info, record } of body) {
-    const line = prevEnd + 1;
-    prevEnd = info.lines;
+    const { breaks, crlf } = lineBreaksIn(record);
+    extra += crlf;
+    const line = info.lines - extra - breaks;
     if (record.length !== parser.width) {
       skipped++;
       warnings.push({ file, line, reason: `${record.length} columns, expected ${parser.width}` });

@@ -5,7 +5,8 @@ import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } f
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { fixtureCopy, runCli } from '../fixture/workspace.js';
+import { readServiceCsv } from '../csv-read.js';
+import { fixtureCopy, runCli, tempDir } from '../fixture/workspace.js';
 
 const oneLine = (stderr: string): string => {
   const lines = stderr.trim().split('\n');
@@ -42,6 +43,18 @@ describe('reporter build with bad input', () => {
       const csvRows = (readFileSync(client, 'utf8').match(/^native,/gm) ?? []).length;
       assert.equal(db.prepare(`SELECT COUNT(*) FROM client_requests WHERE label = 'native'`).pluck().get(), csvRows - 3);
       db.close();
+    });
+    it('names the editor\'s line even after cells with CRLF or LF inside and a stray quote', () => {
+      const dir = tempDir();
+      const file = join(dir, 'service.csv');
+      const ts = '2026-11-23T00:00:00.000Z';
+      writeFileSync(file, [`Inference Latency (ms),Prediction,Input Text,Timestamp`, `1,P,"two\r\nlines",${ts}`,
+        `2,P,a "stray" quote,${ts}`, `3,P,"three\nlines\nhere",${ts}`, `4,P,ok,not-a-time`, `five,P,ok,${ts}`, `6,P,ok,${ts}`].join('\r\n') + '\r\n');
+      const csv = readServiceCsv(file);
+      assert.deepEqual(csv.rows.map((r) => [r.line, r.row.latencyMs]), [[2, 1], [4, 2], [5, 3], [10, 6]]);
+      assert.equal(csv.rows[1]!.row.inputText, 'a "stray" quote');
+      assert.deepEqual(csv.warnings.map((w) => [w.line, w.reason]), [[8, 'bad timestamp "not-a-time"'], [9, 'bad latency "five"']]);
+      assert.equal(csv.skipped, 2);
     });
     it('skips a CSV whose header it does not know, with a warning', async () => {
       const ws = fixtureCopy();
