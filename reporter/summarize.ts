@@ -129,6 +129,23 @@ function phaseSummaries(db: Database.Database, run: ReportRun): PhaseSummary[] {
     });
 }
 
+/** What a run lacks, in words for the report ("no samples" is added once the samples are read). */
+export function missingParts(run: ReportRun): string[] {
+  const missing: string[] = [];
+  const rec = run.recorded;
+  if (!rec) missing.push('no recording');
+  if (rec?.status === 'interrupted') missing.push('recording interrupted');
+  const verdict = run.manifest?.status;
+  if (verdict && verdict !== 'complete') missing.push(`run ${verdict}${run.manifest?.error ? ` (${run.manifest.error})` : ''}`);
+  if (!run.folder) missing.push('no run folder');
+  else {
+    if (!run.folder.manifest) missing.push('no run.json');
+    if (!run.folder.clientCsv) missing.push('no client CSV');
+    if (run.folder.serviceCsvs.length === 0) missing.push('no service CSV');
+  }
+  return missing;
+}
+
 export function summarize(db: Database.Database, runs: readonly ReportRun[]): Summaries {
   const out: Summaries = { runs: [], replicas: [], phases: [], series: new Map() };
   const inWindow = `label = ? AND (phase IS NULL OR phase <> 'warmup')`;
@@ -143,18 +160,9 @@ export function summarize(db: Database.Database, runs: readonly ReportRun[]): Su
     const requests = hasClient ? clientAll : serverRows.length;
     const okRequests = hasClient ? clientOk.length : serverRows.length;
     const windowS = run.windowStartMs !== null && run.windowEndMs !== null ? (run.windowEndMs - run.windowStartMs) / 1000 : undefined;
-    const missing: string[] = [];
+    const missing = missingParts(run);
     const notes: string[] = [];
-    if (!rec) missing.push('no recording');
-    if (rec?.status === 'interrupted') missing.push('recording interrupted');
     const verdict = run.manifest?.status;
-    if (verdict && verdict !== 'complete') missing.push(`run ${verdict}${run.manifest?.error ? ` (${run.manifest.error})` : ''}`);
-    if (!run.folder) missing.push('no run folder');
-    else {
-      if (!run.folder.manifest) missing.push('no run.json');
-      if (!hasClient) missing.push('no client CSV');
-      if (run.folder.serviceCsvs.length === 0) missing.push('no service CSV');
-    }
     let resources: ResourceFigures = { samples: 0, missedSamples: 0, cpu: {}, memBytes: {} };
     let replicaCount = 0;
     if (rec) {
