@@ -92,7 +92,9 @@ export function selectRuns(recorded: readonly RecordedRun[], folders: readonly R
     let rec: RecordedRun | null = null;
     if (m?.runId != null) {
       rec = byId.get(m.runId) ?? null;
-      if (!rec) warnings.push(`${folder.dir}: run.json runId ${m.runId} is not in the database; using the latest "${folder.label}" run`);
+      const fallback = latestByLabel.get(folder.label);
+      if (!rec)
+        warnings.push(`${folder.dir}: run.json runId ${m.runId} is not in the database; ${fallback ? `using run ${fallback.id}, the latest "${folder.label}" run` : `no "${folder.label}" run is recorded`}`);
     }
     rec ??= latestByLabel.get(folder.label) ?? null;
     runs.set(folder.label, makeRun(folder.label, rec, folder));
