@@ -189,6 +189,15 @@ describe('reporter build on the committed recording', () => {
         WHERE ABS(s.ts_ms - q.ts_ms) > runs.interval_ms OR s.replica_id <> q.replica_id`).pluck().get();
       assert.equal(far, 0);
     });
+    it('joins each request to the NEAREST sample of its replica (no other successful read is closer)', () => {
+      for (const [table, time] of [['service_requests', 'q.ts_ms'], ['client_requests', 'COALESCE(q.done_ms, q.intended_ms)']] as const) {
+        const closer = db.prepare(`SELECT COUNT(*) FROM ${table} q JOIN samples s ON s.id = q.sample_id WHERE EXISTS (
+            SELECT 1 FROM samples o WHERE o.replica_id = s.replica_id AND o.error IS NULL AND ABS(o.ts_ms - ${time}) < ABS(s.ts_ms - ${time}))`).pluck().get();
+        assert.equal(closer, 0, table);
+        const joined = db.prepare(`SELECT COUNT(*) FROM ${table} q WHERE q.sample_id IS NOT NULL`).pluck().get() as number;
+        assert.ok(joined > 0, table);
+      }
+    });
   });
 
   describe('overhead against native', () => {
