@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Prepare this machine for the experiment (and, with --tests, for the test suite). Idempotent: each
+# step checks first and does nothing when its part is already there. Needs root on a fresh Debian machine.
+#   1. a Docker engine (deploy/engine.sh: Debian docker.io + dockerd)
+#   2. the base image node:20-bookworm-slim: pulled when a registry answers, else built offline from
+#      Debian packages (deploy/base-image.sh, with the host's CA bundle so npm inside `docker build`
+#      works behind a TLS-intercepting proxy; set TRUST_HOST_CA=0 to leave it out)
+#   3. a Compose CLI (v2 plugin or Debian's docker-compose v1)
+#   4. llm-inference-image (deploy/build-image.sh: rebuilt only when its sources changed)
+#   5. curl (deploy/latency_test.sh) and DejaVu fonts (text in the report's PNG figures)
+#   6. with --tests: Debian's chromium (the reporter's report.html check)
+# Usage: bash deploy/setup.sh [--tests]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WITH_TESTS=0
+case "${1:-}" in
+  "") ;;
+  --tests) WITH_TESTS=1 ;;
+  *) printf 'setup: unknown option %s (known: --tests)\n' "$1" >&2; exit 2 ;;
+esac
+
+step() { printf '\n== setup: %s\n' "$*" >&2; }
+apt_updated=0
+apt_install() {
+  export DEBIAN_FRONTEND=noninteractive
+  if [ "$apt_updated" = 0 ]; then apt-get update -q >/dev/null; apt_updated=1; fi
+  apt-get install -y -q -o DPkg::Lock::Timeout=300 --no-install-recommends "$@" >/dev/null
+}
+
+step "Docker engine"
+bash deploy/engine.sh
+
+step "base image node:20-bookworm-slim"
+if docker image inspect node:20-bookworm-slim >/dev/null 2>&1; then
+  echo "[setup] present" >&2
+elif timeout 120 docker pull node:20-bookworm-slim >/dev/null 2>&1; then
+  echo "[setup] pulled from the registry" >&2
+else
+  echo "[setup] no registry answers: building it offline from Debian packages" >&2
+  TRUST_HOST_CA=${TRUST_HOST_CA:-1} bash deploy/base-image.sh
+fi
+
+step "Compose CLI"
+bash deploy/install-compose.sh
+
+step "llm-inference-image"
+bash deploy/build-image.sh
+
+step "curl and fonts"
+command -v curl >/dev/null 2>&1 || apt_install curl
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || apt_install fonts-dejavu-core
+echo "[setup] ok" >&2
+
+if [ "$WITH_TESTS" = 1 ]; then
+  step "chromium for the reporter's tests"
+  [ -x /usr/bin/chromium ] || apt_install chromium
+  echo "[setup] ok" >&2
+fi
