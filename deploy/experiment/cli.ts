@@ -11,7 +11,7 @@ import { loadCorpus } from '../load/corpus.js';
 import { packageRoot } from '../load/paths.js';
 import { cliCollector } from './collector.js';
 import { runExperiment } from './experiment.js';
-import { EXPERIMENT_USAGE, parseExperimentArgs, type ExperimentOptions } from './options.js';
+import { EXPERIMENT_USAGE, parseExperimentArgs, serviceEnv, type ExperimentOptions } from './options.js';
 import { inspectImage } from './run-record.js';
 import { formatTable } from './summary-table.js';
 
@@ -39,6 +39,7 @@ function runReporter(root: string, db: string, out: string, labels: string[], re
 /** What the drivers get from the command line; anything unset keeps the driver's default. */
 function driverOptions(o: ExperimentOptions): DriverOptions {
   return {
+    env: serviceEnv(process.env),
     ...(o.port === undefined ? {} : { port: o.port }),
     ...(o.cpus === undefined ? {} : { cpus: o.cpus }),
     ...(o.memoryBytes === undefined ? {} : { memoryBytes: o.memoryBytes }),

@@ -115,3 +115,19 @@ export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions 
     help: values.help,
   };
 }
+
+/** Service settings taken from the experiment's own environment and given to every deployment, so that
+ * e.g. `MODEL_ID=Xenova/distilbert-base-uncased-finetuned-sst-2-english npm run experiment` measures that model. */
+export const SERVICE_ENV_PASSTHROUGH = [
+  'MODEL_ID', 'MODEL_DTYPE', 'MODEL_CACHE_DIR', 'ALLOW_REMOTE_MODELS', 'ONNX_THREADS', 'ONNX_SPINNING',
+  'BATCH_MAX_SIZE', 'BATCH_MAX_WAIT_MS',
+] as const;
+
+export function serviceEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const key of SERVICE_ENV_PASSTHROUGH) {
+    const value = env[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  return picked;
+}

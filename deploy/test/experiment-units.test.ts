@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../load/args.js';
 import type { LoadSummary } from '../load/stats.js';
-import { parseDeployments, parseExperimentArgs } from '../experiment/options.js';
+import { parseDeployments, parseExperimentArgs, serviceEnv } from '../experiment/options.js';
 import { planPhases } from '../experiment/phases.js';
 import { targetChecks } from '../experiment/targets.js';
 import { overallCpuPercent } from '../experiment/run-record.js';
@@ -114,5 +114,12 @@ describe('experiment, pure parts', () => {
   it('weights the load generator CPU by phase length', () => {
     assert.equal(overallCpuPercent([{ cpuPercent: 10, durationMs: 1000 }, { cpuPercent: 40, durationMs: 3000 }]), 32.5);
     assert.equal(overallCpuPercent([]), 0);
+  });
+});
+
+describe('service settings given to every deployment', () => {
+  it('passes the model and runtime settings set in the environment, and nothing else', () => {
+    const env = { MODEL_ID: 'Xenova/distilbert-base-uncased-finetuned-sst-2-english', ONNX_THREADS: '1', MODEL_DTYPE: '', PATH: '/bin', PORT: '9999' };
+    assert.deepEqual(serviceEnv(env), { MODEL_ID: 'Xenova/distilbert-base-uncased-finetuned-sst-2-english', ONNX_THREADS: '1' });
   });
 });
