@@ -7,19 +7,19 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, chromium } from 'playwright-core';
 import { build } from '../build.js';
-import { fixtureCopy, ROOT } from '../fixture/workspace.js';
+import { fixtureCopy, ROOT, type FixtureName } from '../fixture/workspace.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run'];
 
-describe('report.html in headless Chromium', () => {
+for (const fixture of ['recording', 'real'] as const satisfies readonly FixtureName[]) describe(`report.html of the ${fixture} fixture in headless Chromium`, () => {
   let browser: Browser;
   let html: string;
   let figures: string[];
   before(async () => {
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
-    const ws = fixtureCopy();
+    const ws = fixtureCopy(fixture);
     const result = await build({ dbs: [ws.db], csvDirs: [ws.runs], csvExplicit: true, labels: null, outDir: ws.out, log: () => {}, warn: () => {} });
     figures = result.figures;
     html = join(ws.out, 'report.html');
@@ -49,7 +49,7 @@ describe('report.html in headless Chromium', () => {
       drawn.forEach((n, i) => assert.ok(n > 0, `chart ${figures[i]} has no marks`));
       assert.match(await page.locator('h2').first().innerText(), /Environment and provenance/);
       mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
-      const shot = join(ROOT, 'test-artifacts', 'reporter-report-html.png');
+      const shot = join(ROOT, 'test-artifacts', `reporter-report-html-${fixture}.png`);
       await page.screenshot({ path: shot, fullPage: true });
       assert.ok(statSync(shot).size > 10_000);
       assert.deepEqual(problems, []);
