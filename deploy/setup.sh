@@ -54,6 +54,10 @@ echo "[setup] ok" >&2
 
 if [ "$WITH_TESTS" = 1 ]; then
   step "chromium for the reporter's tests"
-  [ -x /usr/bin/chromium ] || apt_install chromium
+  # with its recommended packages (fonts among them), as tested
+  if [ ! -x /usr/bin/chromium ]; then
+    [ "$apt_updated" = 1 ] || apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 chromium >/dev/null
+  fi
   echo "[setup] ok" >&2
 fi
