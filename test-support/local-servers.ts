@@ -69,10 +69,11 @@ export async function startRealService(): Promise<{ service: RunningService; por
   return { service, port: service.port, csvFile };
 }
 
-/** A 127.0.0.1 port that was free a moment ago (bind to 0, read it, close). */
+/** A port that was free a moment ago on every interface (bind 0.0.0.0:0, read it, close): free for a
+ * 127.0.0.1 listener and for a Docker published port alike. */
 export async function freePort(): Promise<number> {
   const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;

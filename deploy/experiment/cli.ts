@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { createDeployment, type DriverOptions } from '../drivers/index.js';
 import { UsageError } from '../load/args.js';
 import { loadCorpus } from '../load/corpus.js';
-import { packageRoot } from '../load/paths.js';
+import { findPackageRoot } from '../../service/package-root.js';
 import { cliCollector } from './collector.js';
 import { runExperiment } from './experiment.js';
 import { EXPERIMENT_USAGE, parseExperimentArgs, serviceEnv, type ExperimentOptions } from './options.js';
@@ -59,7 +59,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${EXPERIMENT_USAGE}\n`);
     return 0;
   }
-  const root = packageRoot();
+  const root = findPackageRoot();
   let texts: string[];
   try {
     texts = loadCorpus(join(root, 'data/reviews.csv')).map((r) => r.text);

@@ -11,11 +11,11 @@ import { cliCollector } from '../experiment/collector.js';
 import { runExperiment, type ExperimentDeps } from '../experiment/experiment.js';
 import { parseExperimentArgs } from '../experiment/options.js';
 import type { RunRecord } from '../experiment/run-record.js';
-import { packageRoot } from '../load/paths.js';
+import { findPackageRoot } from '../../service/package-root.js';
 import { runCommand, type CommandOptions } from '../../test-support/processes.js';
 import { freePort, serviceLike, startLocalServer, type Handler, type LocalServer } from '../../test-support/local-servers.js';
 
-const root = packageRoot();
+const root = findPackageRoot();
 const cli = join(root, 'dist/deploy/experiment/cli.js');
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ldb-exp-'));
 const readRun = (dir: string): RunRecord => JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord;

@@ -7,13 +7,13 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { loadCorpus } from '../load/corpus.js';
-import { packageRoot } from '../load/paths.js';
+import { findPackageRoot } from '../../service/package-root.js';
 import { runLoad } from '../load/run.js';
 import { serviceLike, startLocalServer, startRealService } from '../../test-support/local-servers.js';
 import type { RunningService } from '../../service/service.js';
 import { runCommand } from '../../test-support/processes.js';
 
-const root = packageRoot();
+const root = findPackageRoot();
 const execFileP = promisify(execFile);
 const csvRecords = (file: string): Record<string, string>[] => parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
 

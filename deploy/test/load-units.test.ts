@@ -6,7 +6,7 @@ import { parseDuration, parseLabel, parsePositiveInt, UsageError } from '../load
 import { detokenize, isReadable, parseSst2, selectReviews } from '../load/corpus-build.js';
 import { formatCorpus, parseCorpus } from '../load/corpus.js';
 import { parseLoadArgs } from '../load/options.js';
-import { packageRoot } from '../load/paths.js';
+import { findPackageRoot } from '../../service/package-root.js';
 import { CLIENT_CSV_HEADER_LINE, errorCode, formatClientRow, headerNumber, statusError, type ClientRow } from '../load/rows.js';
 import { ClosedLoopQuota, intendedMs, openLoopCount } from '../load/schedule.js';
 import { formatSummary, percentiles, summarize } from '../load/stats.js';
@@ -178,7 +178,7 @@ describe('load generator, pure parts', () => {
       assert.throws(() => parseCorpus('id,label,text\n1,MAYBE,"x"\n'), /row 1: bad label "MAYBE"/);
     });
     it('ships 160 reviews, 80 positive and 80 negative, one line each', () => {
-      const csv = readFileSync(join(packageRoot(), 'data/reviews.csv'), 'utf8');
+      const csv = readFileSync(join(findPackageRoot(), 'data/reviews.csv'), 'utf8');
       const reviews = parseCorpus(csv);
       assert.equal(reviews.length, 160);
       assert.equal(reviews.filter((r) => r.label === 'POSITIVE').length, 80);

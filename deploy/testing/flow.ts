@@ -8,6 +8,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import type { Deployment, RunContext } from '../deployment.js';
+import { freePort } from '../../test-support/local-servers.js';
+
+export { freePort };
 
 /** The project root: dist/deploy/testing → ../../.. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -27,18 +30,6 @@ export function tempRun(label: string): TestRun {
     log: (message) => lines.push(message),
     cleanup: () => rmSync(runDir, { recursive: true, force: true }),
   };
-}
-
-/** A port that was free a moment ago (bound to 0 then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '0.0.0.0', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 export interface InferAnswer {
