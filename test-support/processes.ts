@@ -13,6 +13,8 @@ export interface CommandOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Sees stderr as it grows, e.g. to send a signal once some progress line appeared. */
   readonly onStderr?: (stderrSoFar: string, child: ChildProcess) => void;
+  /** SIGTERM after this long, so a hung command fails its test instead of hanging the run (code null). */
+  readonly timeoutMs?: number;
 }
 
 export function runCommand(cmd: string, args: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
@@ -25,6 +27,10 @@ export function runCommand(cmd: string, args: readonly string[], options: Comman
       stderr += c.toString();
       options.onStderr?.(stderr, child);
     });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGTERM'), options.timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }

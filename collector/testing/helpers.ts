@@ -1,12 +1,12 @@
 // Shared by the collector tests: the real CLI, real containers of a locally built busybox image,
 // temp directories, polling. Not a test file itself.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { runCommand } from '../../test-support/processes.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CLI = join(ROOT, 'dist/collector/cli.js');
@@ -19,13 +19,9 @@ export interface Result {
   stderr: string;
 }
 
-function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv, timeout = 120_000): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, timeout }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+async function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<Result> {
+  const r = await runCommand(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, timeoutMs });
+  return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
 export function cli(args: string[], env?: NodeJS.ProcessEnv): Promise<Result> {
