@@ -8,9 +8,9 @@
 // The real service answers ~300–400 req/s here, so the generator should manage several times that.
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { createAgent, nowMs } from '../deploy/load/client.js';
-import { runLoad } from '../deploy/load/run.js';
-import { percentiles } from '../deploy/load/stats.js';
+import { createAgent, nowMs } from '../load/client.js';
+import { runLoad } from '../load/run.js';
+import { percentiles } from '../load/stats.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const SECONDS = Number(process.env['BENCH_LOAD_SECONDS'] ?? 2);

@@ -1,6 +1,6 @@
 // Pure parsing of one CSV row (already split into cells) into a typed request row. Each parser returns
 // either the row or a short reason, so the reader can skip the row and say why with file:line.
-import { CLIENT_CSV_HEADER } from '../deploy/load/rows.js';
+import { CLIENT_CSV_HEADER } from '../load/rows.js';
 import { CSV_COLUMNS, unneutraliseCell } from '../service/csv-format.js';
 
 export type Parsed<T> = { ok: true; row: T } | { ok: false; reason: string };

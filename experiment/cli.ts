@@ -5,10 +5,10 @@
 import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createDeployment, type DriverOptions } from '../drivers/index.js';
+import { createDeployment, type DriverOptions } from '../deploy/drivers/index.js';
 import { UsageError } from '../load/args.js';
 import { loadCorpus } from '../load/corpus.js';
-import { findPackageRoot } from '../../service/package-root.js';
+import { findPackageRoot } from '../service/package-root.js';
 import { cliCollector } from './collector.js';
 import { runExperiment } from './experiment.js';
 import { EXPERIMENT_USAGE, parseExperimentArgs, serviceEnv, type ExperimentOptions } from './options.js';

@@ -1,4 +1,4 @@
-// Rebuilds data/reviews.csv from SST-2's test.tsv: node dist/deploy/load/corpus-make.js <test.tsv> <out.csv>
+// Rebuilds data/reviews.csv from SST-2's test.tsv: node dist/load/corpus-make.js <test.tsv> <out.csv>
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseSst2, selectReviews } from './corpus-build.js';
 import { formatCorpus } from './corpus.js';

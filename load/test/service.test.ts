@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
-import { loadCorpus } from '../load/corpus.js';
+import { loadCorpus } from '../corpus.js';
 import { findPackageRoot } from '../../service/package-root.js';
-import { runLoad } from '../load/run.js';
+import { runLoad } from '../run.js';
 import { serviceLike, startLocalServer, startRealService } from '../../test-support/local-servers.js';
 import type { RunningService } from '../../service/service.js';
 import { runCommand } from '../../test-support/processes.js';
@@ -60,7 +60,7 @@ describe('load CLI', () => {
     const server = await startLocalServer(serviceLike('cli-replica'));
     try {
       const out = join(mkdtempSync(join(tmpdir(), 'ldb-load-')), 'client.csv');
-      const r = await run(process.execPath, [join(root, 'dist/deploy/load/cli.js'), '--port', String(server.port), '--requests', '5', '--concurrency', '2', '--label', 'cli', '--out', out]);
+      const r = await run(process.execPath, [join(root, 'dist/load/cli.js'), '--port', String(server.port), '--requests', '5', '--concurrency', '2', '--label', 'cli', '--out', out]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /cli\/concurrent: 5 requests, 5 ok, errors: none/);
       assert.match(r.stdout, /p50 [\d.]+ p90 [\d.]+ p99 [\d.]+ max [\d.]+/);
@@ -74,7 +74,7 @@ describe('load CLI', () => {
   });
 
   it('exits 2 with one line naming a bad value', async () => {
-    const err = await execFileP(process.execPath, [join(root, 'dist/deploy/load/cli.js'), '--concurrency', 'many']).catch((e: { code: number; stderr: string }) => e);
+    const err = await execFileP(process.execPath, [join(root, 'dist/load/cli.js'), '--concurrency', 'many']).catch((e: { code: number; stderr: string }) => e);
     assert.equal((err as { code: number }).code, 2);
     assert.equal((err as { stderr: string }).stderr, "load: --concurrency: expected a whole number from 1 to 10000, got 'many'\n");
   });
@@ -82,7 +82,7 @@ describe('load CLI', () => {
   it('refuses to append to a file that is not a client CSV, leaving it untouched (exit 2)', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'ldb-load-')), 'service.csv');
     writeFileSync(file, 'Inference Latency (ms),Prediction,Input Text,Timestamp\n');
-    const r = await run(process.execPath, [join(root, 'dist/deploy/load/cli.js'), '--port', '1', '--requests', '1', '--out', file]);
+    const r = await run(process.execPath, [join(root, 'dist/load/cli.js'), '--port', '1', '--requests', '1', '--out', file]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^load: --out .*service\.csv: .* is not a client CSV/);
     assert.equal(readFileSync(file, 'utf8'), 'Inference Latency (ms),Prediction,Input Text,Timestamp\n');
@@ -92,7 +92,7 @@ describe('load CLI', () => {
     const server = await startLocalServer(() => {});
     const port = server.port;
     await server.close();
-    const r = await run(process.execPath, [join(root, 'dist/deploy/load/cli.js'), '--port', String(port), '--requests', '2']);
+    const r = await run(process.execPath, [join(root, 'dist/load/cli.js'), '--port', String(port), '--requests', '2']);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /errors: ECONNREFUSED=2/);
   });

@@ -9,12 +9,12 @@ import { before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { requireDocker } from '../../test-support/docker.js';
 import { runCommand } from '../../test-support/processes.js';
-import type { DeploymentName } from '../deployment.js';
-import { docker } from '../drivers/engine.js';
-import { createDeployment } from '../drivers/index.js';
-import { cliCollector } from '../experiment/collector.js';
-import { csvRows, freePort, ROOT, tempRun } from '../testing/flow.js';
-import { ensureAppImage } from '../testing/image.js';
+import type { DeploymentName } from '../../deploy/deployment.js';
+import { docker } from '../../deploy/drivers/engine.js';
+import { createDeployment } from '../../deploy/drivers/index.js';
+import { cliCollector } from '../collector.js';
+import { csvRows, freePort, ROOT, tempRun } from '../../deploy/testing/flow.js';
+import { ensureAppImage } from '../../deploy/testing/image.js';
 
 const run = (cmd: string, args: string[]) => runCommand(cmd, args, { cwd: ROOT });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { runLoad, type LoadPlan } from '../load/run.js';
+import { runLoad, type LoadPlan } from '../run.js';
 import { serviceLike, startLocalServer, type LocalServer } from '../../test-support/local-servers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

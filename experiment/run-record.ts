@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DeploymentKind, Target } from '../deployment.js';
+import type { DeploymentKind, Target } from '../deploy/deployment.js';
 
 export interface PhaseRecord {
   readonly name: string;

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseDuration, parseLabel, parsePositiveInt, UsageError } from '../load/args.js';
-import { detokenize, isReadable, parseSst2, selectReviews } from '../load/corpus-build.js';
-import { formatCorpus, parseCorpus } from '../load/corpus.js';
-import { parseLoadArgs } from '../load/options.js';
+import { parseDuration, parseLabel, parsePositiveInt, UsageError } from '../args.js';
+import { detokenize, isReadable, parseSst2, selectReviews } from '../corpus-build.js';
+import { formatCorpus, parseCorpus } from '../corpus.js';
+import { parseLoadArgs } from '../options.js';
 import { findPackageRoot } from '../../service/package-root.js';
-import { CLIENT_CSV_HEADER_LINE, errorCode, formatClientRow, headerNumber, statusError, type ClientRow } from '../load/rows.js';
-import { ClosedLoopQuota, intendedMs, openLoopCount } from '../load/schedule.js';
-import { formatSummary, percentiles, summarize } from '../load/stats.js';
+import { CLIENT_CSV_HEADER_LINE, errorCode, formatClientRow, headerNumber, statusError, type ClientRow } from '../rows.js';
+import { ClosedLoopQuota, intendedMs, openLoopCount } from '../schedule.js';
+import { formatSummary, percentiles, summarize } from '../stats.js';
 
 const row = (over: Partial<ClientRow>): ClientRow => ({
   label: 'native', phase: 'sequential', seq: 1, requestId: 'id', intendedMs: 1000, sentMs: 1000.5, doneMs: 1003,

@@ -4,7 +4,7 @@
 // signal) stops the load, tears down what was started, and runs nothing more.
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import type { Deployment, DeploymentName, RunContext, Target } from '../deployment.js';
+import type { Deployment, DeploymentName, RunContext, Target } from '../deploy/deployment.js';
 import { ClientCsvWriter } from '../load/csv-writer.js';
 import { progressPrinter } from '../load/progress.js';
 import { runLoad } from '../load/run.js';

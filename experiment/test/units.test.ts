@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { UsageError } from '../load/args.js';
-import type { LoadSummary } from '../load/stats.js';
-import { parseDeployments, parseExperimentArgs, serviceEnv } from '../experiment/options.js';
-import { planPhases } from '../experiment/phases.js';
-import { targetChecks } from '../experiment/targets.js';
-import { overallCpuPercent } from '../experiment/run-record.js';
-import { formatTable, tableRows, type DeploymentOutcome } from '../experiment/summary-table.js';
+import { UsageError } from '../../load/args.js';
+import type { LoadSummary } from '../../load/stats.js';
+import { parseDeployments, parseExperimentArgs, serviceEnv } from '../options.js';
+import { planPhases } from '../phases.js';
+import { targetChecks } from '../targets.js';
+import { overallCpuPercent } from '../run-record.js';
+import { formatTable, tableRows, type DeploymentOutcome } from '../summary-table.js';
 
 const summary = (phase: string, p50: number, over: Partial<LoadSummary> = {}): LoadSummary => ({
   label: 'x', phase, requests: 10, ok: 10, errors: {}, durationMs: 1000, rps: 10,

@@ -1,5 +1,5 @@
 // `npm run experiment` options: parsed and validated once into one typed object.
-import { DEPLOYMENT_NAMES, type DeploymentName } from '../deployment.js';
+import { DEPLOYMENT_NAMES, type DeploymentName } from '../deploy/deployment.js';
 import { parseBytes, parseDuration, parsePort, parsePositiveInt, parsePositiveNumber, parseStrict, UsageError } from '../load/args.js';
 
 export interface ExperimentOptions {

@@ -1,6 +1,6 @@
 // The experiment's closing table: per deployment and phase, client p50/p99, server p50, req/s, and the
 // overhead against native at p50. Pure; the figures come from the load summaries.
-import type { DeploymentName } from '../deployment.js';
+import type { DeploymentName } from '../deploy/deployment.js';
 import type { LoadSummary } from '../load/stats.js';
 import { targetChecks } from './targets.js';
 
