@@ -16,7 +16,7 @@ import hdr from 'hdr-histogram-js';
 import { parse } from 'csv-parse/sync';
 import { parseConfig } from '../service/config.js';
 import { loadClassifier, modelOptionsFrom, type Classifier } from '../service/model.js';
-import { findPackageRoot } from '../service/package-root.js';
+import { findPackageRoot } from '../common/package-root.js';
 import { KeepAliveConnection, inferRequest } from './service-client.js';
 
 const BATCH_SIZES = [1, 2, 4, 8, 16, 32, 64];

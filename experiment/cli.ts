@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { createDeployment, type DriverOptions } from '../deploy/drivers/index.js';
 import { UsageError } from '../load/args.js';
 import { loadCorpus } from '../load/corpus.js';
-import { findPackageRoot } from '../service/package-root.js';
+import { findPackageRoot } from '../common/package-root.js';
 import { cliCollector } from './collector.js';
 import { runExperiment } from './experiment.js';
 import { EXPERIMENT_USAGE, parseExperimentArgs, serviceEnv, type ExperimentOptions } from './options.js';

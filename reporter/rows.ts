@@ -1,7 +1,7 @@
 // Pure parsing of one CSV row (already split into cells) into a typed request row. Each parser returns
 // either the row or a short reason, so the reader can skip the row and say why with file:line.
 import { CLIENT_CSV_HEADER } from '../load/rows.js';
-import { CSV_COLUMNS, unneutraliseCell } from '../service/csv-format.js';
+import { CSV_COLUMNS, unneutraliseCell } from '../contracts/service-csv.js';
 
 export type Parsed<T> = { ok: true; row: T } | { ok: false; reason: string };
 

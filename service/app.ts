@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import Koa from 'koa';
 import Router from '@koa/router';
 import type { BatchResult } from './batcher.js';
-import { CSV_HEADER, formatCsvRow, type InferenceRecord } from './csv-format.js';
+import { CSV_HEADER, formatCsvRow, type InferenceRecord } from '../contracts/service-csv.js';
 import type { CsvLog } from './csv-log.js';
 import { RequestError, isJsonContentType, parseInferBody, readBody, saneRequestId } from './infer-body.js';
 import type { ServiceMetrics } from './metrics.js';

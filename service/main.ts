@@ -2,7 +2,7 @@
 // line naming it, exit 2), starts listening, loads the model, and on SIGTERM/SIGINT shuts down
 // gracefully and exits 0. Docker runs this file directly as PID 1, so the signal handling matters.
 import { ConfigError, parseConfig } from './config.js';
-import { findPackageRoot } from './package-root.js';
+import { findPackageRoot } from '../common/package-root.js';
 import { startService } from './service.js';
 
 async function main(): Promise<void> {

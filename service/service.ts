@@ -6,7 +6,7 @@ import os from 'node:os';
 import { createApp, type InferenceBackend, type ModelState } from './app.js';
 import { MicroBatcher, type BatchResult } from './batcher.js';
 import type { ServiceConfig } from './config.js';
-import { CSV_HEADER } from './csv-format.js';
+import { CSV_HEADER } from '../contracts/service-csv.js';
 import { CsvLog } from './csv-log.js';
 import { createMetrics } from './metrics.js';
 import { modelOptionsFrom, type Classifier, type ModelOptions, type Prediction } from './model.js';

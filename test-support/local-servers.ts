@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../service/config.js';
-import { findPackageRoot } from '../service/package-root.js';
+import { findPackageRoot } from '../common/package-root.js';
 import { startService, type RunningService } from '../service/service.js';
 
 export interface LocalServer {

@@ -11,7 +11,7 @@ import { cliCollector } from '../collector.js';
 import { runExperiment, type ExperimentDeps } from '../experiment.js';
 import { parseExperimentArgs } from '../options.js';
 import type { RunRecord } from '../run-record.js';
-import { findPackageRoot } from '../../service/package-root.js';
+import { findPackageRoot } from '../../common/package-root.js';
 import { runCommand, type CommandOptions } from '../../test-support/processes.js';
 import { freePort, serviceLike, startLocalServer, type Handler, type LocalServer } from '../../test-support/local-servers.js';
 

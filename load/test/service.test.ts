@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { loadCorpus } from '../corpus.js';
-import { findPackageRoot } from '../../service/package-root.js';
+import { findPackageRoot } from '../../common/package-root.js';
 import { runLoad } from '../run.js';
 import { serviceLike, startLocalServer, startRealService } from '../../test-support/local-servers.js';
 import type { RunningService } from '../../service/service.js';

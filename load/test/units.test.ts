@@ -6,7 +6,7 @@ import { parseDuration, parseLabel, parsePositiveInt, UsageError } from '../args
 import { detokenize, isReadable, parseSst2, selectReviews } from '../corpus-build.js';
 import { formatCorpus, parseCorpus } from '../corpus.js';
 import { parseLoadArgs } from '../options.js';
-import { findPackageRoot } from '../../service/package-root.js';
+import { findPackageRoot } from '../../common/package-root.js';
 import { CLIENT_CSV_HEADER_LINE, errorCode, formatClientRow, headerNumber, statusError, type ClientRow } from '../rows.js';
 import { ClosedLoopQuota, intendedMs, openLoopCount } from '../schedule.js';
 import { formatSummary, percentiles, summarize } from '../stats.js';

@@ -8,7 +8,7 @@ import {
   quoteField,
   unneutraliseCell,
   type InferenceRecord,
-} from '../csv-format.js';
+} from '../../contracts/service-csv.js';
 import { parseCsv } from '../testing/harness.js';
 
 const record = (text: string, extra: Partial<InferenceRecord> = {}): InferenceRecord => ({

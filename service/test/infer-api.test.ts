@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { unneutraliseCell } from '../csv-format.js';
+import { unneutraliseCell } from '../../contracts/service-csv.js';
 import { parseCsv, postInfer, readCsvFile, startTestService, type TestService } from '../testing/harness.js';
 
 describe('POST /infer with the bundled model', () => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { parseConfig, type ServiceConfig } from '../config.js';
-import { findPackageRoot } from '../package-root.js';
+import { findPackageRoot } from '../../common/package-root.js';
 import { startService, type RunningService, type StartOptions } from '../service.js';
 
 /** A fresh temp folder for the enclosing suite (made before its tests, removed after); call in describe. */

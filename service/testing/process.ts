@@ -2,7 +2,7 @@
 // whole process shows: exit codes, signal handling, start-up errors.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { findPackageRoot } from '../package-root.js';
+import { findPackageRoot } from '../../common/package-root.js';
 
 export const MAIN_JS = path.join(findPackageRoot(), 'dist', 'service', 'main.js');
 

@@ -1,0 +1,51 @@
+// Which deployments exist and which load phases a run has: the names the experiment, the drivers, the
+// collector, the reporter and the run folders all use. Written once here; SQL gets them as parameters.
+
+/** What `npm run experiment --deployments` accepts, in the default order. */
+export const DEPLOYMENT_NAMES = ['native', 'docker', 'compose', 'swarm-1', 'swarm-3'] as const;
+export type DeploymentName = (typeof DEPLOYMENT_NAMES)[number];
+
+/** How a deployment runs; a run records its kind. `swarm-1` and `swarm-3` are both `swarm`. */
+export const DEPLOYMENT_KINDS = ['native', 'docker', 'compose', 'swarm'] as const;
+export type DeploymentKind = (typeof DEPLOYMENT_KINDS)[number];
+
+/** What the collector records as a run's deployment: a kind, or `other` for targets it was only told about. */
+export const RECORDED_DEPLOYMENTS = [...DEPLOYMENT_KINDS, 'other'] as const;
+export type RecordedDeployment = (typeof RECORDED_DEPLOYMENTS)[number];
+
+export function isDeploymentName(name: string): name is DeploymentName {
+  return (DEPLOYMENT_NAMES as readonly string[]).includes(name);
+}
+
+export function isDeploymentKind(name: string): name is DeploymentKind {
+  return (DEPLOYMENT_KINDS as readonly string[]).includes(name);
+}
+
+export function kindOf(name: DeploymentName): DeploymentKind {
+  return name.startsWith('swarm') ? 'swarm' : (name as DeploymentKind);
+}
+
+/** The baseline every overhead is measured against. */
+export const BASELINE_DEPLOYMENT: DeploymentName = 'native';
+
+// ---- phases ----
+
+/** Requests before measuring: recorded, but left out of every summary. */
+export const WARMUP_PHASE = 'warmup';
+/** One request at a time, like the 160-review latency test. */
+export const SEQUENTIAL_PHASE = 'sequential';
+
+/** Closed loop with `concurrency` clients. */
+export function closedPhase(concurrency: number): string {
+  return `closed-c${concurrency}`;
+}
+
+/** Open loop at `rateRps` requests a second. */
+export function openPhase(rateRps: number): string {
+  return `open-rate${rateRps}`;
+}
+
+/** Whether a phase counts in the summaries (every phase but the warm-up). */
+export function isMeasuredPhase(name: string | null | undefined): boolean {
+  return name !== WARMUP_PHASE;
+}

@@ -1,0 +1,89 @@
+// data/runs/<label>/run.json: what one deployment's run was (collector run id, target, phases with their
+// times). The experiment writes it after every phase; the reporter reads it. One zod schema serves both:
+// the writer's type is the schema's output type, and the reader validates with the same schema. Fields
+// added after the first release are optional with a null default, so older files still read.
+import { z } from 'zod';
+import { DEPLOYMENT_KINDS } from './deployments.js';
+
+const finite = z.number().finite();
+const nullableNumber = finite.nullable().default(null);
+
+export const PhaseRecordSchema = z.object({
+  name: z.string().min(1),
+  startMs: finite,
+  endMs: finite,
+  concurrency: nullableNumber,
+  rateRps: nullableNumber,
+  requests: nullableNumber,
+  /** The load generator's own CPU over this phase; 100 = one core. */
+  loadgenCpuPercent: nullableNumber,
+});
+export type PhaseRecord = z.output<typeof PhaseRecordSchema>;
+
+export const TargetSchema = z.object({
+  /** Always a loopback address: never a container address. */
+  host: z.string(),
+  port: z.number().int(),
+  /** Whether Docker's userland proxy (docker-proxy) carried the published port; null for native. */
+  userlandProxy: z.boolean().nullable().default(null),
+  /** How the traffic reaches the replicas, in a few words ("published port", "haproxy front, dnsrr"). */
+  path: z.string().default(''),
+});
+export type Target = z.output<typeof TargetSchema>;
+
+export const ImageInfoSchema = z.object({ id: z.string(), sizeBytes: nullableNumber });
+export type ImageInfo = z.output<typeof ImageInfoSchema>;
+
+export const RUN_STATUSES = ['running', 'complete', 'failed', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const RunRecordSchema = z.object({
+  label: z.string().min(1),
+  /** Collector run id in the recording; null when no collector ran. */
+  runId: z.number().int().nullable().default(null),
+  /** A deployment kind; files written by hand may name another. */
+  deployment: z.union([z.enum(DEPLOYMENT_KINDS), z.string()]).nullable().default(null),
+  target: TargetSchema.nullable().default(null),
+  startedAtMs: nullableNumber,
+  endedAtMs: nullableNumber,
+  phases: z.array(PhaseRecordSchema).default([]),
+  image: ImageInfoSchema.nullable().default(null),
+  /** Per-replica limits asked for on the command line (containers only); null = unlimited. */
+  limits: z.object({ cpus: nullableNumber, memoryBytes: nullableNumber }).nullable().default(null),
+  loadgen: z.object({ cpuPercent: nullableNumber }).nullable().default(null),
+  /** running while phases are under way; complete, failed or interrupted at the end. */
+  status: z.union([z.enum(RUN_STATUSES), z.string()]).nullable().default(null),
+  error: z.string().nullable().default(null),
+  /** Service CSVs collected under service/, relative to the run folder. */
+  serviceCsvs: z.array(z.string()).default([]),
+});
+export type RunRecord = z.output<typeof RunRecordSchema>;
+/** What a writer must provide: defaults may be left out. */
+export type RunRecordInput = z.input<typeof RunRecordSchema>;
+
+export const RUN_RECORD_FILE = 'run.json';
+
+/** Validates run.json text; the error names the file and the first field that is wrong. */
+export function parseRunRecord(text: string, file: string): RunRecord {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new RunRecordError(`${file}: not JSON (${(err as Error).message})`);
+  }
+  const parsed = RunRecordSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new RunRecordError(`${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** The JSON text written for a record (validated first, so a writer cannot produce what readers refuse). */
+export function formatRunRecord(record: RunRecordInput): string {
+  return `${JSON.stringify(RunRecordSchema.parse(record), null, 2)}\n`;
+}
+
+export class RunRecordError extends Error {
+  override readonly name = 'RunRecordError';
+}
