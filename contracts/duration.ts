@@ -36,3 +36,6 @@ export function parseDuration(option: string, value: string, bounds: DurationBou
 export function formatDuration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
+
+/** The collector's sampling interval: below 50 ms the reads of one tick overlap the next. */
+export const SAMPLE_INTERVAL_BOUNDS: DurationBounds = { minMs: 50, maxMs: 3_600_000 };
