@@ -1,0 +1,186 @@
+// summary.json: the reporter's figures for scripts. `reporter build` writes it beside REPORT.md; the
+// experiment's closing table, its target checks and summary.md are formatted from it, so every headline
+// number (p50, p99, req/s, CPU ms per request, network growth …) has one definition: the reporter's.
+//
+// Conventions: latency in ms, percentiles nearest-rank over the successful requests; CPU % docker-CLI
+// style (100 = one core); counters (CPU time, network, block I/O) are growth over the window, a counter
+// that went down counted as restarted. A figure that cannot be computed (no samples, no requests, a
+// native process's network) is left out of the JSON (`undefined` here), never written as 0.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const finite = z.number().finite();
+const maybe = finite.optional();
+
+/** Nearest-rank percentiles, mean and max of a set of latencies; count is how many there were. */
+export const DistributionSchema = z.object({
+  count: z.number().int().nonnegative(),
+  p50: maybe,
+  p90: maybe,
+  p95: maybe,
+  p99: maybe,
+  mean: maybe,
+  max: maybe,
+});
+export type Distribution = z.output<typeof DistributionSchema>;
+
+/** Mean, p95 and max of a series of readings (CPU %, memory bytes). */
+export const SpreadSchema = z.object({ mean: maybe, p95: maybe, max: maybe });
+export type Spread = z.output<typeof SpreadSchema>;
+
+/** Resource figures over a window, for one replica or (summed over replicas) for a run or phase. */
+const resourceShape = {
+  samples: z.number().int().nonnegative(),
+  /** Samples whose read failed. */
+  missedSamples: z.number().int().nonnegative(),
+  /** docker-CLI %: 100 = one core; for a run or phase, summed over its replicas at each poll. */
+  cpu: SpreadSchema,
+  /** Mean CPU ÷ the host's CPUs, in %. */
+  cpuHostPct: maybe,
+  /** Mean CPU ÷ the CPU limit (cores) when one was set, in %. */
+  cpuLimitPct: maybe,
+  /** CPU time used in the window (cumulative counter growth), ms. */
+  cpuTimeMs: maybe,
+  /** cpuTimeMs ÷ the successful requests of the window. */
+  cpuMsPerRequest: maybe,
+  /** Used memory (docker stats style), bytes; summed over replicas per poll for a run or phase. */
+  memBytes: SpreadSchema,
+  netRxBytes: maybe,
+  netTxBytes: maybe,
+  blockReadBytes: maybe,
+  blockWriteBytes: maybe,
+};
+export const ResourceFiguresSchema = z.object(resourceShape);
+export type ResourceFigures = z.output<typeof ResourceFiguresSchema>;
+
+/** One reported run over its measured window (every load phase but the warm-up, pooled). */
+export const RunSummarySchema = z.object({
+  label: z.string(),
+  deployment: z.string(),
+  /** The collector's run id in the recording; null when the run was not recorded. */
+  runId: z.number().int().nullable(),
+  windowStartMs: finite.nullable(),
+  windowEndMs: finite.nullable(),
+  /** complete | recording | interrupted | failed | not recorded … */
+  status: z.string(),
+  /** What the run lacks, in words ("no recording", "no client CSV" …). */
+  missing: z.array(z.string()),
+  /** Caveats on figures that exist but do not mean what they seem. */
+  notes: z.array(z.string()),
+  /** How many replicas the recording saw. */
+  replicas: z.number().int().nonnegative(),
+  /** Client requests in the window (service rows when there is no client CSV). */
+  requests: z.number().int().nonnegative(),
+  /** Successful requests (2xx, no error). */
+  ok: z.number().int().nonnegative(),
+  errors: z.number().int().nonnegative(),
+  client: DistributionSchema,
+  server: DistributionSchema,
+  /** Successful requests per second of the window. */
+  reqPerSec: maybe,
+  /** Service rows no replica could be named for. */
+  unattributed: z.number().int().nonnegative(),
+  ...resourceShape,
+});
+export type RunSummary = z.output<typeof RunSummarySchema>;
+
+/** One measured load phase of one run: the figures the experiment's closing table shows. */
+export const PhaseSummarySchema = z.object({
+  label: z.string(),
+  deployment: z.string(),
+  phase: z.string(),
+  startMs: finite,
+  endMs: finite,
+  /** Clients in flight (closed loop); null for an open-loop phase. */
+  concurrency: finite.nullable(),
+  /** Offered rate (open loop); null for a closed-loop phase. */
+  rateRps: finite.nullable(),
+  requests: z.number().int().nonnegative(),
+  ok: z.number().int().nonnegative(),
+  errors: z.number().int().nonnegative(),
+  /** Successful requests per second of the phase. */
+  reqPerSec: maybe,
+  client: DistributionSchema,
+  /** The service's own inference time of the phase's rows. */
+  server: DistributionSchema,
+  /** Share (0–1) of the successful requests each replica served, by host name (or name);
+   * requests no replica could be named for are under "(unattributed)". */
+  replicaShares: z.record(z.string(), finite),
+  ...resourceShape,
+});
+export type PhaseSummary = z.output<typeof PhaseSummarySchema>;
+
+/** One replica of a run over the run's measured window. */
+export const ReplicaSummarySchema = z.object({
+  label: z.string(),
+  replicaId: z.number().int(),
+  name: z.string(),
+  hostname: z.string().nullable(),
+  /** Service rows attributed to it in the window. */
+  requests: z.number().int().nonnegative(),
+  /** Of those, rows with a sample of this replica within one poll interval. */
+  joined: z.number().int().nonnegative(),
+  reqPerSec: maybe,
+  server: DistributionSchema,
+  /** Successful client requests it served. */
+  client: DistributionSchema,
+  ...resourceShape,
+});
+export type ReplicaSummary = z.output<typeof ReplicaSummarySchema>;
+
+/** A latency percentile of one run against the baseline's, in one phase, with a 95 % bootstrap interval. */
+export const OverheadSchema = z.object({
+  label: z.string(),
+  baseline: z.string(),
+  phase: z.string(),
+  percentile: z.union([z.literal(50), z.literal(99)]),
+  baselineMs: finite,
+  valueMs: finite,
+  diff: z.object({ estimate: finite, low: finite, high: finite }),
+});
+export type Overhead = z.output<typeof OverheadSchema>;
+
+export const SummarySchema = z.object({
+  runs: z.array(RunSummarySchema),
+  replicas: z.array(ReplicaSummarySchema),
+  phases: z.array(PhaseSummarySchema),
+  overheads: z.array(OverheadSchema),
+});
+export type Summary = z.output<typeof SummarySchema>;
+
+export const SUMMARY_FILE = 'summary.json';
+
+export class SummaryError extends Error {
+  override readonly name = 'SummaryError';
+}
+
+/** Validates summary.json text; the error names the file and the first field that is wrong. */
+export function parseSummary(text: string, file: string): Summary {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new SummaryError(`${file}: not JSON (${(err as Error).message})`);
+  }
+  const parsed = SummarySchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new SummaryError(`${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export function readSummary(file: string): Summary {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new SummaryError(`${file}: cannot be read (${(err as Error).message})`);
+  }
+  return parseSummary(text, file);
+}
+
+/** The JSON text of a summary (validated first, so the writer cannot produce what readers refuse). */
+export function formatSummaryJson(summary: Summary): string {
+  return `${JSON.stringify(SummarySchema.parse(summary), null, 2)}\n`;
+}
