@@ -1,19 +1,12 @@
 // The contract between the experiment (which sequences runs) and the deployment drivers (which know
 // how to start, watch and stop one kind of deployment). One driver module per deployment kind.
 
-export const DEPLOYMENT_NAMES = ['native', 'docker', 'compose', 'swarm-1', 'swarm-3'] as const;
-export type DeploymentName = (typeof DEPLOYMENT_NAMES)[number];
-export type DeploymentKind = 'native' | 'docker' | 'compose' | 'swarm';
+import type { DeploymentKind, DeploymentName } from '../contracts/deployments.js';
+import type { Target } from '../contracts/run-record.js';
 
-/** Where the load generator sends traffic. Always a loopback address: never a container address. */
-export interface Target {
-  readonly host: string; // 127.0.0.1
-  readonly port: number;
-  /** Whether Docker's userland proxy (docker-proxy) carried the published port; null for native. */
-  readonly userlandProxy: boolean | null;
-  /** How the traffic reaches the replicas, in a few words (e.g. "published port", "haproxy front, dnsrr"). */
-  readonly path: string;
-}
+// The names and kinds, and the target shape recorded in run.json, are shared contracts.
+export { DEPLOYMENT_NAMES, type DeploymentKind, type DeploymentName } from '../contracts/deployments.js';
+export type { Target } from '../contracts/run-record.js';
 
 export interface RunContext {
   /** Project root (where package.json is). */

@@ -1,39 +1,56 @@
 #!/usr/bin/env node
-// `npm run experiment`: thin bin over runExperiment. Exit 0 when every deployment that could run did
+// `npm run experiment`: thin bin over runExperiment. Every option is checked before anything starts.
+// After the runs, `reporter build` makes the report, and the closing table, the target checks and
+// summary.md are formatted from its summary.json. Exit 0 when every deployment that could run did
 // (skipped ones are fine as long as one ran), 1 when one failed, none ran, the report failed or Ctrl-C
 // stopped the run, 2 for bad options.
-import { execFile } from 'node:child_process';
-import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createDeployment, type DriverOptions } from '../deploy/drivers/index.js';
-import { UsageError } from '../load/args.js';
-import { loadCorpus } from '../load/corpus.js';
+import { wantsHelp } from '../common/cli-args.js';
+import { errorText } from '../common/error-text.js';
 import { findPackageRoot } from '../common/package-root.js';
+import { runCommand } from '../common/run-command.js';
+import { readSummary, SUMMARY_FILE, type Summary } from '../contracts/summary.js';
+import { UsageError } from '../contracts/usage-error.js';
+import { createDeployment, type DriverOptions } from '../deploy/drivers/index.js';
+import { loadCorpus } from '../load/corpus.js';
 import { cliCollector } from './collector.js';
-import { runExperiment } from './experiment.js';
+import { runExperiment, type DeploymentOutcome } from './experiment.js';
 import { EXPERIMENT_USAGE, parseExperimentArgs, serviceEnv, type ExperimentOptions } from './options.js';
 import { inspectImage } from './run-record.js';
-import { formatTable } from './summary-table.js';
+import { formatClosingTable, formatWithoutFigures } from './summary-table.js';
 
 const log = (m: string): void => void process.stderr.write(`${m}\n`);
 
-/** Runs `reporter build` when it is built; resolves false only when it ran and failed. */
-function runReporter(root: string, db: string, out: string, labels: string[], reportDir: string | undefined): Promise<boolean> {
+/** The reporter's figures, or why there are none. */
+type Figures = { readonly summary: Summary } | { readonly why: string; readonly failed: boolean };
+
+/** Runs `reporter build` for the deployments that ran and reads the summary.json it wrote. */
+async function buildReport(root: string, options: ExperimentOptions, labels: readonly string[]): Promise<Figures> {
   const cli = join(root, 'dist/reporter/cli.js');
-  if (!existsSync(cli)) {
-    log('reporter: dist/reporter/cli.js not built, no report');
-    return Promise.resolve(true);
-  }
+  if (!existsSync(cli)) return { why: 'dist/reporter/cli.js is not built, so no report was made', failed: false };
+  const outDir = options.reportDir ?? join(root, 'reports/latest');
   log(`reporter: building the report for ${labels.join(', ')}`);
-  return new Promise((done) => {
-    const args = [cli, 'build', '--db', db, '--csv', out, '--labels', labels.join(','), ...(reportDir ? ['--out', reportDir] : [])];
-    const child = execFile(process.execPath, args, { cwd: root }, (err) => {
-      if (err) log(`reporter build failed: ${err.message.split('\n')[0]}`);
-      done(!err);
-    });
-    child.stdout?.pipe(process.stderr);
-    child.stderr?.pipe(process.stderr);
-  });
+  const args = [cli, 'build', '--db', options.db, '--csv', options.out, '--labels', labels.join(','), '--out', outDir];
+  const r = await runCommand(process.execPath, args, { cwd: root });
+  process.stderr.write(r.stdout + r.stderr);
+  if (r.code !== 0) {
+    const last = r.failure ?? (r.stderr.trim().split('\n').pop() || `exit ${r.code}`);
+    return { why: `reporter build failed: ${last}`, failed: true };
+  }
+  try {
+    return { summary: readSummary(join(outDir, SUMMARY_FILE)) };
+  } catch (err) {
+    return { why: errorText(err), failed: true };
+  }
+}
+
+async function figuresFor(root: string, options: ExperimentOptions, outcomes: readonly DeploymentOutcome[], stopped: boolean): Promise<Figures> {
+  const done = outcomes.filter((o) => o.status === 'done').map((o) => o.name);
+  if (done.length === 0) return { why: 'no deployment was measured', failed: false };
+  if (stopped) return { why: 'stopped (Ctrl-C) before the report was built', failed: false };
+  if (!options.report) return { why: 'the report was not built (--no-report); the per-phase lines above are progress figures', failed: false };
+  return buildReport(root, options, done);
 }
 
 /** What the drivers get from the command line; anything unset keeps the driver's default. */
@@ -46,28 +63,9 @@ function driverOptions(o: ExperimentOptions): DriverOptions {
   };
 }
 
-async function main(): Promise<number> {
-  const parsed = parseExperimentArgs(process.argv.slice(2));
-  // Paths on the command line are relative to where the user is, not to the package root.
-  const options = {
-    ...parsed,
-    db: resolve(parsed.db),
-    out: resolve(parsed.out),
-    reportDir: parsed.reportDir === undefined ? undefined : resolve(parsed.reportDir),
-  };
-  if (options.help) {
-    process.stdout.write(`${EXPERIMENT_USAGE}\n`);
-    return 0;
-  }
-  const root = findPackageRoot();
-  let texts: string[];
-  try {
-    texts = loadCorpus(join(root, 'data/reviews.csv')).map((r) => r.text);
-  } catch (err) {
-    throw new Error(`cannot read the review corpus data/reviews.csv: ${(err as Error).message}`);
-  }
+/** SIGINT and SIGTERM (a CI timeout, `kill`) stop the load and tear down; a second one exits at once. */
+function stopOnSignals(): AbortController {
   const stop = new AbortController();
-  // SIGTERM (a CI timeout, `kill`) gets the same clean teardown as Ctrl-C.
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stop.signal.aborted) {
       log(`second ${signal}: exiting without finishing the teardown; check \`docker ps\` for leftovers`);
@@ -78,41 +76,60 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const collector = cliCollector({ root, db: options.db, interval: options.interval });
+  return stop;
+}
+
+function readTexts(root: string): string[] {
+  try {
+    return loadCorpus(join(root, 'data/reviews.csv')).map((r) => r.text);
+  } catch (err) {
+    throw new Error(`cannot read the review corpus data/reviews.csv: ${errorText(err)}`);
+  }
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    process.stdout.write(`${EXPERIMENT_USAGE}\n`);
+    return 0;
+  }
+  const parsed = parseExperimentArgs(argv);
+  // Paths on the command line are relative to where the user is, not to the package root.
+  const options: ExperimentOptions = {
+    ...parsed,
+    db: resolve(parsed.db),
+    out: resolve(parsed.out),
+    reportDir: parsed.reportDir === undefined ? undefined : resolve(parsed.reportDir),
+  };
+  const root = findPackageRoot();
+  const texts = readTexts(root);
+  const stop = stopOnSignals();
   const outcomes = await runExperiment(options, {
     root,
     createDeployment: (name) => createDeployment(name, driverOptions(options)),
-    collector,
+    collector: cliCollector({ root, db: options.db, intervalMs: options.intervalMs }),
     inspectImage: () => inspectImage('llm-inference-image'),
     texts,
     log,
     signal: stop.signal,
   });
 
-  const table = formatTable(outcomes);
+  const figures = await figuresFor(root, options, outcomes, stop.signal.aborted);
+  const table = 'summary' in figures ? formatClosingTable(figures.summary, outcomes) : formatWithoutFigures(figures.why, outcomes);
   process.stdout.write(`\n${table}\n`);
-  const outDir = resolve(root, options.out);
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'summary.md'), `# Experiment summary (${new Date().toISOString()})\n\n${table}\n`);
-  log(`summary table written to ${join(outDir, 'summary.md')}`);
+  mkdirSync(options.out, { recursive: true });
+  writeFileSync(join(options.out, 'summary.md'), `# Experiment summary (${new Date().toISOString()})\n\n${table}\n`);
+  log(`summary table written to ${join(options.out, 'summary.md')}`);
 
-  const done = outcomes.filter((o) => o.status === 'done').map((o) => o.name);
-  const reported =
-    options.report && done.length > 0 && !stop.signal.aborted ? await runReporter(root, options.db, options.out, done, options.reportDir) : true;
-  if (done.length === 0) log('experiment: no deployment was measured');
-  const bad = outcomes.filter((o) => o.status === 'failed' || o.status === 'interrupted');
-  return bad.length > 0 || done.length === 0 || !reported ? 1 : 0;
+  const measured = outcomes.some((o) => o.status === 'done');
+  if (!measured) log('experiment: no deployment was measured');
+  const bad = outcomes.some((o) => o.status === 'failed' || o.status === 'interrupted');
+  return bad || !measured || ('failed' in figures && figures.failed) ? 1 : 0;
 }
 
-main().then(
+main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
-    if (err instanceof UsageError) {
-      log(`experiment: ${err.message}`);
-      process.exitCode = 2;
-    } else {
-      log(`experiment: ${(err as Error).message}`);
-      process.exitCode = 1;
-    }
+    log(`experiment: ${errorText(err)}`);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
   },
 );

@@ -1,19 +1,23 @@
 // The whole experiment: for each deployment in turn, up → collector start → warm-up and measured
-// phases → collector stop → collect service CSVs → down. A deployment that cannot run here is skipped
-// with its reason; one that fails is reported and torn down, and the next one still runs. Ctrl-C (the
-// signal) stops the load, tears down what was started, and runs nothing more.
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+// phases → collector stop → collect service CSVs → down. Each of those is a resource nested in the one
+// before it, so whatever was started is stopped on every path, in reverse order. A deployment that
+// cannot run here is skipped with its reason; one that fails is reported and torn down, and the next
+// one still runs. Ctrl-C (the signal) stops the load, tears down what was started, and runs nothing more.
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import type { Deployment, DeploymentName, RunContext, Target } from '../deploy/deployment.js';
+import { errorText } from '../common/error-text.js';
+import { withResource } from '../common/resource.js';
+import type { DeploymentName } from '../contracts/deployments.js';
+import type { ImageInfo, RunRecordInput, Target } from '../contracts/run-record.js';
+import type { Deployment, RunContext } from '../deploy/deployment.js';
 import { ClientCsvWriter } from '../load/csv-writer.js';
 import { progressPrinter } from '../load/progress.js';
 import { runLoad } from '../load/run.js';
-import { formatSummary, type LoadSummary } from '../load/stats.js';
+import { formatLoadSummary, type LoadSummary } from '../load/stats.js';
 import type { CollectorControl } from './collector.js';
 import type { ExperimentOptions } from './options.js';
-import { planPhases } from './phases.js';
-import { overallCpuPercent, writeRunRecord, type ImageInfo, type RunRecord } from './run-record.js';
-import type { DeploymentOutcome } from './summary-table.js';
+import { planPhases, type PhasePlan } from './phases.js';
+import { overallCpuPercent, writeRunRecord } from './run-record.js';
 
 export interface ExperimentDeps {
   readonly root: string;
@@ -26,13 +30,34 @@ export interface ExperimentDeps {
   readonly signal?: AbortSignal;
 }
 
+export interface DeploymentOutcome {
+  readonly name: DeploymentName;
+  readonly status: 'done' | 'skipped' | 'failed' | 'interrupted';
+  /** Why it was skipped or what failed. */
+  readonly reason?: string;
+  /** The measured phases that ran to their end (no warm-up), in order. */
+  readonly phases: readonly string[];
+  readonly runDir?: string;
+}
+
 class Interrupted extends Error {
   constructor() {
     super('interrupted (Ctrl-C)');
   }
 }
 
-/** Resolves with up()'s target, or rejects as soon as the signal fires (up keeps running; down cleans). */
+/** What one deployment's run writes as it goes: run.json (rewritten after each step) and client.csv. */
+interface RunFiles {
+  readonly dir: string;
+  readonly record: RunRecordInput & { phases: NonNullable<RunRecordInput['phases']> };
+  readonly writer: ClientCsvWriter;
+  /** Measured phases that ran to their end. */
+  readonly measured: string[];
+  /** Every phase's load summary (for the load generator's CPU over the whole run). */
+  readonly loads: LoadSummary[];
+}
+
+/** Resolves with `work`, or rejects with Interrupted as soon as the signal fires (`work` keeps running). */
 function raceSignal<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return work;
   if (signal.aborted) return Promise.reject(new Interrupted());
@@ -44,6 +69,41 @@ function raceSignal<T>(work: Promise<T>, signal: AbortSignal | undefined): Promi
       (e: unknown) => { signal.removeEventListener('abort', onAbort); rej(e); },
     );
   });
+}
+
+async function down(deployment: Deployment, ctx: RunContext): Promise<void> {
+  ctx.log('down: tearing down');
+  await deployment.down(ctx).catch((e: unknown) => ctx.log(`down FAILED: ${errorText(e)} — check for leftovers`));
+}
+
+/**
+ * up() that Ctrl-C can cut short: on the signal, what exists so far is torn down at once (so a health wait
+ * ends early), up() is let settle, and Interrupted is thrown; the caller's down() then removes anything
+ * up() created meanwhile.
+ */
+async function upInterruptibly(deployment: Deployment, ctx: RunContext, signal: AbortSignal | undefined): Promise<Target> {
+  ctx.log('up: starting');
+  const up = deployment.up(ctx);
+  try {
+    return await raceSignal(up, signal);
+  } catch (err) {
+    if (err instanceof Interrupted) {
+      await down(deployment, ctx);
+      await up.catch(() => undefined);
+    }
+    throw err;
+  }
+}
+
+/** The deployment as a resource: down() runs on every path, also after a failed or interrupted up(). */
+async function withDeployment<T>(deployment: Deployment, ctx: RunContext, signal: AbortSignal | undefined, use: (target: Target) => Promise<T>): Promise<T> {
+  try {
+    const target = await upInterruptibly(deployment, ctx, signal);
+    ctx.log(`up: ${target.host}:${target.port} (${target.path}; userland proxy ${target.userlandProxy ?? 'n/a'})`);
+    return await use(target);
+  } finally {
+    await down(deployment, ctx);
+  }
 }
 
 /** `--model-id/--model-dtype` for the collector's runs row, from the service's /health (none if it says nothing). */
@@ -60,10 +120,104 @@ async function modelArgs(target: Target): Promise<string[]> {
   }
 }
 
+/** The collector's recording as a resource: started once the deployment is up, stopped before down(). */
+async function withRecording<T>(deployment: Deployment, target: Target, files: RunFiles, ctx: RunContext, deps: ExperimentDeps, use: () => Promise<T>): Promise<T> {
+  const collector = deps.collector;
+  if (!collector) {
+    ctx.log('collector: dist/collector/cli.js not built, running without resource samples');
+    return use();
+  }
+  const label = files.record.label;
+  return withResource(
+    async () => {
+      files.record.runId = await collector.start(label, [...deployment.collectorArgs(), ...(await modelArgs(target))]);
+      ctx.log(`collector: recording run ${files.record.runId}`);
+    },
+    use,
+    async () => {
+      await collector.stop(label);
+      ctx.log('collector: stopped');
+    },
+    (e) => ctx.log(`collector stop: ${errorText(e)}`),
+  );
+}
+
+/** Copies the service CSVs once the work is over; after a failure it is best effort (the failure may be the cause). */
+async function withServiceCsvs<T>(deployment: Deployment, files: RunFiles, ctx: RunContext, use: () => Promise<T>): Promise<T> {
+  return withResource(
+    async () => undefined,
+    use,
+    async () => {
+      const found = await deployment.collectCsv(ctx);
+      files.record.serviceCsvs = found.map((f) => relative(files.dir, f));
+      ctx.log(`service CSVs: ${files.record.serviceCsvs.join(', ') || 'none'}`);
+    },
+    (e) => ctx.log(`collecting service CSVs: ${errorText(e)}`),
+  );
+}
+
+/** One load phase against the target; its requests go to client.csv and its times to run.json. */
+async function runPhase(phase: PhasePlan, target: Target, files: RunFiles, ctx: RunContext, options: ExperimentOptions, deps: ExperimentDeps): Promise<void> {
+  const what = phase.rateRps !== null ? `${phase.rateRps} req/s` : `${phase.concurrency} client(s)`;
+  const much = phase.requests !== undefined ? `${phase.requests} requests` : `${(phase.durationMs ?? 0) / 1000} s`;
+  ctx.log(`phase ${phase.name}: ${much}, ${what}`);
+  const progress = progressPrinter(`phase ${phase.name}`, (line) => ctx.log(line.trimEnd()), 5000);
+  const { summary, startMs, endMs } = await runLoad(
+    {
+      target: { host: target.host, port: target.port, path: '/infer' },
+      label: files.record.label, phase: phase.name, concurrency: phase.concurrency ?? 1, rateRps: phase.rateRps ?? undefined,
+      requests: phase.requests, durationMs: phase.durationMs, timeoutMs: options.timeoutMs, texts: deps.texts,
+    },
+    {
+      signal: deps.signal,
+      keepRows: false, // client.csv has them; a long phase would otherwise hold them all in memory
+      onRow: (row) => {
+        files.writer.write(row);
+        progress.row(row);
+      },
+    },
+  );
+  files.record.phases.push({
+    name: phase.name, startMs, endMs, concurrency: phase.concurrency, rateRps: phase.rateRps,
+    requests: summary.requests, loadgenCpuPercent: summary.cpuPercent,
+  });
+  files.loads.push(summary);
+  files.record.loadgen = { cpuPercent: overallCpuPercent(files.loads) };
+  writeRunRecord(files.dir, files.record);
+  ctx.log(formatLoadSummary(summary).replace(/\n/g, `\n[${files.record.label}] `));
+  if (deps.signal?.aborted) throw new Interrupted();
+  if (summary.ok === 0) {
+    const errs = Object.entries(summary.errors).map(([k, n]) => `${k}=${n}`).join(' ');
+    throw new Error(`phase ${phase.name}: none of ${summary.requests} requests succeeded (${errs})`);
+  }
+  if (phase.measured) files.measured.push(phase.name);
+}
+
+/** Everything done while the deployment is up: record, load, collect. */
+async function measure(deployment: Deployment, target: Target, files: RunFiles, ctx: RunContext, options: ExperimentOptions, deps: ExperimentDeps): Promise<void> {
+  files.record.target = target;
+  await withServiceCsvs(deployment, files, ctx, () =>
+    withRecording(deployment, target, files, ctx, deps, async () => {
+      files.record.image = deployment.kind === 'native' ? null : await deps.inspectImage(deployment);
+      writeRunRecord(files.dir, files.record);
+      for (const phase of planPhases(options)) {
+        if (deps.signal?.aborted) throw new Interrupted();
+        await runPhase(phase, target, files, ctx, options, deps);
+      }
+    }),
+  );
+}
+
 /** A new run of a label replaces the previous one's files (the database keeps every run). */
-function resetRunDir(runDir: string): void {
-  mkdirSync(runDir, { recursive: true });
-  for (const f of ['client.csv', 'run.json', 'service']) rmSync(join(runDir, f), { recursive: true, force: true });
+function openRunFiles(dir: string, name: DeploymentName, deployment: Deployment, options: ExperimentOptions): RunFiles {
+  mkdirSync(dir, { recursive: true });
+  for (const f of ['client.csv', 'run.json', 'service']) rmSync(join(dir, f), { recursive: true, force: true });
+  const unlimited = deployment.kind === 'native' || (options.cpus === undefined && options.memoryBytes === undefined);
+  const record = {
+    label: name, deployment: deployment.kind, startedAtMs: Date.now(), phases: [], status: 'running',
+    limits: unlimited ? null : { cpus: options.cpus ?? null, memoryBytes: options.memoryBytes ?? null },
+  };
+  return { dir, record, writer: new ClientCsvWriter(join(dir, 'client.csv')), measured: [], loads: [] };
 }
 
 async function runOne(name: DeploymentName, options: ExperimentOptions, deps: ExperimentDeps): Promise<DeploymentOutcome> {
@@ -73,116 +227,24 @@ async function runOne(name: DeploymentName, options: ExperimentOptions, deps: Ex
   const why = await deployment.preflight(ctx);
   if (why) {
     ctx.log(`skipped: ${why}`);
-    return { name, status: 'skipped', reason: why, summaries: [] };
+    return { name, status: 'skipped', reason: why, phases: [] };
   }
-  resetRunDir(runDir);
-  const record: RunRecord = {
-    label: name, runId: null, deployment: deployment.kind, target: null, startedAtMs: Date.now(), endedAtMs: null,
-    phases: [], image: null, loadgen: null, status: 'running', serviceCsvs: [],
-    limits: deployment.kind === 'native' || (options.cpus === undefined && options.memoryBytes === undefined)
-      ? null
-      : { cpus: options.cpus ?? null, memoryBytes: options.memoryBytes ?? null },
-  };
-  const summaries: LoadSummary[] = [];
-  const all: LoadSummary[] = [];
-  let collecting = false;
-  let upStarted: Promise<Target> | undefined;
-  let upSettled = false;
-  const writer = new ClientCsvWriter(join(runDir, 'client.csv'));
-  const collect = async (): Promise<void> => {
-    const files = await deployment.collectCsv(ctx);
-    record.serviceCsvs = files.map((f) => relative(runDir, f));
-    ctx.log(`service CSVs: ${record.serviceCsvs.join(', ') || 'none'}`);
-  };
+  const files = openRunFiles(runDir, name, deployment, options);
   try {
-    ctx.log('up: starting');
-    upStarted = deployment.up(ctx);
-    upStarted.then(() => (upSettled = true), () => (upSettled = true));
-    const target = await raceSignal(upStarted, deps.signal);
-    record.target = target;
-    ctx.log(`up: ${target.host}:${target.port} (${target.path}; userland proxy ${target.userlandProxy ?? 'n/a'})`);
-    if (deps.collector) {
-      record.runId = await deps.collector.start(name, [...deployment.collectorArgs(), ...(await modelArgs(target))]);
-      collecting = true;
-      ctx.log(`collector: recording run ${record.runId}`);
-    } else {
-      ctx.log('collector: dist/collector/cli.js not built, running without resource samples');
-    }
-    record.image = deployment.kind === 'native' ? null : await deps.inspectImage(deployment);
-    writeRunRecord(runDir, record);
-
-    for (const phase of planPhases(options)) {
-      if (deps.signal?.aborted) throw new Interrupted();
-      const what = phase.rateRps !== null ? `${phase.rateRps} req/s` : `${phase.concurrency} client(s)`;
-      const much = phase.requests !== undefined ? `${phase.requests} requests` : `${(phase.durationMs ?? 0) / 1000} s`;
-      ctx.log(`phase ${phase.name}: ${much}, ${what}`);
-      const progress = progressPrinter(`phase ${phase.name}`, (line) => ctx.log(line.trimEnd()), 5000);
-      const result = await runLoad(
-        {
-          target: { host: target.host, port: target.port, path: '/infer' },
-          label: name, phase: phase.name, concurrency: phase.concurrency ?? 1, rateRps: phase.rateRps ?? undefined,
-          requests: phase.requests, durationMs: phase.durationMs, timeoutMs: options.timeoutMs, texts: deps.texts,
-        },
-        {
-          signal: deps.signal,
-          keepRows: false, // client.csv has them; a long phase would otherwise hold them all in memory
-          onRow: (row) => {
-            writer.write(row);
-            progress.row(row);
-          },
-        },
-      );
-      record.phases.push({
-        name: phase.name, startMs: result.startMs, endMs: result.endMs, concurrency: phase.concurrency,
-        rateRps: phase.rateRps, requests: result.summary.requests, loadgenCpuPercent: result.summary.cpuPercent,
-      });
-      all.push(result.summary);
-      record.loadgen = { cpuPercent: overallCpuPercent(all) };
-      writeRunRecord(runDir, record);
-      ctx.log(formatSummary(result.summary).replace(/\n/g, `\n[${name}] `));
-      if (deps.signal?.aborted) throw new Interrupted();
-      if (result.summary.ok === 0) {
-        const errs = Object.entries(result.summary.errors).map(([k, n]) => `${k}=${n}`).join(' ');
-        throw new Error(`phase ${phase.name}: none of ${result.summary.requests} requests succeeded (${errs})`);
-      }
-      if (phase.measured) summaries.push(result.summary);
-    }
-
-    if (collecting) {
-      collecting = false;
-      await deps.collector!.stop(name);
-      ctx.log('collector: stopped');
-    }
-    await collect();
-    record.status = 'complete';
-    return { name, status: 'done', summaries, runDir };
+    await withDeployment(deployment, ctx, deps.signal, (target) => measure(deployment, target, files, ctx, options, deps));
+    files.record.status = 'complete';
+    return { name, status: 'done', phases: files.measured, runDir };
   } catch (err) {
-    const interrupted = err instanceof Interrupted || deps.signal?.aborted === true;
-    const message = (err as Error).message;
-    ctx.log(`${interrupted ? 'interrupted' : 'FAILED'}: ${message}`);
-    record.status = interrupted ? 'interrupted' : 'failed';
-    record.error = message;
-    if (collecting) {
-      collecting = false;
-      await deps.collector!.stop(name).catch((e: unknown) => ctx.log(`collector stop: ${(e as Error).message}`));
-    }
-    // Keep whatever the service logged before tearing down (best effort: the failure may be the cause).
-    if (record.target) await collect().catch((e: unknown) => ctx.log(`collecting service CSVs: ${(e as Error).message}`));
-    return { name, status: interrupted ? 'interrupted' : 'failed', reason: message, summaries, runDir };
+    const status = err instanceof Interrupted || deps.signal?.aborted === true ? 'interrupted' : 'failed';
+    const message = errorText(err);
+    ctx.log(`${status === 'interrupted' ? 'interrupted' : 'FAILED'}: ${message}`);
+    files.record.status = status;
+    files.record.error = message;
+    return { name, status, reason: message, phases: files.measured, runDir };
   } finally {
-    writer.close();
-    record.endedAtMs = Date.now();
-    if (existsSync(runDir)) writeRunRecord(runDir, record);
-    const down = (): Promise<void> =>
-      deployment.down(ctx).catch((e: unknown) => ctx.log(`down FAILED: ${(e as Error).message} — check for leftovers`));
-    ctx.log('down: tearing down');
-    if (upStarted && !upSettled) {
-      // Interrupted during up(): stop what exists now (so a health wait ends early), let up() settle,
-      // then down() again for anything it created meanwhile.
-      await down();
-      await upStarted.catch(() => undefined);
-    }
-    await down();
+    files.writer.close();
+    files.record.endedAtMs = Date.now();
+    writeRunRecord(runDir, files.record);
   }
 }
 
@@ -190,7 +252,7 @@ export async function runExperiment(options: ExperimentOptions, deps: Experiment
   const outcomes: DeploymentOutcome[] = [];
   for (const name of options.deployments) {
     if (deps.signal?.aborted) {
-      outcomes.push({ name, status: 'interrupted', reason: 'not started (Ctrl-C)', summaries: [] });
+      outcomes.push({ name, status: 'interrupted', reason: 'not started (Ctrl-C)', phases: [] });
       continue;
     }
     deps.log(`=== ${name} (${outcomes.length + 1}/${options.deployments.length})`);
@@ -198,8 +260,8 @@ export async function runExperiment(options: ExperimentOptions, deps: Experiment
       outcomes.push(await runOne(name, options, deps));
     } catch (err) {
       // Only reached when the driver cannot even be created or preflight itself throws: nothing is up.
-      deps.log(`[${name}] FAILED: ${(err as Error).message}`);
-      outcomes.push({ name, status: 'failed', reason: (err as Error).message, summaries: [] });
+      deps.log(`[${name}] FAILED: ${errorText(err)}`);
+      outcomes.push({ name, status: 'failed', reason: errorText(err), phases: [] });
     }
   }
   return outcomes;

@@ -1,6 +1,9 @@
-// `npm run experiment` options: parsed and validated once into one typed object.
-import { DEPLOYMENT_NAMES, type DeploymentName } from '../deploy/deployment.js';
-import { parseBytes, parseDuration, parsePort, parsePositiveInt, parsePositiveNumber, parseStrict, UsageError } from '../load/args.js';
+// `npm run experiment` options: parsed and validated once into one typed object, before anything starts
+// (`--help` is answered by the bin before this runs).
+import { parseBytes, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseStrict } from '../common/cli-args.js';
+import { DEPLOYMENT_NAMES, isDeploymentName, WARMUP_PHASE, type DeploymentName } from '../contracts/deployments.js';
+import { parseDuration, SAMPLE_INTERVAL_BOUNDS } from '../contracts/duration.js';
+import { UsageError } from '../contracts/usage-error.js';
 
 export interface ExperimentOptions {
   readonly deployments: readonly DeploymentName[];
@@ -17,8 +20,8 @@ export interface ExperimentOptions {
   readonly warmupRequests: number;
   readonly timeoutMs: number;
   readonly db: string;
-  /** Collector poll interval, passed through as given (e.g. "1s"). */
-  readonly interval: string;
+  /** Collector sampling interval in ms, checked against the collector's bounds before anything starts. */
+  readonly intervalMs: number;
   readonly out: string;
   /** Host port for every deployment instead of the drivers' defaults (5000 / 8080). */
   readonly port: number | undefined;
@@ -29,7 +32,6 @@ export interface ExperimentOptions {
   readonly report: boolean;
   /** Where `reporter build` writes; undefined = the reporter's default (reports/latest). */
   readonly reportDir: string | undefined;
-  readonly help: boolean;
 }
 
 export const EXPERIMENT_USAGE = `usage: npm run experiment -- [options]
@@ -38,11 +40,12 @@ export const EXPERIMENT_USAGE = `usage: npm run experiment -- [options]
   --concurrency C     concurrent phase: C clients back to back for --duration (default 16; 1 = none)
   --concurrent-requests N  the concurrent phase sends N requests instead of running for --duration
   --rate R            add an open-loop phase at R requests/s for --duration (latency from the intended send time)
-  --duration D        length of the concurrent and open-loop phases (default 10s)
-  --warmup N          warm-up requests before measuring (default 20, recorded as phase "warmup")
+  --duration D        length of the concurrent and open-loop phases (default 10s; every duration needs a
+                      unit: ms, s, m or h, e.g. 500ms, 10s, 2m)
+  --warmup N          warm-up requests before measuring (default 20, recorded as phase "${WARMUP_PHASE}")
   --timeout D         per-request deadline (default 10s)
   --db FILE           collector database (default data/bench.db)
-  --interval D        collector poll interval (default 1s)
+  --interval D        collector sampling interval, 50ms to 1h (default 1s)
   --out DIR           run folders (default data/runs)
   --port P            host port for every deployment (default: 5000 native/docker, 8080 compose/swarm)
   --cpus N            CPU cores per replica for docker, compose and swarm (native is not limited)
@@ -54,7 +57,7 @@ export function parseDeployments(value: string): DeploymentName[] {
   const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (names.length === 0) throw new UsageError(`--deployments: expected a comma-separated list, got '${value}'`);
   for (const name of names) {
-    if (!(DEPLOYMENT_NAMES as readonly string[]).includes(name)) {
+    if (!isDeploymentName(name)) {
       throw new UsageError(`--deployments: unknown deployment '${name}' (known: ${DEPLOYMENT_NAMES.join(', ')})`);
     }
   }
@@ -88,11 +91,7 @@ export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions 
     memory: { type: 'string' },
     'report-dir': { type: 'string' },
     'no-report': { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  });
-  const warmup = /^\d+$/.test(values.warmup) ? Number(values.warmup) : NaN;
-  if (!Number.isSafeInteger(warmup)) throw new UsageError(`--warmup: expected a whole number (0 for none), got '${values.warmup}'`);
-  parseDuration('interval', values.interval); // validated here; the collector gets the text as given
+  }).values;
   if (values.db.trim() === '') throw new UsageError(`--db: expected a file path, got ''`);
   if (values.out.trim() === '') throw new UsageError(`--out: expected a folder, got ''`);
   return {
@@ -102,17 +101,16 @@ export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions 
     concurrency: parsePositiveInt('concurrency', values.concurrency, 10_000),
     rateRps: values.rate === undefined ? undefined : parsePositiveNumber('rate', values.rate),
     durationMs: parseDuration('duration', values.duration),
-    warmupRequests: warmup,
+    warmupRequests: parseNonNegativeInt('warmup', values.warmup),
     timeoutMs: parseDuration('timeout', values.timeout),
     db: values.db,
-    interval: values.interval,
+    intervalMs: parseDuration('interval', values.interval, SAMPLE_INTERVAL_BOUNDS),
     out: values.out,
     port: values.port === undefined ? undefined : parsePort('port', values.port),
     cpus: values.cpus === undefined ? undefined : parsePositiveNumber('cpus', values.cpus),
     memoryBytes: values.memory === undefined ? undefined : parseMemory(values.memory),
     report: !values['no-report'],
     reportDir: values['report-dir'],
-    help: values.help,
   };
 }
 

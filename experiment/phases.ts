@@ -1,4 +1,5 @@
 // The load phases of one deployment's run, from the experiment options. Pure.
+import { closedPhase, openPhase, SEQUENTIAL_PHASE, WARMUP_PHASE } from '../contracts/deployments.js';
 import type { ExperimentOptions } from './options.js';
 
 export interface PhasePlan {
@@ -13,8 +14,8 @@ export interface PhasePlan {
 }
 
 /**
- * Warm-up, the classic sequential requests, then the concurrent phase for a duration (10 s by default):
- * at several hundred req/s a few hundred requests would be over in under a second, less than one
+ * Warm-up, the sequential requests of the 160-review latency test, then the concurrent phase for a
+ * duration (10 s by default): at several hundred req/s a few hundred requests would be over in under a second, less than one
  * collector sample, which says little about CPU or throughput.
  */
 export function planPhases(
@@ -22,12 +23,12 @@ export function planPhases(
 ): PhasePlan[] {
   const phases: PhasePlan[] = [];
   if (o.warmupRequests > 0) {
-    phases.push({ name: 'warmup', concurrency: 1, rateRps: null, requests: o.warmupRequests, durationMs: undefined, measured: false });
+    phases.push({ name: WARMUP_PHASE, concurrency: 1, rateRps: null, requests: o.warmupRequests, durationMs: undefined, measured: false });
   }
-  phases.push({ name: 'sequential', concurrency: 1, rateRps: null, requests: o.requests, durationMs: undefined, measured: true });
+  phases.push({ name: SEQUENTIAL_PHASE, concurrency: 1, rateRps: null, requests: o.requests, durationMs: undefined, measured: true });
   if (o.concurrency > 1) {
     phases.push({
-      name: `closed-c${o.concurrency}`,
+      name: closedPhase(o.concurrency),
       concurrency: o.concurrency,
       rateRps: null,
       requests: o.concurrentRequests,
@@ -37,7 +38,7 @@ export function planPhases(
   }
   if (o.rateRps !== undefined) {
     phases.push({
-      name: `open-rate${o.rateRps}`,
+      name: openPhase(o.rateRps),
       concurrency: null,
       rateRps: o.rateRps,
       requests: undefined,

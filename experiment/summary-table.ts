@@ -1,76 +1,93 @@
-// The experiment's closing table: per deployment and phase, client p50/p99, server p50, req/s, and the
-// overhead against native at p50. Pure; the figures come from the load summaries.
-import type { DeploymentName } from '../deploy/deployment.js';
-import type { LoadSummary } from '../load/stats.js';
-import { targetChecks } from './targets.js';
+// The experiment's closing table: per deployment and measured phase, the reporter's figures from
+// summary.json (client p50/p99, server p50, req/s, the p50 overhead against native, CPU time per request,
+// network growth, replica shares), then the target checks and one line per deployment that did not
+// finish. Pure: every number is read from the Summary, none is computed again here, so the console,
+// summary.md and REPORT.md cannot disagree.
+import { formatTable } from '../common/text-table.js';
+import { BASELINE_DEPLOYMENT } from '../contracts/deployments.js';
+import type { Summary } from '../contracts/summary.js';
+import type { DeploymentOutcome } from './experiment.js';
+import { phasesOf, targetChecks } from './targets.js';
 
-export interface DeploymentOutcome {
-  readonly name: DeploymentName;
-  readonly status: 'done' | 'skipped' | 'failed' | 'interrupted';
-  /** Why it was skipped or what failed. */
-  readonly reason?: string;
-  /** Measured phases only (no warm-up). */
-  readonly summaries: readonly LoadSummary[];
-  readonly runDir?: string;
-}
-
-export interface TableRow {
+export interface ClosingRow {
   readonly deployment: string;
   readonly phase: string;
+  /** "160", or "150/160 ok" when some failed. */
   readonly requests: string;
-  readonly p50: number | null;
-  readonly p99: number | null;
-  readonly serverP50: number | null;
-  readonly rps: number;
-  readonly overheadMs: number | null;
-  readonly overheadPercent: number | null;
+  readonly p50: number | undefined;
+  readonly p99: number | undefined;
+  readonly serverP50: number | undefined;
+  readonly reqPerSec: number | undefined;
+  /** Client p50 minus the baseline's in the same phase (the reporter's overhead figure). */
+  readonly overheadMs: number | undefined;
+  readonly overheadPercent: number | undefined;
+  readonly cpuMsPerRequest: number | undefined;
+  readonly netRxBytes: number | undefined;
+  readonly netTxBytes: number | undefined;
+  /** "a 34%, b 33%, c 33%" where several replicas served; '' otherwise. */
   readonly replicas: string;
 }
 
-export function tableRows(outcomes: readonly DeploymentOutcome[]): TableRow[] {
-  const native = outcomes.find((o) => o.name === 'native');
-  const rows: TableRow[] = [];
-  for (const o of outcomes) {
-    for (const s of o.summaries) {
-      const base = native?.summaries.find((n) => n.phase === s.phase)?.latencyMs?.p50;
-      const p50 = s.latencyMs?.p50 ?? null;
-      const overheadMs = o.name === 'native' || base === undefined || p50 === null ? null : p50 - base;
-      const shares = Object.entries(s.replicaShares);
-      rows.push({
-        deployment: o.name,
-        phase: s.phase,
-        requests: s.ok === s.requests ? String(s.requests) : `${s.ok}/${s.requests} ok`,
-        p50,
-        p99: s.latencyMs?.p99 ?? null,
-        serverP50: s.serverLatencyP50Ms,
-        rps: s.rps,
-        overheadMs,
-        overheadPercent: overheadMs === null || !base ? null : (overheadMs / base) * 100,
-        replicas: shares.length > 1 ? shares.map(([k, v]) => `${k.slice(0, 12)} ${(v * 100).toFixed(0)}%`).join(', ') : '',
-      });
-    }
-  }
-  return rows;
+function replicaText(shares: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(shares);
+  return entries.length > 1 ? entries.map(([k, v]) => `${k.slice(0, 12)} ${(v * 100).toFixed(0)}%`).join(', ') : '';
 }
 
-const num = (v: number | null, digits = 2): string => (v === null ? '-' : v.toFixed(digits));
-const signed = (v: number | null, digits: number, unit: string): string =>
-  v === null ? '-' : `${v >= 0 ? '+' : ''}${v.toFixed(digits)}${unit}`;
+/** One row per measured phase of each deployment that ran and was reported, in the order they ran. */
+export function closingRows(summary: Summary, outcomes: readonly DeploymentOutcome[]): ClosingRow[] {
+  return outcomes.flatMap((o) =>
+    phasesOf(summary, o.name).map((p): ClosingRow => {
+      const overhead = summary.overheads.find((x) => x.label === o.name && x.phase === p.phase && x.percentile === 50);
+      const overheadMs = overhead === undefined ? undefined : overhead.valueMs - overhead.baselineMs;
+      return {
+        deployment: o.name,
+        phase: p.phase,
+        requests: p.ok === p.requests ? String(p.requests) : `${p.ok}/${p.requests} ok`,
+        p50: p.client.p50,
+        p99: p.client.p99,
+        serverP50: p.server.p50,
+        reqPerSec: p.reqPerSec,
+        overheadMs,
+        overheadPercent: overheadMs === undefined || !overhead?.baselineMs ? undefined : (overheadMs / overhead.baselineMs) * 100,
+        cpuMsPerRequest: p.cpuMsPerRequest,
+        netRxBytes: p.netRxBytes,
+        netTxBytes: p.netTxBytes,
+        replicas: replicaText(p.replicaShares),
+      };
+    }),
+  );
+}
 
-/** A markdown table (it reads fine in a terminal too), then one line per skipped or failed deployment. */
-export function formatTable(outcomes: readonly DeploymentOutcome[]): string {
-  const header = ['deployment', 'phase', 'requests', 'p50 ms', 'p99 ms', 'server p50 ms', 'req/s', 'Δp50 vs native', 'replica shares'];
-  const body = tableRows(outcomes).map((r) => [
-    r.deployment, r.phase, r.requests, num(r.p50), num(r.p99), num(r.serverP50), num(r.rps, 1),
-    r.overheadMs === null ? '-' : `${signed(r.overheadMs, 2, ' ms')} (${signed(r.overheadPercent, 1, '%')})`,
-    r.replicas,
+const DASH = '–';
+const num = (v: number | undefined, digits = 2): string => (v === undefined ? DASH : v.toFixed(digits));
+const signed = (v: number, digits: number, unit: string): string => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(digits)}${unit}`;
+const megabytes = (v: number | undefined): string => (v === undefined ? DASH : (v / 1e6).toFixed(2));
+
+const HEADER = [
+  'deployment', 'phase', 'requests', 'p50 ms', 'p99 ms', 'server p50 ms', 'req/s', `Δp50 vs ${BASELINE_DEPLOYMENT}`,
+  'CPU ms/request', 'net rx MB', 'net tx MB', 'replica shares',
+];
+const ALIGN = ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'] as const;
+
+function statusLines(outcomes: readonly DeploymentOutcome[]): string[] {
+  return outcomes.filter((o) => o.status !== 'done').map((o) => `${o.name}: ${o.status}${o.reason ? ` (${o.reason})` : ''}`);
+}
+
+/**
+ * The closing table (markdown, which reads fine in a terminal too), then the target checks, then one line
+ * per deployment that was skipped, failed or interrupted.
+ */
+export function formatClosingTable(summary: Summary, outcomes: readonly DeploymentOutcome[]): string {
+  const body = closingRows(summary, outcomes).map((r) => [
+    r.deployment, r.phase, r.requests, num(r.p50), num(r.p99), num(r.serverP50), num(r.reqPerSec, 1),
+    r.overheadMs === undefined ? DASH : `${signed(r.overheadMs, 2, ' ms')} (${signed(r.overheadPercent ?? 0, 1, '%')})`,
+    num(r.cpuMsPerRequest), megabytes(r.netRxBytes), megabytes(r.netTxBytes), r.replicas,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  const out = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)];
-  out.push(...targetChecks(outcomes));
-  for (const o of outcomes) {
-    if (o.status !== 'done') out.push(`${o.name}: ${o.status}${o.reason ? ` (${o.reason})` : ''}`);
-  }
-  return out.join('\n');
+  return [formatTable(HEADER, body, { align: ALIGN, style: 'markdown' }), ...targetChecks(summary, outcomes), ...statusLines(outcomes)].join('\n');
+}
+
+/** What is printed when there are no reporter figures: why, and what happened to each deployment. */
+export function formatWithoutFigures(why: string, outcomes: readonly DeploymentOutcome[]): string {
+  const ran = outcomes.filter((o) => o.status === 'done').map((o) => `${o.name}: done (${o.phases.join(', ')})`);
+  return [`no figures: ${why}`, ...ran, ...statusLines(outcomes)].join('\n');
 }

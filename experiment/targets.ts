@@ -1,41 +1,65 @@
-// The issue's targets for this machine, checked against the run's figures: docker and compose add
+// The project's targets for this machine, checked against the reporter's figures: docker and compose add
 // ≤ 1 ms p50 over native at concurrency 1; swarm ×3 gives each replica 33 ± 5 % of the requests and
-// loses ≤ 10 % throughput against swarm ×1 in the concurrent phase. Pure.
-import type { DeploymentOutcome } from './summary-table.js';
+// loses ≤ 10 % throughput against swarm ×1 in the concurrent phase. Pure: reads a Summary only.
+import { BASELINE_DEPLOYMENT, SEQUENTIAL_PHASE } from '../contracts/deployments.js';
+import type { PhaseSummary, Summary } from '../contracts/summary.js';
+import type { DeploymentOutcome } from './experiment.js';
 
 const MAX_OVERHEAD_MS = 1;
 const SHARE_TOLERANCE = 0.05;
 const MAX_SCALING_LOSS = 0.1;
+/** Requests no replica could be named for are listed under this key; they are not a replica. */
+const UNATTRIBUTED = '(unattributed)';
 
 const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED');
+const isClosedLoop = (p: PhaseSummary): boolean => p.concurrency !== null && p.concurrency > 1;
+const signedText = (v: number, digits: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
 
-export function targetChecks(outcomes: readonly DeploymentOutcome[]): string[] {
-  const lines: string[] = [];
-  const find = (name: string) => outcomes.find((o) => o.name === name && o.status === 'done');
-  const nativeSeq = find('native')?.summaries.find((s) => s.phase === 'sequential')?.latencyMs?.p50;
-  for (const name of ['docker', 'compose']) {
-    const p50 = find(name)?.summaries.find((s) => s.phase === 'sequential')?.latencyMs?.p50;
-    if (nativeSeq === undefined || p50 === undefined) continue;
-    const delta = p50 - nativeSeq;
-    lines.push(`target: ${name} adds <= ${MAX_OVERHEAD_MS} ms p50 over native at concurrency 1: ${delta >= 0 ? '+' : ''}${delta.toFixed(2)} ms, ${verdict(delta <= MAX_OVERHEAD_MS)}`);
-  }
-  const three = find('swarm-3');
-  const concurrent = three?.summaries.find((s) => s.phase.startsWith('closed-')) ?? three?.summaries[0];
-  if (concurrent) {
-    const shares = Object.values(concurrent.replicaShares);
-    const even = shares.length === 3 && shares.every((v) => Math.abs(v - 1 / 3) <= SHARE_TOLERANCE);
-    const text = shares.map((v) => `${(v * 100).toFixed(1)}%`).join(' / ');
-    lines.push(`target: swarm-3 gives each of 3 replicas 33 ± 5 % (${concurrent.phase}): ${text || 'no replica seen'}, ${verdict(even)}`);
-  }
-  const one = find('swarm-1');
-  for (const s of three?.summaries ?? []) {
-    const base = one?.summaries.find((b) => b.phase === s.phase);
-    if (!base || !s.phase.startsWith('closed-') || base.rps <= 0) continue;
-    const change = (s.rps - base.rps) / base.rps;
-    lines.push(
-      `target: swarm-3 loses <= 10 % throughput against swarm-1 (${s.phase}): ${s.rps.toFixed(1)} vs ${base.rps.toFixed(1)} req/s ` +
-        `(${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)}%), ${verdict(change >= -MAX_SCALING_LOSS)}`,
-    );
-  }
-  return lines;
+function overheadLines(phase: (label: string, name: string) => PhaseSummary | undefined): string[] {
+  const base = phase(BASELINE_DEPLOYMENT, SEQUENTIAL_PHASE)?.client.p50;
+  if (base === undefined) return [];
+  return ['docker', 'compose'].flatMap((name) => {
+    const p50 = phase(name, SEQUENTIAL_PHASE)?.client.p50;
+    if (p50 === undefined) return [];
+    const delta = p50 - base;
+    return [`target: ${name} adds <= ${MAX_OVERHEAD_MS} ms p50 over ${BASELINE_DEPLOYMENT} at concurrency 1: ${signedText(delta, 2)} ms, ${verdict(delta <= MAX_OVERHEAD_MS)}`];
+  });
+}
+
+function shareLine(concurrent: PhaseSummary | undefined): string[] {
+  if (!concurrent) return [];
+  const shares = Object.entries(concurrent.replicaShares).filter(([name]) => name !== UNATTRIBUTED).map(([, v]) => v);
+  const even = shares.length === 3 && shares.every((v) => Math.abs(v - 1 / 3) <= SHARE_TOLERANCE);
+  const text = shares.map((v) => `${(v * 100).toFixed(1)}%`).join(' / ');
+  return [`target: swarm-3 gives each of 3 replicas 33 ± 5 % (${concurrent.phase}): ${text || 'no replica seen'}, ${verdict(even)}`];
+}
+
+function scalingLines(three: readonly PhaseSummary[], one: readonly PhaseSummary[]): string[] {
+  return three.filter(isClosedLoop).flatMap((s) => {
+    const base = one.find((b) => b.phase === s.phase);
+    if (!base || base.reqPerSec === undefined || base.reqPerSec <= 0 || s.reqPerSec === undefined) return [];
+    const change = (s.reqPerSec - base.reqPerSec) / base.reqPerSec;
+    return [
+      `target: swarm-3 loses <= 10 % throughput against swarm-1 (${s.phase}): ${s.reqPerSec.toFixed(1)} vs ${base.reqPerSec.toFixed(1)} req/s ` +
+        `(${signedText(change * 100, 1)}%), ${verdict(change >= -MAX_SCALING_LOSS)}`,
+    ];
+  });
+}
+
+/** The measured phases of one reported deployment, in the order they ran. */
+export function phasesOf(summary: Summary, label: string): PhaseSummary[] {
+  return summary.phases.filter((p) => p.label === label).sort((a, b) => a.startMs - b.startMs);
+}
+
+/** One line per target that this run's deployments can tell; nothing about deployments that did not run. */
+export function targetChecks(summary: Summary, outcomes: readonly DeploymentOutcome[]): string[] {
+  const done = new Set(outcomes.filter((o) => o.status === 'done').map((o) => o.name as string));
+  const ran = (label: string): PhaseSummary[] => (done.has(label) ? phasesOf(summary, label) : []);
+  const phase = (label: string, name: string): PhaseSummary | undefined => ran(label).find((p) => p.phase === name);
+  const three = ran('swarm-3');
+  return [
+    ...overheadLines(phase),
+    ...shareLine(three.find(isClosedLoop) ?? three[0]),
+    ...scalingLines(three, ran('swarm-1')),
+  ];
 }

@@ -1,31 +1,37 @@
 #!/usr/bin/env node
 // Thin bin over runLoad: npm run load -- --port 5000 --requests 160 --concurrency 1 --out client.csv
-import { UsageError } from './args.js';
+import { wantsHelp } from '../common/cli-args.js';
+import { errorText } from '../common/error-text.js';
+import { UsageError } from '../contracts/usage-error.js';
 import { loadCorpus } from './corpus.js';
 import { ClientCsvWriter } from './csv-writer.js';
-import { LOAD_USAGE, parseLoadArgs } from './options.js';
+import { LOAD_USAGE, parseLoadArgs, type LoadCliOptions } from './options.js';
 import { progressPrinter } from './progress.js';
 import { runLoad } from './run.js';
-import { formatSummary } from './stats.js';
+import { formatLoadSummary } from './stats.js';
 
-async function main(): Promise<number> {
-  const options = parseLoadArgs(process.argv.slice(2));
-  if (options.help) {
-    process.stdout.write(`${LOAD_USAGE}\n`);
-    return 0;
-  }
+/** Reads the corpus and opens --out before any request goes out; a problem with either is a usage error. */
+function openInputs(options: LoadCliOptions): { texts: string[]; writer: ClientCsvWriter | undefined } {
   let texts: string[];
   try {
     texts = loadCorpus(options.corpus).map((r) => r.text);
   } catch (err) {
-    throw new UsageError(`--corpus ${options.corpus}: ${(err as Error).message}`);
+    throw new UsageError(`--corpus ${options.corpus}: ${errorText(err)}`);
   }
-  let writer: ClientCsvWriter | undefined;
   try {
-    writer = options.out === undefined ? undefined : new ClientCsvWriter(options.out);
+    return { texts, writer: options.out === undefined ? undefined : new ClientCsvWriter(options.out) };
   } catch (err) {
-    throw new UsageError(`--out ${options.out}: ${(err as Error).message}`);
+    throw new UsageError(`--out ${options.out}: ${errorText(err)}`);
   }
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    process.stdout.write(`${LOAD_USAGE}\n`);
+    return 0;
+  }
+  const options = parseLoadArgs(argv);
+  const { texts, writer } = openInputs(options);
   const stop = new AbortController();
   const onSigint = (): void => {
     process.stderr.write('\nstopping: waiting for requests in flight to be cancelled\n');
@@ -56,7 +62,7 @@ async function main(): Promise<number> {
       },
     );
     progress.done();
-    process.stdout.write(options.json ? `${JSON.stringify(result.summary)}\n` : `${formatSummary(result.summary)}\n`);
+    process.stdout.write(options.json ? `${JSON.stringify(result.summary)}\n` : `${formatLoadSummary(result.summary)}\n`);
     if (writer) process.stderr.write(`${writer.rowsWritten} rows appended to ${writer.path}\n`);
     return result.summary.ok === result.summary.requests && !stop.signal.aborted ? 0 : 1;
   } finally {
@@ -65,7 +71,7 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
+main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
     if (err instanceof UsageError) {

@@ -1,7 +1,8 @@
 // Sends one POST /infer over a keep-alive agent. Never rejects and never hangs: every outcome (response,
 // connection error, our own deadline, the run being stopped) comes back as a value.
 import http from 'node:http';
-import { errorCode, headerNumber, statusError, type ClientRow } from './rows.js';
+import type { ClientRequest } from '../contracts/client-csv.js';
+import { errorCode, headerNumber, statusError } from './rows.js';
 
 export interface InferTarget {
   readonly host: string;
@@ -9,8 +10,8 @@ export interface InferTarget {
   readonly path: string;
 }
 
-/** What one request gave: the ClientRow fields the response (or its absence) decides. */
-export type InferResult = Pick<ClientRow, 'sentMs' | 'doneMs' | 'status' | 'error' | 'serverLatencyMs' | 'replica' | 'prediction'>;
+/** What one request gave: the ClientRequest fields the response (or its absence) decides. */
+export type InferResult = Pick<ClientRequest, 'sentMs' | 'doneMs' | 'status' | 'error' | 'serverLatencyMs' | 'replica' | 'prediction'>;
 
 /** Wall-clock ms since the epoch with sub-ms resolution (monotonic within the process). */
 export const nowMs = (): number => performance.timeOrigin + performance.now();

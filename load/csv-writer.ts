@@ -2,7 +2,8 @@
 // keeps every row already received. Writes the header when the file is new or empty.
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CLIENT_CSV_HEADER_LINE, formatClientRow, type ClientRow } from './rows.js';
+import { CLIENT_CSV_HEADER_LINE, type ClientRequest } from '../contracts/client-csv.js';
+import { formatClientRow } from './rows.js';
 
 export class ClientCsvWriter {
   private fd: number | undefined;
@@ -19,7 +20,7 @@ export class ClientCsvWriter {
     if (fstatSync(this.fd).size === 0) writeSync(this.fd, CLIENT_CSV_HEADER_LINE);
   }
 
-  write(row: ClientRow): void {
+  write(row: ClientRequest): void {
     if (this.fd === undefined) throw new Error(`${this.path} is already closed`);
     writeSync(this.fd, formatClientRow(row));
     this.rowsWritten++;

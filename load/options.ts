@@ -1,6 +1,12 @@
-// The load CLI's options: parsed and validated once into one typed object.
-import { parseDuration, parseLabel, parsePort, parsePositiveInt, parsePositiveNumber, parseStrict, UsageError } from './args.js';
-import { defaultCorpusPath } from './paths.js';
+// The load CLI's options: parsed and validated once into one typed object (`--help` is answered by the
+// bin before this runs).
+import { join } from 'node:path';
+import { parsePort, parsePositiveInt, parsePositiveNumber, parseStrict } from '../common/cli-args.js';
+import { findPackageRoot } from '../common/package-root.js';
+import { parseDuration } from '../contracts/duration.js';
+import { SEQUENTIAL_PHASE } from '../contracts/deployments.js';
+import { parseLabel } from '../contracts/label.js';
+import { UsageError } from '../contracts/usage-error.js';
 
 export interface LoadCliOptions {
   readonly host: string;
@@ -16,7 +22,6 @@ export interface LoadCliOptions {
   readonly out: string | undefined;
   readonly corpus: string;
   readonly json: boolean;
-  readonly help: boolean;
 }
 
 export const LOAD_USAGE = `usage: npm run load -- [options]
@@ -26,7 +31,7 @@ export const LOAD_USAGE = `usage: npm run load -- [options]
   --requests N      closed loop: stop after N requests (default 160 when no --duration)
   --concurrency C   closed loop: C clients back to back (default 1)
   --rate R          open loop: R requests per second, latency from each intended send time
-  --duration D      run for D (10s, 500ms, 2m); open loop default 10s
+  --duration D      run for D (a number with a unit: 500ms, 10s, 2m); open loop default 10s
   --timeout D       per-request deadline (default 10s)
   --label L         run label written in each row (default load)
   --phase NAME      phase name written in each row (default sequential / concurrent / open)
@@ -34,8 +39,11 @@ export const LOAD_USAGE = `usage: npm run load -- [options]
   --corpus FILE     review corpus (default data/reviews.csv)
   --json            print the summary as JSON instead of text`;
 
+/** The corpus bundled with the project, found from the package root rather than the working directory. */
+export const defaultCorpusPath = (): string => join(findPackageRoot(), 'data', 'reviews.csv');
+
 export function parseLoadArgs(argv: readonly string[]): LoadCliOptions {
-  const values = parseStrict(argv, {
+  const { values } = parseStrict(argv, {
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '5000' },
     path: { type: 'string', default: '/infer' },
@@ -49,7 +57,6 @@ export function parseLoadArgs(argv: readonly string[]): LoadCliOptions {
     out: { type: 'string' },
     corpus: { type: 'string' },
     json: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
   });
   if (values.rate !== undefined && values.concurrency !== undefined) {
     throw new UsageError(`--concurrency ${values.concurrency}: the open loop (--rate) has no client count; use one or the other`);
@@ -60,12 +67,13 @@ export function parseLoadArgs(argv: readonly string[]): LoadCliOptions {
   const concurrency = values.concurrency === undefined ? 1 : parsePositiveInt('concurrency', values.concurrency, 10_000);
   let requests = values.requests === undefined ? undefined : parsePositiveInt('requests', values.requests);
   let durationMs = values.duration === undefined ? undefined : parseDuration('duration', values.duration);
+  const timeoutMs = parseDuration('timeout', values.timeout);
   if (requests === undefined && durationMs === undefined) {
     if (rateRps === undefined) requests = 160;
     else durationMs = 10_000;
   }
   const phase = values.phase === undefined
-    ? (rateRps !== undefined ? 'open' : concurrency === 1 ? 'sequential' : 'concurrent')
+    ? (rateRps !== undefined ? 'open' : concurrency === 1 ? SEQUENTIAL_PHASE : 'concurrent')
     : parseLabel('phase', values.phase);
   return {
     host: values.host,
@@ -75,12 +83,11 @@ export function parseLoadArgs(argv: readonly string[]): LoadCliOptions {
     rateRps,
     requests,
     durationMs,
-    timeoutMs: parseDuration('timeout', values.timeout),
+    timeoutMs,
     label: parseLabel('label', values.label),
     phase,
     out: values.out,
     corpus: values.corpus ?? defaultCorpusPath(),
     json: values.json,
-    help: values.help,
   };
 }

@@ -1,12 +1,12 @@
 // Progress for long phases: one line at most every 2 s (on stderr), so logs stay readable.
-import type { ClientRow } from './rows.js';
+import type { ClientRequest } from '../contracts/client-csv.js';
 
 export function progressPrinter(name: string, write: (line: string) => void, everyMs = 2000) {
   let done = 0;
   let failed = 0;
   let last = Date.now();
   return {
-    row(row: ClientRow): void {
+    row(row: ClientRequest): void {
       done++;
       if (row.error !== '') failed++;
       const now = Date.now();

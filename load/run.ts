@@ -3,10 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import type { ClientRequest } from '../contracts/client-csv.js';
 import { createAgent, nowMs, sendInfer, type InferTarget } from './client.js';
-import type { ClientRow } from './rows.js';
 import { ClosedLoopQuota, intendedMs, openLoopCount } from './schedule.js';
-import { SummaryBuilder, type LoadSummary } from './stats.js';
+import { LoadSummaryBuilder, type LoadSummary } from './stats.js';
 
 export interface LoadPlan {
   readonly target: InferTarget;
@@ -25,7 +25,7 @@ export interface LoadPlan {
 
 export interface LoadHooks {
   /** Called as each request completes (in completion order), e.g. to append it to a CSV. */
-  onRow?(row: ClientRow): void;
+  onRow?(row: ClientRequest): void;
   /** Stops the phase: nothing new is sent, requests in flight end as 'aborted'. */
   signal?: AbortSignal;
   /** false: do not keep the rows in memory (long runs; use onRow to store them); the summary is the same. */
@@ -34,7 +34,7 @@ export interface LoadHooks {
 
 export interface LoadResult {
   /** In seq order; empty when keepRows was false. */
-  readonly rows: ClientRow[];
+  readonly rows: ClientRequest[];
   readonly summary: LoadSummary;
   readonly startMs: number;
   readonly endMs: number;
@@ -54,13 +54,44 @@ async function waitUntil(due: number, signal: AbortSignal): Promise<void> {
   }
 }
 
+/** Sends request `seq`, intended at `intended`; resolves when it has an outcome (never rejects). */
+type Send = (seq: number, intended: number) => Promise<void>;
+
+/** Open loop: request i goes out at its intended time whether or not earlier ones have answered. */
+async function openLoop(plan: LoadPlan, startMs: number, send: Send, signal: AbortSignal): Promise<void> {
+  const count = openLoopCount(plan.rateRps!, plan.durationMs, plan.requests);
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < count && !signal.aborted; i++) {
+    const due = intendedMs(startMs, plan.rateRps!, i);
+    await waitUntil(due, signal);
+    if (signal.aborted) break;
+    inFlight.push(send(i + 1, due));
+  }
+  await Promise.all(inFlight);
+}
+
+/** Closed loop: N clients, each sending its next request as soon as the previous one answered. */
+async function closedLoop(plan: LoadPlan, startMs: number, send: Send, signal: AbortSignal): Promise<void> {
+  const deadline = plan.durationMs === undefined ? undefined : startMs + plan.durationMs;
+  const quota = new ClosedLoopQuota(plan.requests, deadline);
+  const client = async (): Promise<void> => {
+    while (!signal.aborted) {
+      const now = nowMs();
+      const seq = quota.claim(now);
+      if (seq === undefined) return;
+      await send(seq, now);
+    }
+  };
+  await Promise.all(Array.from({ length: plan.concurrency }, client));
+}
+
 export async function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<LoadResult> {
   if (plan.texts.length === 0) throw new Error('no texts to send');
   const open = plan.rateRps !== undefined;
   // Open loop may have many requests in flight (rate × latency); closed loop never more than N.
   const agent = createAgent(open ? Infinity : plan.concurrency);
-  const rows: ClientRow[] = [];
-  const builder = new SummaryBuilder();
+  const rows: ClientRequest[] = [];
+  const builder = new LoadSummaryBuilder();
   // One listener on the caller's signal; each request in flight listens on ours (there can be hundreds).
   const stop = new AbortController();
   setMaxListeners(0, stop.signal);
@@ -70,11 +101,11 @@ export async function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<Lo
   const cpuStart = process.cpuUsage();
   const startMs = nowMs();
 
-  const send = async (seq: number, intended: number): Promise<void> => {
+  const send: Send = async (seq, intended) => {
     const requestId = randomUUID();
     const text = plan.texts[(seq - 1) % plan.texts.length]!;
     const r = await sendInfer(agent, plan.target, text, requestId, plan.timeoutMs, stop.signal);
-    const row: ClientRow = {
+    const row: ClientRequest = {
       label: plan.label, phase: plan.phase, seq, requestId,
       intendedMs: intended, sentMs: r.sentMs, doneMs: r.doneMs, latencyMs: r.doneMs - intended,
       status: r.status, error: r.error, serverLatencyMs: r.serverLatencyMs, replica: r.replica, prediction: r.prediction,
@@ -85,30 +116,7 @@ export async function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<Lo
   };
 
   try {
-    if (open) {
-      const count = openLoopCount(plan.rateRps!, plan.durationMs, plan.requests);
-      const inFlight: Promise<void>[] = [];
-      for (let i = 0; i < count && !stop.signal.aborted; i++) {
-        const due = intendedMs(startMs, plan.rateRps!, i);
-        await waitUntil(due, stop.signal);
-        if (stop.signal.aborted) break;
-        inFlight.push(send(i + 1, due));
-      }
-      await Promise.all(inFlight);
-    } else {
-      const deadline = plan.durationMs === undefined ? undefined : startMs + plan.durationMs;
-      const quota = new ClosedLoopQuota(plan.requests, deadline);
-      const client = async (): Promise<void> => {
-        for (;;) {
-          if (stop.signal.aborted) return;
-          const now = nowMs();
-          const seq = quota.claim(now);
-          if (seq === undefined) return;
-          await send(seq, now);
-        }
-      };
-      await Promise.all(Array.from({ length: plan.concurrency }, client));
-    }
+    await (open ? openLoop : closedLoop)(plan, startMs, send, stop.signal);
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);
     agent.destroy();

@@ -1,7 +1,9 @@
-// Summary figures of one load phase, from its rows. Percentiles come from an HDR histogram
-// (hdr-histogram-js) recording microseconds, 3 significant digits.
+// Running figures of one load phase, for progress output: the line the experiment logs after each phase
+// and the load CLI's own printout. Percentiles come from an HDR histogram (hdr-histogram-js, microseconds,
+// 3 significant digits), so a phase of any length is summarised in constant memory. They are NOT the
+// experiment's headline numbers: those are the reporter's exact nearest-rank figures (summary.json).
 import * as hdr from 'hdr-histogram-js';
-import type { ClientRow } from './rows.js';
+import type { ClientRequest } from '../contracts/client-csv.js';
 
 export interface Percentiles {
   readonly p50: number;
@@ -51,10 +53,10 @@ export function percentiles(valuesMs: readonly number[]): Percentiles | null {
 }
 
 /**
- * Builds a phase summary row by row, so a long run need not keep its rows in memory: latencies go
- * straight into HDR histograms (microseconds, 3 significant digits).
+ * Builds a phase's progress summary request by request, so a long run need not keep its rows in memory:
+ * latencies go straight into HDR histograms.
  */
-export class SummaryBuilder {
+export class LoadSummaryBuilder {
   private readonly latency = newHistogram();
   private readonly server = newHistogram();
   private readonly errors: Record<string, number> = {};
@@ -62,7 +64,7 @@ export class SummaryBuilder {
   private requests = 0;
   private ok = 0;
 
-  add(r: ClientRow): void {
+  add(r: ClientRequest): void {
     this.requests++;
     // Latency of every request that got an answer (an error status is an answer too).
     if (r.status > 0) recordMs(this.latency, r.latencyMs);
@@ -100,17 +102,8 @@ export class SummaryBuilder {
   }
 }
 
-export function summarize(
-  rows: readonly ClientRow[],
-  meta: { label: string; phase: string; startMs: number; endMs: number; cpuMicros: number },
-): LoadSummary {
-  const builder = new SummaryBuilder();
-  for (const r of rows) builder.add(r);
-  return builder.finish(meta);
-}
-
-/** The summary as a few human-readable lines. */
-export function formatSummary(s: LoadSummary): string {
+/** A phase's progress summary as a few human-readable lines. */
+export function formatLoadSummary(s: LoadSummary): string {
   const f = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : v.toFixed(2));
   const errs = Object.entries(s.errors).map(([k, n]) => `${k}=${n}`).join(' ') || 'none';
   const shares = Object.entries(s.replicaShares).map(([k, v]) => `${k} ${(v * 100).toFixed(1)}%`).join(', ') || '-';

@@ -10,15 +10,15 @@ import type { Deployment, DeploymentName, RunContext, Target } from '../../deplo
 import { cliCollector } from '../collector.js';
 import { runExperiment, type ExperimentDeps } from '../experiment.js';
 import { parseExperimentArgs } from '../options.js';
-import type { RunRecord } from '../run-record.js';
+import { parseRunRecord, type RunRecord } from '../../contracts/run-record.js';
 import { findPackageRoot } from '../../common/package-root.js';
-import { runCommand, type CommandOptions } from '../../test-support/processes.js';
+import { runCommand, type CommandOptions } from '../../common/run-command.js';
 import { freePort, serviceLike, startLocalServer, type Handler, type LocalServer } from '../../test-support/local-servers.js';
 
 const root = findPackageRoot();
 const cli = join(root, 'dist/experiment/cli.js');
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'ldb-exp-'));
-const readRun = (dir: string): RunRecord => JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord;
+const readRun = (dir: string): RunRecord => parseRunRecord(readFileSync(join(dir, 'run.json'), 'utf8'), join(dir, 'run.json'));
 const csv = (file: string): Record<string, string>[] => parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
 
 /** Runs the experiment CLI; `onStderr` sees the progress as it comes (to send Ctrl-C at the right time). */
@@ -100,7 +100,7 @@ describe('experiment', () => {
       const rows = csv(join(out, 'swarm-1', 'client.csv'));
       assert.equal(rows.length, 17);
       assert.ok(rows.every((r) => r.label === 'swarm-1' && r.replica === 'task-1' && r.status === '200'));
-      assert.deepEqual(outcomes[2]!.summaries.map((s) => s.phase), ['sequential', 'closed-c2']);
+      assert.deepEqual(outcomes[2]!.phases, ['sequential', 'closed-c2']);
     });
 
     it('on Ctrl-C stops the load, tears down, and starts nothing more', async () => {
@@ -162,7 +162,7 @@ describe('experiment', () => {
       assert.equal(run.deployment, 'native');
       assert.deepEqual(run.target, { host: '127.0.0.1', port, userlandProxy: null, path: run.target!.path });
       assert.deepEqual(run.phases.map((p) => p.name), ['warmup', 'sequential', 'closed-c2']);
-      assert.ok(run.loadgen && run.loadgen.cpuPercent > 0);
+      assert.ok((run.loadgen?.cpuPercent ?? 0) > 0);
       const client = csv(join(runDir, 'client.csv'));
       assert.equal(client.length, 2 + 10 + 20);
       const service = csv(join(runDir, run.serviceCsvs[0]!));
@@ -207,7 +207,7 @@ describe('experiment', () => {
     it('runs native and says which deployments it skipped and why', async () => {
       const dir = tmp();
       const r = await runCli(
-        ['--deployments', 'native,docker,swarm-3', '--requests', '3', '--concurrency', '1', '--warmup', '0', '--port', String(await freePort()), '--db', join(dir, 'b.db'), '--out', join(dir, 'runs'), '--no-report'],
+        ['--deployments', 'native,docker,swarm-3', '--requests', '3', '--concurrency', '1', '--warmup', '0', '--port', String(await freePort()), '--db', join(dir, 'b.db'), '--out', join(dir, 'runs'), '--report-dir', join(dir, 'report')],
         undefined,
         { ...process.env, DOCKER_HOST: `unix://${join(dir, 'no-engine.sock')}` },
       );
@@ -231,6 +231,24 @@ describe('experiment', () => {
   });
 
   describe('bad input', () => {
+    it('a duration without a unit, or an interval the collector cannot sample at: exit 2 before anything starts', async () => {
+      const dir = tmp();
+      const cases: [string, string, string][] = [
+        ['interval', '1', "expected a number with a unit: ms, s, m or h (e.g. 500ms, 10s, 1.5s, 2m), got '1'"],
+        ['interval', '10ms', "expected a duration from 50ms to 3600s, got '10ms'"],
+        ['duration', '10', "expected a number with a unit: ms, s, m or h (e.g. 500ms, 10s, 1.5s, 2m), got '10'"],
+        ['timeout', '5', "expected a number with a unit: ms, s, m or h (e.g. 500ms, 10s, 1.5s, 2m), got '5'"],
+      ];
+      for (const [flag, value, expected] of cases) {
+        const r = await runCli(['--deployments', 'native', `--${flag}`, value, '--db', join(dir, 'b.db'), '--out', join(dir, 'runs')]);
+        assert.equal(r.code, 2, r.stderr);
+        assert.equal(r.stderr, `experiment: --${flag}: ${expected}\n`);
+        assert.equal(r.stdout, '');
+      }
+      assert.ok(!existsSync(join(dir, 'runs')), 'no run folder was made');
+      assert.ok(!existsSync(join(dir, 'b.db')), 'no recording was started');
+    });
+
     it('an unknown deployment name: one line naming it, exit 2, nothing started', async () => {
       const r = await runCli(['--deployments', 'native,k8s']);
       assert.equal(r.code, 2);
@@ -241,7 +259,7 @@ describe('experiment', () => {
       const dir = tmp();
       const db = join(dir, 'b.db');
       const port = await freePort();
-      const stale = cliCollector({ root, db, interval: '1s' })!;
+      const stale = cliCollector({ root, db, intervalMs: 1000 })!;
       await stale.start('native', ['--deployment', 'native', '--pid', String(process.pid)]);
       try {
         const r = await runCli(['--deployments', 'native', '--port', String(port), '--requests', '2', '--db', db, '--out', join(dir, 'runs'), '--no-report']);

@@ -1,21 +1,34 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { UsageError } from '../../load/args.js';
-import type { LoadSummary } from '../../load/stats.js';
+import { SummarySchema, type Overhead, type PhaseSummary, type Summary } from '../../contracts/summary.js';
+import { UsageError } from '../../contracts/usage-error.js';
+import type { DeploymentOutcome } from '../experiment.js';
 import { parseDeployments, parseExperimentArgs, serviceEnv } from '../options.js';
 import { planPhases } from '../phases.js';
-import { targetChecks } from '../targets.js';
 import { overallCpuPercent } from '../run-record.js';
-import { formatTable, tableRows, type DeploymentOutcome } from '../summary-table.js';
+import { closingRows, formatClosingTable, formatWithoutFigures } from '../summary-table.js';
+import { targetChecks } from '../targets.js';
 
-const summary = (phase: string, p50: number, over: Partial<LoadSummary> = {}): LoadSummary => ({
-  label: 'x', phase, requests: 10, ok: 10, errors: {}, durationMs: 1000, rps: 10,
-  latencyMs: { p50, p90: p50 + 1, p99: p50 + 2, max: p50 + 3 }, serverLatencyP50Ms: 1, replicaShares: { r: 1 }, cpuPercent: 5, ...over,
+let clock = 0;
+/** One measured phase as the reporter summarises it (only what the tests look at is set). */
+const phase = (label: string, name: string, p50: number, over: Partial<PhaseSummary> = {}): PhaseSummary => ({
+  label, deployment: label.startsWith('swarm') ? 'swarm' : label, phase: name, startMs: ++clock, endMs: clock + 0.5,
+  concurrency: name === 'sequential' ? 1 : 16, rateRps: null, requests: 10, ok: 10, errors: 0, reqPerSec: 10,
+  client: { count: 10, p50, p99: p50 + 2 }, server: { count: 10, p50: 1 }, replicaShares: { r: 1 },
+  samples: 3, missedSamples: 0, cpu: {}, memBytes: {}, cpuMsPerRequest: 1.25, netRxBytes: 2_500_000, netTxBytes: 1_000_000, ...over,
 });
+/** The reporter's p50 overhead of `label` against native in `name`. */
+const overhead = (label: string, name: string, baselineMs: number, valueMs: number): Overhead => ({
+  label, baseline: 'native', phase: name, percentile: 50, baselineMs, valueMs, diff: { estimate: valueMs - baselineMs, low: 0, high: 0 },
+});
+const summaryOf = (phases: PhaseSummary[], overheads: Overhead[] = []): Summary =>
+  SummarySchema.parse({ runs: [], replicas: [], phases, overheads });
+const done = (...names: DeploymentOutcome['name'][]): DeploymentOutcome[] =>
+  names.map((name) => ({ name, status: 'done', phases: [] }));
 
 describe('experiment, pure parts', () => {
   describe('options', () => {
-    it('runs every deployment with the classic load by default', () => {
+    it('runs every deployment with the 160-review latency test load by default', () => {
       const o = parseExperimentArgs([]);
       assert.deepEqual(o.deployments, ['native', 'docker', 'compose', 'swarm-1', 'swarm-3']);
       assert.equal(o.requests, 160);
@@ -42,6 +55,7 @@ describe('experiment, pure parts', () => {
     it('rejects bad load values, naming them', () => {
       assert.throws(() => parseExperimentArgs(['--requests=-3']), /--requests: .*'-3'/);
       assert.throws(() => parseExperimentArgs(['--interval', 'soon']), /--interval: .*'soon'/);
+      assert.throws(() => parseExperimentArgs(['--warmup', '-1']), /--warmup/);
       assert.throws(() => parseExperimentArgs(['--warmup', 'x']), /--warmup: .*'x'/);
       assert.throws(() => parseExperimentArgs(['--port', '0']), /--port/);
       assert.throws(() => parseExperimentArgs(['--what']), /Unknown option '--what'$/);
@@ -49,7 +63,7 @@ describe('experiment, pure parts', () => {
   });
 
   describe('phases', () => {
-    it('defaults to warm-up, the classic 160 sequential, then 16 clients for 10 s', () => {
+    it('defaults to warm-up, the 160 sequential requests, then 16 clients for 10 s', () => {
       const o = parseExperimentArgs([]);
       assert.deepEqual(planPhases(o).map((x) => [x.name, x.concurrency, x.requests, x.durationMs, x.measured]), [
         ['warmup', 1, 20, undefined, false], ['sequential', 1, 160, undefined, true], ['closed-c16', 16, undefined, 10_000, true],
@@ -65,40 +79,80 @@ describe('experiment, pure parts', () => {
     });
   });
 
-  describe('summary table', () => {
+  describe('duration flags', () => {
+    const FORMS = 'a number with a unit: ms, s, m or h (e.g. 500ms, 10s, 1.5s, 2m)';
+    it('need a unit: a bare number is refused, naming the flag and the accepted forms', () => {
+      for (const flag of ['duration', 'timeout', 'interval']) {
+        for (const bad of ['1', '10', 'soon', '0s']) {
+          assert.throws(() => parseExperimentArgs([`--${flag}`, bad]), {
+            name: 'UsageError',
+            message: `--${flag}: expected ${FORMS}, got '${bad}'`,
+          });
+        }
+      }
+    });
+    it('keep --interval within what the collector samples at', () => {
+      assert.throws(() => parseExperimentArgs(['--interval', '10ms']), {
+        name: 'UsageError',
+        message: "--interval: expected a duration from 50ms to 3600s, got '10ms'",
+      });
+      assert.equal(parseExperimentArgs(['--interval', '0.5s']).intervalMs, 500);
+      assert.equal(parseExperimentArgs([]).intervalMs, 1000);
+    });
+  });
+
+  describe('closing table (from the reporter\'s summary)', () => {
+    const summary = summaryOf(
+      [
+        phase('native', 'sequential', 2), phase('native', 'closed-c16', 40),
+        phase('docker', 'sequential', 2.5), phase('docker', 'closed-c16', 44, { ok: 9, errors: 1 }),
+        phase('swarm-3', 'sequential', 3, { replicaShares: { aaa: 0.34, bbb: 0.33, ccc: 0.33 } }),
+      ],
+      [overhead('docker', 'sequential', 2, 2.5), overhead('docker', 'closed-c16', 40, 44), overhead('swarm-3', 'sequential', 2, 3)],
+    );
     const outcomes: DeploymentOutcome[] = [
-      { name: 'native', status: 'done', summaries: [summary('sequential', 2), summary('closed-c16', 40)] },
-      { name: 'docker', status: 'done', summaries: [summary('sequential', 2.5), summary('closed-c16', 44)] },
-      { name: 'swarm-3', status: 'done', summaries: [summary('sequential', 3, { replicaShares: { aaa: 0.34, bbb: 0.33, ccc: 0.33 } })] },
-      { name: 'compose', status: 'skipped', reason: 'no Docker engine', summaries: [] },
+      ...done('native', 'docker', 'swarm-3'),
+      { name: 'compose', status: 'skipped', reason: 'no Docker engine', phases: [] },
     ];
     it('gives the overhead against native in ms and % at p50, phase by phase', () => {
-      const rows = tableRows(outcomes);
+      const rows = closingRows(summary, outcomes);
       const docker = rows.filter((r) => r.deployment === 'docker');
       assert.deepEqual(docker.map((r) => [r.phase, r.overheadMs, r.overheadPercent]), [['sequential', 0.5, 25], ['closed-c16', 4, 10]]);
-      assert.equal(rows.find((r) => r.deployment === 'native')!.overheadMs, null);
+      assert.equal(rows.find((r) => r.deployment === 'native')!.overheadMs, undefined);
+      assert.equal(docker[1]!.requests, '9/10 ok');
     });
     it('shows replica shares only where there are several replicas, and says why a deployment did not run', () => {
-      const text = formatTable(outcomes);
+      const text = formatClosingTable(summary, outcomes);
       assert.match(text, /\| swarm-3 .*\| aaa 34%, bbb 33%, ccc 33% \|/);
-      assert.match(text, /\| docker +\| sequential .*\| \+0\.50 ms \(\+25\.0%\)/);
+      assert.match(text, /\| docker +\| sequential .*\| \+0\.50 ms \(\+25\.0%\) \|/);
+      assert.match(text, /\| native +\| sequential +\| 10 +\| +2\.00 \| +4\.00 \| +1\.00 \| +10\.0 \| +– \| +1\.25 \| +2\.50 \| +1\.00 \|/);
       assert.match(text, /^compose: skipped \(no Docker engine\)$/m);
       assert.match(text, /^target: docker adds <= 1 ms p50 over native at concurrency 1: \+0\.50 ms, met$/m);
     });
     it('has no overhead figure when native did not run', () => {
-      assert.ok(tableRows(outcomes.slice(1)).every((r) => r.overheadMs === null));
+      assert.ok(closingRows(summaryOf(summary.phases.filter((p) => p.label !== 'native')), outcomes.slice(1)).every((r) => r.overheadMs === undefined));
+    });
+    it('without the reporter\'s figures, says why instead of showing any number', () => {
+      const text = formatWithoutFigures('the report was not built (--no-report)', [
+        { name: 'native', status: 'done', phases: ['sequential', 'closed-c16'] },
+        { name: 'docker', status: 'failed', reason: 'port 5000 is already taken', phases: [] },
+      ]);
+      assert.equal(text, 'no figures: the report was not built (--no-report)\nnative: done (sequential, closed-c16)\ndocker: failed (port 5000 is already taken)');
     });
   });
 
   describe('targets', () => {
     it('checks docker/compose p50 overhead at c1, swarm-3 shares and swarm-3 vs swarm-1 throughput', () => {
-      const lines = targetChecks([
-        { name: 'native', status: 'done', summaries: [summary('sequential', 2)] },
-        { name: 'docker', status: 'done', summaries: [summary('sequential', 2.4)] },
-        { name: 'compose', status: 'done', summaries: [summary('sequential', 3.5)] },
-        { name: 'swarm-1', status: 'done', summaries: [summary('closed-c16', 30, { rps: 100 })] },
-        { name: 'swarm-3', status: 'done', summaries: [summary('closed-c16', 30, { rps: 85, replicaShares: { a: 0.4, b: 0.3, c: 0.3 } })] },
-      ]);
+      const lines = targetChecks(
+        summaryOf([
+          phase('native', 'sequential', 2),
+          phase('docker', 'sequential', 2.4),
+          phase('compose', 'sequential', 3.5),
+          phase('swarm-1', 'closed-c16', 30, { reqPerSec: 100 }),
+          phase('swarm-3', 'closed-c16', 30, { reqPerSec: 85, replicaShares: { a: 0.4, b: 0.3, c: 0.3 } }),
+        ]),
+        done('native', 'docker', 'compose', 'swarm-1', 'swarm-3'),
+      );
       assert.deepEqual(lines, [
         'target: docker adds <= 1 ms p50 over native at concurrency 1: +0.40 ms, met',
         'target: compose adds <= 1 ms p50 over native at concurrency 1: +1.50 ms, MISSED',
@@ -107,7 +161,16 @@ describe('experiment, pure parts', () => {
       ]);
     });
     it('says nothing about deployments that did not run', () => {
-      assert.deepEqual(targetChecks([{ name: 'native', status: 'done', summaries: [summary('sequential', 2)] }]), []);
+      assert.deepEqual(targetChecks(summaryOf([phase('native', 'sequential', 2)]), done('native')), []);
+      const failed: DeploymentOutcome[] = [...done('native'), { name: 'docker', status: 'failed', phases: [] }];
+      assert.deepEqual(targetChecks(summaryOf([phase('native', 'sequential', 2), phase('docker', 'sequential', 9)]), failed), []);
+    });
+    it('leaves requests no replica was named for out of the shares', () => {
+      const lines = targetChecks(
+        summaryOf([phase('swarm-3', 'closed-c16', 30, { replicaShares: { a: 0.33, b: 0.33, c: 0.32, '(unattributed)': 0.02 } })]),
+        done('swarm-3'),
+      );
+      assert.deepEqual(lines, ['target: swarm-3 gives each of 3 replicas 33 ± 5 % (closed-c16): 33.0% / 33.0% / 32.0%, met']);
     });
   });
 

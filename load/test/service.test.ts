@@ -1,20 +1,17 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { loadCorpus } from '../corpus.js';
 import { findPackageRoot } from '../../common/package-root.js';
 import { runLoad } from '../run.js';
 import { serviceLike, startLocalServer, startRealService } from '../../test-support/local-servers.js';
 import type { RunningService } from '../../service/service.js';
-import { runCommand } from '../../test-support/processes.js';
+import { runCommand } from '../../common/run-command.js';
 
 const root = findPackageRoot();
-const execFileP = promisify(execFile);
 const csvRecords = (file: string): Record<string, string>[] => parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
 
 const run = (cmd: string, args: string[]) => runCommand(cmd, args, { cwd: root });
@@ -40,7 +37,7 @@ describe('load generator and latency_test.sh against the real service', () => {
     assert.deepEqual(rows.slice(1).map((x) => x['Input Text']), corpus.map((c) => c.text));
   });
 
-  it('runs the classic 160 sequential requests and matches request ids with the service CSV', async () => {
+  it('runs the 160 sequential requests of the latency test and matches request ids with the service CSV', async () => {
     const texts = loadCorpus(join(root, 'data/reviews.csv')).map((r) => r.text);
     const before = csvRecords(csvFile).length;
     const { rows, summary } = await runLoad({
@@ -73,10 +70,27 @@ describe('load CLI', () => {
     }
   });
 
+  it('stops with exit 2 on a duration without a unit, naming the flag and the accepted forms, before sending anything', async () => {
+    const server = await startLocalServer(serviceLike());
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'ldb-load-'));
+      for (const [flag, value] of [['duration', '10'], ['timeout', '5'], ['duration', 'soon'], ['timeout', '0ms']] as const) {
+        const out = join(dir, `${flag}-${value}.csv`);
+        const r = await run(process.execPath, [join(root, 'dist/load/cli.js'), '--port', String(server.port), `--${flag}`, value, '--out', out]);
+        assert.equal(r.code, 2, r.stderr);
+        assert.equal(r.stderr, `load: --${flag}: expected a number with a unit: ms, s, m or h (e.g. 500ms, 10s, 1.5s, 2m), got '${value}'\n`);
+        assert.equal(existsSync(out), false, 'no client CSV was opened');
+      }
+      assert.equal(server.received.length, 0, 'no request was sent');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('exits 2 with one line naming a bad value', async () => {
-    const err = await execFileP(process.execPath, [join(root, 'dist/load/cli.js'), '--concurrency', 'many']).catch((e: { code: number; stderr: string }) => e);
-    assert.equal((err as { code: number }).code, 2);
-    assert.equal((err as { stderr: string }).stderr, "load: --concurrency: expected a whole number from 1 to 10000, got 'many'\n");
+    const r = await run(process.execPath, [join(root, 'dist/load/cli.js'), '--concurrency', 'many']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, "load: --concurrency: expected a whole number from 1 to 10000, got 'many'\n");
   });
 
   it('refuses to append to a file that is not a client CSV, leaving it untouched (exit 2)', async () => {

@@ -2,16 +2,26 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseDuration, parseLabel, parsePositiveInt, UsageError } from '../args.js';
+import { parsePositiveInt } from '../../common/cli-args.js';
+import { CLIENT_CSV_HEADER_LINE, type ClientRequest } from '../../contracts/client-csv.js';
+import { parseLabel } from '../../contracts/label.js';
+import { UsageError } from '../../contracts/usage-error.js';
 import { detokenize, isReadable, parseSst2, selectReviews } from '../corpus-build.js';
 import { formatCorpus, parseCorpus } from '../corpus.js';
 import { parseLoadArgs } from '../options.js';
 import { findPackageRoot } from '../../common/package-root.js';
-import { CLIENT_CSV_HEADER_LINE, errorCode, formatClientRow, headerNumber, statusError, type ClientRow } from '../rows.js';
+import { errorCode, formatClientRow, headerNumber, statusError } from '../rows.js';
 import { ClosedLoopQuota, intendedMs, openLoopCount } from '../schedule.js';
-import { formatSummary, percentiles, summarize } from '../stats.js';
+import { formatLoadSummary, LoadSummaryBuilder, percentiles, type LoadSummary } from '../stats.js';
 
-const row = (over: Partial<ClientRow>): ClientRow => ({
+/** The summary of a phase whose requests were `rows`, as runLoad builds it request by request. */
+function summaryOf(rows: readonly ClientRequest[], meta: { startMs: number; endMs: number; cpuMicros: number }): LoadSummary {
+  const builder = new LoadSummaryBuilder();
+  for (const r of rows) builder.add(r);
+  return builder.finish({ label: 'x', phase: 'p', ...meta });
+}
+
+const row = (over: Partial<ClientRequest>): ClientRequest => ({
   label: 'native', phase: 'sequential', seq: 1, requestId: 'id', intendedMs: 1000, sentMs: 1000.5, doneMs: 1003,
   latencyMs: 3, status: 200, error: '', serverLatencyMs: 1.5, replica: 'r1', prediction: 'POSITIVE', ...over,
 });
@@ -94,32 +104,39 @@ describe('load generator, pure parts', () => {
         row({ seq: 1, replica: 'a' }), row({ seq: 2, replica: 'a' }), row({ seq: 3, replica: 'b' }),
         row({ seq: 4, status: 0, error: 'timeout', replica: null }), row({ seq: 5, status: 503, error: 'http_503', replica: null }),
       ];
-      const s = summarize(rows, { label: 'x', phase: 'p', startMs: 0, endMs: 2000, cpuMicros: 500_000 });
+      const s = summaryOf(rows, { startMs: 0, endMs: 2000, cpuMicros: 500_000 });
       assert.equal(s.requests, 5);
       assert.equal(s.ok, 3);
       assert.deepEqual(s.errors, { timeout: 1, http_503: 1 });
       assert.equal(s.rps, 1.5);
       assert.deepEqual(s.replicaShares, { a: 2 / 3, b: 1 / 3 });
       assert.equal(s.cpuPercent, 25);
-      assert.match(formatSummary(s), /errors: timeout=1 http_503=1/);
-      assert.match(formatSummary(s), /a 66\.7%, b 33\.3%/);
+      assert.match(formatLoadSummary(s), /errors: timeout=1 http_503=1/);
+      assert.match(formatLoadSummary(s), /a 66\.7%, b 33\.3%/);
     });
     it('has no latency figures when nothing answered', () => {
-      const s = summarize([row({ status: 0, error: 'ECONNREFUSED' })], { label: 'x', phase: 'p', startMs: 0, endMs: 1, cpuMicros: 0 });
+      const s = summaryOf([row({ status: 0, error: 'ECONNREFUSED' })], { startMs: 0, endMs: 1, cpuMicros: 0 });
       assert.equal(s.latencyMs, null);
       assert.equal(s.serverLatencyP50Ms, null);
-      assert.match(formatSummary(s), /p50 - /);
+      assert.match(formatLoadSummary(s), /p50 - /);
     });
   });
 
   describe('command-line values', () => {
-    it('reads durations in ms, s and m', () => {
-      assert.equal(parseDuration('duration', '500ms'), 500);
-      assert.equal(parseDuration('duration', '1.5s'), 1500);
-      assert.equal(parseDuration('duration', '2m'), 120_000);
-      assert.equal(parseDuration('duration', '3'), 3000);
-      assert.throws(() => parseDuration('duration', '10x'), /--duration: .*got '10x'/);
-      assert.throws(() => parseDuration('duration', '0s'), UsageError);
+    it('reads durations in ms, s and m, and refuses a bare number (a unit is required)', () => {
+      assert.equal(parseLoadArgs(['--duration', '500ms']).durationMs, 500);
+      assert.equal(parseLoadArgs(['--duration', '1.5s']).durationMs, 1500);
+      assert.equal(parseLoadArgs(['--duration', '2m']).durationMs, 120_000);
+      assert.equal(parseLoadArgs(['--timeout', '3s']).timeoutMs, 3000);
+      for (const flag of ['duration', 'timeout']) {
+        for (const bad of ['3', '10x', '0s', '']) {
+          assert.throws(() => parseLoadArgs([`--${flag}`, bad]), (err: unknown) => {
+            assert.ok(err instanceof UsageError);
+            assert.equal(err.message, `--${flag}: expected a number with a unit: ms, s, m or h (e.g. 500ms, 10s, 1.5s, 2m), got '${bad}'`);
+            return true;
+          });
+        }
+      }
     });
     it('rejects counts that are not whole positive numbers, naming the option', () => {
       assert.equal(parsePositiveInt('requests', '160'), 160);
@@ -130,7 +147,7 @@ describe('load generator, pure parts', () => {
       assert.equal(parseLabel('label', 'swarm-3'), 'swarm-3');
       assert.throws(() => parseLabel('label', '../etc'), /--label: .*'\.\.\/etc'/);
     });
-    it('defaults to the classic 160 sequential requests', () => {
+    it('defaults to the 160 sequential requests of the latency test', () => {
       const o = parseLoadArgs([]);
       assert.equal(o.requests, 160);
       assert.equal(o.concurrency, 1);
