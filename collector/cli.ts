@@ -3,7 +3,9 @@
 import { fileURLToPath } from 'node:url';
 import { startDetached, startForeground, runs, status, stop } from './control.js';
 import type { Io } from './control.js';
-import { parseCommand, USAGE, UsageError } from './options.js';
+import { errorText } from '../common/error-text.js';
+import { UsageError } from '../contracts/usage-error.js';
+import { parseCommand, USAGE } from './options.js';
 
 const io: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -40,7 +42,7 @@ main(process.argv.slice(2)).then(
       io.err(`collector: ${err.message}`);
       process.exitCode = 2;
     } else {
-      io.err(`collector: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      io.err(`collector: ${err instanceof Error ? (err.stack ?? err.message) : errorText(err)}`);
       process.exitCode = 1;
     }
   },

@@ -2,12 +2,16 @@
 import { fork } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Db, RunRow } from './db.js';
-import { finishRun, openDb, recordingRuns } from './db.js';
-import { checkDbPath, isCollectorAlive, logFilePath, runStart, sweepInterrupted } from './daemon.js';
+import type { Db } from './db.js';
+import { finishRun, openDb } from './db.js';
+import { recordingRuns, runById, sampleCount } from '../contracts/recording.js';
+import type { RunRow } from '../contracts/recording.js';
+import { checkDbPath, logFilePath, runStart } from './daemon.js';
+import { isCollectorAlive, sweepInterrupted } from './liveness.js';
 import type { DbOptions, StartOptions, StopOptions } from './options.js';
-import { UsageError } from './options.js';
+import { errorText } from '../common/error-text.js';
+import { pollUntil, PollTimeoutError } from '../common/poll.js';
+import { UsageError } from '../contracts/usage-error.js';
 import { processExists } from './proc.js';
 import { formatRuns, formatStatus } from './format.js';
 
@@ -47,7 +51,7 @@ export async function startForeground(o: StartOptions, io: Io): Promise<number> 
     return 0;
   } catch (err) {
     const code = err instanceof UsageError ? 2 : 1;
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorText(err);
     io.err(stamp(`collector: ${message}`));
     await send({ type: 'error', message, code });
     return code;
@@ -99,17 +103,17 @@ function openExisting(path: string): Db {
   try {
     return openDb(path, { create: false });
   } catch (err) {
-    throw new UsageError(`cannot use --db "${path}": ${(err as Error).message}`);
+    throw new UsageError(`cannot use --db "${path}": ${errorText(err)}`);
   }
 }
 
 async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!processExists(pid)) return true;
-    await sleep(50);
+  try {
+    return await pollUntil(() => (processExists(pid) ? undefined : true), { timeoutMs, intervalMs: 50, what: `pid ${pid} to exit` });
+  } catch (err) {
+    if (err instanceof PollTimeoutError) return false;
+    throw err;
   }
-  return false;
 }
 
 /** stop: SIGTERM to the run's collector, then wait until it has exited and the run is closed. */
@@ -138,7 +142,7 @@ async function stopRun(db: Db, run: RunRow, io: Io): Promise<number> {
     return 1;
   }
   const pid = run.collector_pid;
-  if (pid === null || !isCollectorAlive(pid)) {
+  if (pid === null || !isCollectorAlive(run)) {
     finishRun(db, run.id, 'interrupted', run.last_tick_ms ?? run.started_at_ms);
     io.out(`run ${run.id} "${run.label}" interrupted (collector pid ${pid} was gone)`);
     return 0;
@@ -148,10 +152,9 @@ async function stopRun(db: Db, run: RunRow, io: Io): Promise<number> {
     io.err(`collector: pid ${pid} (run ${run.id}) did not exit within ${STOP_TIMEOUT_MS / 1000} s`);
     return 1;
   }
-  const after = db.prepare('SELECT status FROM runs WHERE id = ?').get(run.id) as { status: string };
+  const after = runById(db, run.id)!;
   if (after.status === 'recording') finishRun(db, run.id, 'interrupted', Date.now());
-  const n = db.prepare('SELECT count(*) AS n FROM samples WHERE run_id = ?').get(run.id) as { n: number };
-  io.out(`run ${run.id} "${run.label}" ${after.status === 'recording' ? 'interrupted' : after.status}: ${n.n} samples`);
+  io.out(`run ${run.id} "${run.label}" ${after.status === 'recording' ? 'interrupted' : after.status}: ${sampleCount(db, run.id)} samples`);
   return 0;
 }
 

@@ -1,20 +1,25 @@
 // `collector start` in the foreground (also what a detached start runs in the background): checks
 // everything that can be wrong before writing anything, creates the run, records until SIGINT/SIGTERM.
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { hostname, release, cpus } from 'node:os';
+import { accessSync, constants, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, hostname, release } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { errorText } from '../common/error-text.js';
+import type { StatsSource, TickSummary } from '../contracts/recording.js';
+import { recordingRuns } from '../contracts/recording.js';
+import { UsageError } from '../contracts/usage-error.js';
 import type { CgroupVersion } from './cgroup.js';
 import { detectCgroupVersion } from './cgroup.js';
 import type { Db } from './db.js';
-import { finishRun, insertRun, recordingRuns } from './db.js';
-import { openDb } from './db.js';
-import { connectDocker, engineAddress, engineVersion, listSelected, oneLine } from './docker.js';
+import { finishRun, insertRun, openDb } from './db.js';
+import type { ContainerSource } from './docker-watcher.js';
 import { DockerWatcher } from './docker-watcher.js';
-import { DEFAULT_DB, UsageError } from './options.js';
+import { connectDocker, engineAddress, listSelected, requireEngineVersion } from './docker.js';
+import { sweepInterrupted } from './liveness.js';
 import type { StartOptions } from './options.js';
+import { DEFAULT_DB } from './options.js';
 import { hostMemoryBytes, processExists } from './proc.js';
 import { ProcessWatcher } from './process-watcher.js';
-import type { TickSummary, Watcher } from './recorder.js';
+import type { Watcher } from './recorder.js';
 import { record } from './recorder.js';
 import { dockerQueries } from './selection.js';
 
@@ -38,45 +43,85 @@ export function checkDbPath(db: string): void {
       accessSync(dir, constants.W_OK);
     }
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `directory ${dir} does not exist` : (err as Error).message;
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `directory ${dir} does not exist` : errorText(err);
     throw new UsageError(`cannot use --db "${db}": ${why}`);
   }
 }
 
-/** Whether pid is a live collector process (a reused pid running something else does not count). */
-export function isCollectorAlive(pid: number | null): boolean {
-  if (pid === null || !processExists(pid)) return false;
+export interface StartHooks {
+  log(message: string): void;
+  onReady(runId: number): void;
+  signal: AbortSignal;
+}
+
+/** What a run watches and the facts about its source that go into its runs row. */
+interface Source {
+  watcher: Watcher;
+  statsSource: StatsSource;
+  selection: unknown;
+  cgroupVersion: CgroupVersion | null;
+  dockerVersion: string | null;
+}
+
+/** Runs a whole recording. Throws UsageError before anything is written when the input is bad. */
+export async function runStart(o: StartOptions, hooks: StartHooks): Promise<TickSummary> {
+  checkDbPath(o.db);
+  const hostMemory = hostMemoryBytes();
+  const source = o.pid !== undefined || o.port !== undefined ? processSource(o, hostMemory) : await dockerSource(o, hostMemory);
+  const db = openForRecording(o.db);
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('collector');
-  } catch {
-    return true; // exists but not readable: assume it is ours rather than interrupt a live run
+    const runId = createRun(db, o, source, hostMemory);
+    const pidFile = pidFilePath(o.db, o.label);
+    writeFileSync(pidFile, `${process.pid}\n`);
+    try {
+      hooks.log(`run ${runId} "${o.label}" recording every ${o.intervalMs} ms (${source.statsSource}) into ${o.db}`);
+      return await recordRun(db, runId, o.intervalMs, source.watcher, hooks);
+    } finally {
+      rmSync(pidFile, { force: true });
+    }
+  } finally {
+    db.close();
   }
 }
 
-/** A run recorded elsewhere (e.g. by a collector container) counts as gone after this much silence. */
-export function staleAfterMs(intervalMs: number): number {
-  return Math.max(120_000, 20 * intervalMs);
+function processSource(o: StartOptions, hostMemory: number): Source {
+  if (o.pid !== undefined && !processExists(o.pid)) throw new UsageError(`--pid: no process ${o.pid}`);
+  return {
+    watcher: new ProcessWatcher({ pid: o.pid, port: o.port }, hostMemory),
+    statsSource: 'proc',
+    selection: { pid: o.pid ?? null, port: o.port ?? null },
+    cgroupVersion: null,
+    dockerVersion: null,
+  };
 }
 
-/**
- * Marks runs whose collector is gone (SIGKILL, crash, reboot) as interrupted: on this host by its pid;
- * recorded from another host (a collector container has its own hostname) when its ticks stopped.
- */
-export function sweepInterrupted(db: Db, now = Date.now()): number[] {
-  const swept: number[] = [];
-  for (const run of recordingRuns(db)) {
-    const alive =
-      run.collector_host === hostname()
-        ? isCollectorAlive(run.collector_pid)
-        : now - (run.last_tick_ms ?? run.started_at_ms) < staleAfterMs(run.interval_ms);
-    if (alive) continue;
-    finishRun(db, run.id, 'interrupted', run.last_tick_ms ?? run.started_at_ms);
-    swept.push(run.id);
+/** Asks the engine first: no engine, or a filter it rejects, fails here before anything is written. */
+async function dockerSource(o: StartOptions, hostMemory: number): Promise<Source> {
+  const docker = connectDocker();
+  let dockerVersion: string;
+  try {
+    dockerVersion = await requireEngineVersion(docker);
+  } catch (err) {
+    throw new UsageError(errorText(err));
   }
-  return swept;
+  const cgroupVersion = detectCgroupVersion();
+  const queries = dockerQueries(o.selection);
+  try {
+    await listSelected(docker, queries);
+  } catch (err) {
+    const e = err as { statusCode?: number; json?: { message?: string } };
+    if (e.statusCode === 400) throw new UsageError(`bad selection ${JSON.stringify(queries)}: ${e.json?.message ?? errorText(err)}`);
+    throw new UsageError(`cannot list containers at ${engineAddress()}: ${errorText(err)}`);
+  }
+  const statsSource = containerSource(o, cgroupVersion);
+  const watcher = new DockerWatcher({
+    docker, queries, source: statsSource, cgroupVersion, hostMemory, collectorHost: hostname(), intervalMs: o.intervalMs,
+  });
+  return { watcher, statsSource, selection: { ...o.selection, queries }, cgroupVersion, dockerVersion };
 }
 
-function cgroupSource(o: StartOptions, version: CgroupVersion): 'cgroup-files' | 'docker-api-stream' {
+/** cgroup files when this process can read them (on the host, or a container with them mounted), else the stats stream. */
+function containerSource(o: StartOptions, version: CgroupVersion): ContainerSource {
   const root = process.env['COLLECTOR_CGROUP_ROOT'] ?? '/sys/fs/cgroup';
   const readable = existsSync(version === 2 ? `${root}/cgroup.controllers` : `${root}/cpuacct/cpuacct.usage`);
   if (o.statsSource === 'cgroup-files' && !readable) {
@@ -86,92 +131,44 @@ function cgroupSource(o: StartOptions, version: CgroupVersion): 'cgroup-files' |
   return readable ? 'cgroup-files' : 'docker-api-stream';
 }
 
-export interface StartHooks {
-  log(message: string): void;
-  onReady(runId: number): void;
-  signal: AbortSignal;
+function openForRecording(path: string): Db {
+  try {
+    return openDb(path, { create: true });
+  } catch (err) {
+    throw new UsageError(`cannot use --db "${path}": ${errorText(err)}`);
+  }
 }
 
-/** Runs a whole recording. Throws UsageError before anything is written when the input is bad. */
-export async function runStart(o: StartOptions, hooks: StartHooks): Promise<TickSummary> {
-  checkDbPath(o.db);
-  const hostMemory = hostMemoryBytes();
-  let watcher: Watcher;
-  let statsSource: string;
-  let cgroupVersion: CgroupVersion | null = null;
-  let dockerVersion: string | null = null;
-  let selection: unknown;
-  if (o.pid !== undefined || o.port !== undefined) {
-    if (o.pid !== undefined && !processExists(o.pid)) throw new UsageError(`bad --pid ${o.pid}: no such process`);
-    watcher = new ProcessWatcher({ pid: o.pid, port: o.port }, hostMemory);
-    statsSource = 'proc';
-    selection = { pid: o.pid ?? null, port: o.port ?? null };
-  } else {
-    const docker = connectDocker();
-    try {
-      dockerVersion = await engineVersion(docker);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    cgroupVersion = detectCgroupVersion();
-    const queries = dockerQueries(o.selection);
-    try {
-      await listSelected(docker, queries); // the engine judges the filters: a bad one fails here, once
-    } catch (err) {
-      const e = err as { statusCode?: number; json?: { message?: string } };
-      if (e.statusCode === 400) throw new UsageError(`bad selection ${JSON.stringify(queries)}: ${e.json?.message ?? oneLine(err)}`);
-      throw new UsageError(`cannot list containers at ${engineAddress()}: ${oneLine(err)}`);
-    }
-    const source = cgroupSource(o, cgroupVersion);
-    statsSource = source;
-    selection = { ...o.selection, queries };
-    watcher = new DockerWatcher({
-      docker, queries, source, cgroupVersion, hostMemory, collectorHost: hostname(), intervalMs: o.intervalMs,
-    });
-  }
-  let db: Db;
-  try {
-    db = openDb(o.db, { create: true });
-  } catch (err) {
-    throw new UsageError(`cannot use --db "${o.db}": ${(err as Error).message}`);
-  }
-  const pidFile = pidFilePath(o.db, o.label);
-  let wrotePidFile = false;
-  try {
-    const runId = db
-      .transaction(() => {
-        sweepInterrupted(db);
-        const running = recordingRuns(db, o.label)[0];
-        if (running) {
-          throw new UsageError(`label "${o.label}" is already recording (run ${running.id}, pid ${running.collector_pid} on ${running.collector_host})`);
-        }
-        return insertRun(db, {
-          label: o.label, deployment: o.deployment, startedAtMs: Date.now(), intervalMs: o.intervalMs, selection,
-          statsSource, collectorPid: process.pid, collectorHost: hostname(), hostCpus: cpus().length,
-          hostMemoryBytes: hostMemory, kernel: release(), cgroupVersion, dockerVersion, modelId: o.modelId,
-          modelDtype: o.modelDtype,
-        });
-      })
-      .immediate();
-    writeFileSync(pidFile, `${process.pid}\n`);
-    wrotePidFile = true;
-    hooks.log(`run ${runId} "${o.label}" recording every ${o.intervalMs} ms (${statsSource}) into ${o.db}`);
-    let summary: TickSummary;
-    try {
-      summary = await record({
-        db, runId, intervalMs: o.intervalMs, watcher, signal: hooks.signal, log: hooks.log,
-        onFirstTick: () => hooks.onReady(runId),
+/** The runs row, in one transaction with the check that the label is not already recording. */
+function createRun(db: Db, o: StartOptions, source: Source, hostMemory: number): number {
+  return db
+    .transaction(() => {
+      sweepInterrupted(db);
+      const running = recordingRuns(db, o.label)[0];
+      if (running) {
+        throw new UsageError(`label "${o.label}" is already recording (run ${running.id}, pid ${running.collector_pid} on ${running.collector_host})`);
+      }
+      return insertRun(db, {
+        label: o.label, deployment: o.deployment, startedAtMs: Date.now(), intervalMs: o.intervalMs,
+        selection: source.selection, statsSource: source.statsSource, collectorPid: process.pid, collectorHost: hostname(),
+        hostCpus: cpus().length, hostMemoryBytes: hostMemory, kernel: release(), cgroupVersion: source.cgroupVersion,
+        dockerVersion: source.dockerVersion, modelId: o.modelId, modelDtype: o.modelDtype,
       });
-    } catch (err) {
-      finishRun(db, runId, 'interrupted', Date.now());
-      throw err;
-    }
-    hooks.log(
-      `run ${runId} complete: ${summary.ticks} ticks, ${summary.missedTicks} missed, tick lag p99 ${summary.lagP99Ms} ms`,
-    );
-    return summary;
-  } finally {
-    if (wrotePidFile) rmSync(pidFile, { force: true });
-    db.close();
+    })
+    .immediate();
+}
+
+/** Records until the signal; a run whose recording fails ends as interrupted. */
+async function recordRun(db: Db, runId: number, intervalMs: number, watcher: Watcher, hooks: StartHooks): Promise<TickSummary> {
+  let summary: TickSummary;
+  try {
+    summary = await record({
+      db, runId, intervalMs, watcher, signal: hooks.signal, log: hooks.log, onFirstTick: () => hooks.onReady(runId),
+    });
+  } catch (err) {
+    finishRun(db, runId, 'interrupted', Date.now());
+    throw err;
   }
+  hooks.log(`run ${runId} complete: ${summary.ticks} ticks, ${summary.missedTicks} missed, tick lag p99 ${summary.lagP99Ms} ms`);
+  return summary;
 }

@@ -4,9 +4,8 @@ import Database from 'better-sqlite3';
 import type { Counters } from './formulas.js';
 import { cpuPercent, memPercent, memUsed } from './formulas.js';
 import type { ReplicaInfo } from './selection.js';
-
-export const SCHEMA_VERSION = 1;
-const SCHEMA_SQL = new URL('../../collector/schema.sql', import.meta.url);
+import { RECORDING_SCHEMA_URL, RECORDING_SCHEMA_VERSION as SCHEMA_VERSION, schemaVersion } from '../contracts/recording.js';
+import type { RunStatus } from '../contracts/recording.js';
 
 export type Db = Database.Database;
 
@@ -28,7 +27,7 @@ export function openDb(path: string, opts: { create: boolean }): Db {
   const db = new Database(path, { fileMustExist: !opts.create });
   try {
     db.pragma('busy_timeout = 10000');
-    const version = db.pragma('user_version', { simple: true }) as number;
+    const version = schemaVersion(db);
     if (version > SCHEMA_VERSION) {
       throw new Error(`${path} has schema version ${version}; this collector knows up to ${SCHEMA_VERSION}`);
     }
@@ -39,7 +38,7 @@ export function openDb(path: string, opts: { create: boolean }): Db {
     }
     if (opts.create && version < SCHEMA_VERSION) {
       db.transaction(() => {
-        db.exec(readFileSync(SCHEMA_SQL, 'utf8'));
+        db.exec(readFileSync(RECORDING_SCHEMA_URL, 'utf8'));
         db.pragma(`user_version = ${SCHEMA_VERSION}`);
       }).immediate();
     }
@@ -48,21 +47,6 @@ export function openDb(path: string, opts: { create: boolean }): Db {
     db.close();
     throw err;
   }
-}
-
-export interface RunRow {
-  id: number;
-  label: string;
-  deployment: string;
-  status: 'recording' | 'complete' | 'interrupted';
-  started_at_ms: number;
-  ended_at_ms: number | null;
-  interval_ms: number;
-  stats_source: string;
-  collector_pid: number | null;
-  collector_host: string;
-  ticks: number;
-  last_tick_ms: number | null;
 }
 
 export interface NewRun {
@@ -83,11 +67,6 @@ export interface NewRun {
   modelDtype: string | null;
 }
 
-export function recordingRuns(db: Db, label?: string): RunRow[] {
-  const sql = `SELECT * FROM runs WHERE status = 'recording'${label === undefined ? '' : ' AND label = ?'} ORDER BY id`;
-  return prepared(db, sql).all(...(label === undefined ? [] : [label])) as RunRow[];
-}
-
 export function insertRun(db: Db, r: NewRun): number {
   const info = db
     .prepare(
@@ -105,7 +84,7 @@ export function insertRun(db: Db, r: NewRun): number {
 }
 
 /** Ends a run: its open replicas end with it. */
-export function finishRun(db: Db, runId: number, status: 'complete' | 'interrupted', endedAtMs: number): void {
+export function finishRun(db: Db, runId: number, status: Exclude<RunStatus, 'recording'>, endedAtMs: number): void {
   db.transaction(() => {
     prepared(db, 'UPDATE replicas SET ended_at_ms = ? WHERE run_id = ? AND ended_at_ms IS NULL').run(endedAtMs, runId);
     prepared(db, `UPDATE runs SET status = ?, ended_at_ms = ? WHERE id = ? AND status = 'recording'`).run(
@@ -163,7 +142,7 @@ export function insertEvent(db: Db, runId: number, replicaId: number | null, ts:
 }
 
 /** One sample row: counters plus what the CLI would show. `error` set = a missed read, metrics NULL. */
-export interface SampleRow {
+export interface SampleWrite {
   replicaId: number;
   tsMs: number;
   counters: Counters | null;
@@ -173,7 +152,7 @@ export interface SampleRow {
   cpuPercentOverride?: number | null;
 }
 
-export function makeSampleWriter(db: Db, runId: number): (s: SampleRow) => void {
+export function makeSampleWriter(db: Db, runId: number): (s: SampleWrite) => void {
   const stmt = prepared(db, 
     `INSERT INTO samples (run_id, replica_id, ts_ms, error, cpu_percent, cpu_total_ns, system_cpu_ns, online_cpus,
        mem_used_bytes, mem_usage_bytes, mem_inactive_file_bytes, mem_limit_bytes, mem_percent, net_rx_bytes,

@@ -3,15 +3,17 @@
 // going away (keeps reading cgroup files, records the gap, reconnects with backoff).
 import { existsSync } from 'node:fs';
 import type Docker from 'dockerode';
+import type { StatsSource } from '../contracts/recording.js';
 import type { CgroupDirs, CgroupVersion } from './cgroup.js';
 import { cgroupDirs, readCgroupCounters } from './cgroup.js';
-import { inspectContainer, listSelected, oneLine } from './docker.js';
+import { errorText } from '../common/error-text.js';
+import { inspectContainer, listSelected } from './docker.js';
 import type { DockerFilters, ReplicaInfo } from './selection.js';
 import { replicaInfo } from './selection.js';
 import { StatsStream } from './stream-source.js';
 import type { TickBatch, Tracked } from './tick-batch.js';
 
-export type ContainerSource = 'cgroup-files' | 'docker-api-stream';
+export type ContainerSource = Extract<StatsSource, 'cgroup-files' | 'docker-api-stream'>;
 
 interface TrackedContainer extends Tracked {
   info: ReplicaInfo;
@@ -37,8 +39,6 @@ export class DockerWatcher {
   private engineUp = true;
   private failures = 0;
   private nextDiscoveryAt = 0;
-  /** Image id of the first container seen, for runs.image_id. */
-  firstImageId: string | undefined;
 
   constructor(private readonly o: DockerWatcherOptions) {}
 
@@ -61,7 +61,7 @@ export class DockerWatcher {
       this.nextDiscoveryAt = now + backoff;
       if (this.engineUp) {
         this.engineUp = false;
-        batch.event('engine-lost', now, oneLine(err));
+        batch.event('engine-lost', now, errorText(err));
       }
       return;
     }
@@ -89,7 +89,6 @@ export class DockerWatcher {
     const info = replicaInfo(inspected, this.o.collectorHost);
     const t: TrackedContainer = { replicaId: 0, info };
     const ts = Date.now();
-    this.firstImageId ??= info.imageId;
     batch.newReplica(t, ts, info, null);
     if (this.o.source === 'cgroup-files') {
       // cgroup files need the container's host pid visible (host, or --pid host) for its network
@@ -108,7 +107,7 @@ export class DockerWatcher {
       await t.stream.open();
     } catch (err) {
       t.stream.ended = true;
-      t.stream.error = oneLine(err);
+      t.stream.error = errorText(err);
       batch.event('stream-failed', Date.now(), t.stream.error, t);
     }
   }
@@ -134,7 +133,7 @@ export class DockerWatcher {
     } catch (err) {
       // the cgroup is removed as the container stops: that is its end, not a missed read
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') this.drop(batch, id, t, ts, 'cgroup gone (stopped mid-read)');
-      else batch.missed(t, ts, oneLine(err));
+      else batch.missed(t, ts, errorText(err));
       return;
     }
     const prevCpu = t.prev?.cpuTotalNs;

@@ -1,6 +1,7 @@
 // The Docker Engine API through dockerode (socket from DOCKER_HOST or the default): discovery,
 // inspect and version. Every call has a timeout so a hung engine is noticed as a lost engine.
 import Docker from 'dockerode';
+import { errorText } from '../common/error-text.js';
 import type { DockerFilters, InspectInfo } from './selection.js';
 
 export const API_TIMEOUT_MS = 5000;
@@ -13,19 +14,14 @@ export function connectDocker(): Docker {
   return new Docker({ timeout: API_TIMEOUT_MS });
 }
 
-/** Engine version; throws with a one-line message naming the address when no engine answers. */
-export async function engineVersion(docker: Docker): Promise<string> {
+/** The engine's version; throws with a one-line message naming the address when no engine answers. */
+export async function requireEngineVersion(docker: Docker): Promise<string> {
   try {
     const v = await docker.version();
     return v.Version;
   } catch (err) {
-    throw new Error(`no Docker engine at ${engineAddress()}: ${oneLine(err)}`);
+    throw new Error(`no Docker engine at ${engineAddress()}: ${errorText(err)}`);
   }
-}
-
-export function oneLine(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  return msg.split('\n')[0]!.slice(0, 300);
 }
 
 /** Ids of the running containers matched by any of the queries (a union; each query's keys are ANDed). */

@@ -1,25 +1,27 @@
 // Command-line parsing: one typed options object per command, validated once. Every problem is a
-// UsageError with one line naming the bad value (the CLI prints it and exits 2).
-import { parseArgs } from 'node:util';
-import { parseDuration } from './duration.js';
+// UsageError with one line naming the bad value (the CLI prints it and exits 2). The grammars of
+// durations, labels and deployment kinds are the shared ones in contracts/.
+import { parseChoice, parsePositiveInt, parseStrict } from '../common/cli-args.js';
+import type { RecordedDeployment } from '../contracts/deployments.js';
+import { RECORDED_DEPLOYMENTS } from '../contracts/deployments.js';
+import { parseDuration, SAMPLE_INTERVAL_BOUNDS } from '../contracts/duration.js';
+import { parseLabel } from '../contracts/label.js';
+import { UsageError } from '../contracts/usage-error.js';
 import type { SelectionFlags } from './selection.js';
 
-export class UsageError extends Error {}
-
-export const DEPLOYMENTS = ['native', 'docker', 'compose', 'swarm', 'other'] as const;
-export type DeploymentKindOption = (typeof DEPLOYMENTS)[number];
-export const STATS_SOURCES = ['auto', 'cgroup-files', 'docker-api-stream'] as const;
-export type StatsSourceOption = (typeof STATS_SOURCES)[number];
+/** What --stats-source accepts: a container stats source, or auto (cgroup files when readable). */
+export const STATS_SOURCE_OPTIONS = ['auto', 'cgroup-files', 'docker-api-stream'] as const;
+export type StatsSourceOption = (typeof STATS_SOURCE_OPTIONS)[number];
 export const DEFAULT_DB = 'data/bench.db';
-const MIN_INTERVAL_MS = 50;
-const MAX_INTERVAL_MS = 3_600_000;
+/** Linux's default pid_max on 64-bit systems. */
+const MAX_PID = 4_194_304;
 
 export interface StartOptions {
   label: string;
   db: string;
   intervalMs: number;
   detach: boolean;
-  deployment: DeploymentKindOption;
+  deployment: RecordedDeployment;
   selection: SelectionFlags;
   pid?: number;
   port?: number;
@@ -54,55 +56,17 @@ export const USAGE = `usage: collector <command> [options]
   status [--db data/bench.db]
   runs [--db data/bench.db]`;
 
-const LABEL_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-type OptionSpecs = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
-type Values = Record<string, string | boolean | string[] | undefined>;
-
-function parse(args: string[], options: OptionSpecs): { values: Values } {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }) as { values: Values };
-  } catch (err) {
-    // node's messages are multi-line ("Unknown option '--x'. To specify a positional …"): keep the first sentence
-    const msg = err instanceof Error ? err.message : String(err);
-    throw new UsageError(msg.split(/\. |\n/)[0]!);
-  }
-}
-
-function label(value: string | undefined, required: boolean): string | undefined {
-  if (value === undefined) {
-    if (required) throw new UsageError('missing --label <name>');
-    return undefined;
-  }
-  if (!LABEL_RE.test(value)) {
-    throw new UsageError(`bad --label "${value}": use letters, digits, ".", "_" or "-" (at most 64)`);
-  }
-  return value;
-}
-
-function positiveInt(flag: string, value: string | undefined, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
-    throw new UsageError(`bad --${flag} "${value}": expected an integer from 1 to ${max}`);
-  }
-  return Number(value);
-}
-
-function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new UsageError(`bad --${flag} "${value}": expected one of ${allowed.join(', ')}`);
-  }
-  return value as T;
+function optional<T>(value: string | undefined, parse: (value: string) => T): T | undefined {
+  return value === undefined ? undefined : parse(value);
 }
 
 function nonEmpty(flag: string, value: string | undefined): string | undefined {
-  if (value !== undefined && value.trim() === '') throw new UsageError(`bad --${flag} "": must not be empty`);
+  if (value !== undefined && value.trim() === '') throw new UsageError(`--${flag}: must not be empty`);
   return value;
 }
 
 function parseStart(args: string[]): StartOptions {
-  const { values: v } = parse(args, {
+  const { values: v } = parseStrict(args, {
     label: { type: 'string' },
     db: { type: 'string', default: DEFAULT_DB },
     interval: { type: 'string', default: '1s' },
@@ -119,23 +83,21 @@ function parseStart(args: string[]): StartOptions {
     'model-dtype': { type: 'string' },
     'stats-source': { type: 'string', default: 'auto' },
   });
-  const intervalText = v.interval as string;
-  const intervalMs = parseDuration(intervalText);
-  if (intervalMs === undefined || intervalMs < MIN_INTERVAL_MS || intervalMs > MAX_INTERVAL_MS) {
-    throw new UsageError(`bad --interval "${intervalText}": expected a duration from 50ms to 1h, like 100ms, 1s, 2.5s`);
-  }
-  for (const f of v.filter as string[]) {
-    if (!/^[a-z][a-z-]*=./.test(f)) throw new UsageError(`bad --filter "${f}": expected key=value, like label=app=api`);
+  if (v.label === undefined) throw new UsageError('missing --label <name>');
+  const label = parseLabel('label', v.label);
+  const intervalMs = parseDuration('interval', v.interval, SAMPLE_INTERVAL_BOUNDS);
+  for (const f of v.filter) {
+    if (!/^[a-z][a-z-]*=./.test(f)) throw new UsageError(`--filter: expected key=value, like label=app=api, got '${f}'`);
   }
   const selection: SelectionFlags = {
-    project: nonEmpty('project', v.project as string | undefined),
-    service: nonEmpty('service', v.service as string | undefined),
-    containers: (v.container as string[]).map((c) => nonEmpty('container', c)!),
-    image: nonEmpty('image', v.image as string | undefined),
-    filters: v.filter as string[],
+    project: nonEmpty('project', v.project),
+    service: nonEmpty('service', v.service),
+    containers: v.container.map((c) => nonEmpty('container', c)!),
+    image: nonEmpty('image', v.image),
+    filters: v.filter,
   };
-  const pid = positiveInt('pid', v.pid as string | undefined, 4_194_304);
-  const port = positiveInt('port', v.port as string | undefined, 65_535);
+  const pid = optional(v.pid, (text) => parsePositiveInt('pid', text, MAX_PID));
+  const port = optional(v.port, (text) => parsePositiveInt('port', text, 65_535));
   const containerFlags =
     selection.project !== undefined || selection.service !== undefined || selection.image !== undefined ||
     selection.containers.length > 0 || selection.filters.length > 0;
@@ -145,23 +107,22 @@ function parseStart(args: string[]): StartOptions {
   }
   const native = pid !== undefined || port !== undefined;
   const deployment =
-    oneOf('deployment', v.deployment as string | undefined, DEPLOYMENTS) ??
+    optional(v.deployment, (text) => parseChoice('deployment', text, RECORDED_DEPLOYMENTS)) ??
     (native ? 'native' : selection.project !== undefined ? 'compose' : selection.service !== undefined ? 'swarm' : 'docker');
   if (deployment === 'native' && !native) throw new UsageError('--deployment native needs --pid <pid> or --port <port>');
-  const db = v.db as string;
-  if (db.trim() === '') throw new UsageError('bad --db "": must not be empty');
+  const db = nonEmpty('db', v.db)!;
   return {
-    label: label(v.label as string | undefined, true)!,
+    label,
     db,
     intervalMs,
-    detach: v.detach as boolean,
+    detach: v.detach,
     deployment,
     selection,
     pid,
     port,
-    modelId: nonEmpty('model-id', v['model-id'] as string | undefined) ?? null,
-    modelDtype: nonEmpty('model-dtype', v['model-dtype'] as string | undefined) ?? null,
-    statsSource: oneOf('stats-source', v['stats-source'] as string, STATS_SOURCES)!,
+    modelId: nonEmpty('model-id', v['model-id']) ?? null,
+    modelDtype: nonEmpty('model-dtype', v['model-dtype']) ?? null,
+    statsSource: parseChoice('stats-source', v['stats-source'], STATS_SOURCE_OPTIONS),
   };
 }
 
@@ -171,13 +132,13 @@ export function parseCommand(argv: string[]): Command {
     case 'start':
       return { name, options: parseStart(args), argv: args };
     case 'stop': {
-      const { values: v } = parse(args, { label: { type: 'string' }, db: { type: 'string', default: DEFAULT_DB } });
-      return { name, options: { label: label(v.label as string | undefined, false), db: v.db as string } };
+      const { values: v } = parseStrict(args, { label: { type: 'string' }, db: { type: 'string', default: DEFAULT_DB } });
+      return { name, options: { label: optional(v.label, (text) => parseLabel('label', text)), db: v.db } };
     }
     case 'status':
     case 'runs': {
-      const { values: v } = parse(args, { db: { type: 'string', default: DEFAULT_DB } });
-      return { name, options: { db: v.db as string } };
+      const { values: v } = parseStrict(args, { db: { type: 'string', default: DEFAULT_DB } });
+      return { name, options: { db: v.db } };
     }
     case undefined:
     case 'help':

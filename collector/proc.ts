@@ -9,10 +9,12 @@ import {
   parseProcPidStat,
   parseProcStat,
   parseProcStatus,
+  parseBootTimeMs,
 } from './procfs-parse.js';
 
 const PROC = process.env['COLLECTOR_PROC'] ?? '/proc';
 const CLK_TCK_NS = 1e9 / 100; // USER_HZ is 100 on Linux x86/arm; /proc/<pid>/stat counts in it
+const CLK_TCK_MS = CLK_TCK_NS / 1e6;
 
 export function readSystemCpu(): { systemCpuNs: number; onlineCpus: number } {
   return parseProcStat(readFileSync(`${PROC}/stat`, 'utf8'));
@@ -42,10 +44,21 @@ export function processExists(pid: number): boolean {
   }
 }
 
+/** When the process started, in ms since the epoch (to the boot time's whole second). Throws when it is gone. */
+export function processStartMs(pid: number): number {
+  const { startTicks } = parseProcPidStat(readFileSync(`${PROC}/${pid}/stat`, 'utf8'));
+  return parseBootTimeMs(readFileSync(`${PROC}/stat`, 'utf8')) + startTicks * CLK_TCK_MS;
+}
+
+/** The argument vector of a process. Throws when it is gone or not readable. */
+export function processArgv(pid: number): string[] {
+  return readFileSync(`${PROC}/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+}
+
 /** Command line of a process for naming the native replica ("node dist/service/main.js"). */
 export function processCommand(pid: number): string {
   try {
-    const argv = readFileSync(`${PROC}/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const argv = processArgv(pid);
     if (argv.length > 0) return argv.join(' ').slice(0, 200);
   } catch {
     // fall through to comm

@@ -1,7 +1,7 @@
 // Watches one native process (--pid, or whoever listens on --port) through /proc. With --port the
 // listener is looked up again whenever the previous one is gone, so a restarted service is a new replica.
 import { hostname } from 'node:os';
-import { oneLine } from './docker.js';
+import { errorText } from '../common/error-text.js';
 import type { Counters } from './formulas.js';
 import { findPidByPort, processCommand, readProcessCounters } from './proc.js';
 import type { TickBatch, Tracked } from './tick-batch.js';
@@ -41,7 +41,7 @@ export class ProcessWatcher {
         batch.endReplica(t, ts, 'process exited');
         this.current = undefined;
       } else {
-        batch.missed(t, ts, oneLine(err));
+        batch.missed(t, ts, errorText(err));
       }
       return;
     }

@@ -16,6 +16,13 @@ export function parseProcStat(text: string): { systemCpuNs: number; onlineCpus: 
   return { systemCpuNs, onlineCpus };
 }
 
+/** /proc/stat: when the machine booted, in ms since the epoch (the `btime` line, whole seconds). */
+export function parseBootTimeMs(text: string): number {
+  const m = /^btime (\d+)$/m.exec(text);
+  if (!m) throw new Error('/proc/stat has no btime line');
+  return Number(m[1]) * 1000;
+}
+
 /** /proc/<pid>/net/dev: bytes received/sent summed over every interface except lo. */
 export function parseNetDev(text: string): { rx: number; tx: number } {
   let rx = 0;
@@ -91,17 +98,21 @@ export function parseProcCgroup(text: string): Map<string, string> {
   return out;
 }
 
-/** /proc/<pid>/stat: utime+stime in clock ticks, and the command name. The name may hold spaces and ")". */
-export function parseProcPidStat(text: string): { comm: string; cpuTicks: number } {
+/**
+ * /proc/<pid>/stat: utime+stime and the start time after boot, both in clock ticks, and the command
+ * name. The name may hold spaces and ")".
+ */
+export function parseProcPidStat(text: string): { comm: string; cpuTicks: number; startTicks: number } {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) throw new Error('malformed /proc/<pid>/stat');
   const rest = text.slice(close + 2).trim().split(/\s+/);
-  // rest[0] is field 3 (state); utime and stime are fields 14 and 15.
+  // rest[0] is field 3 (state); utime and stime are fields 14 and 15, starttime is field 22.
   const utime = Number(rest[11]);
   const stime = Number(rest[12]);
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error('malformed /proc/<pid>/stat');
-  return { comm: text.slice(open + 1, close), cpuTicks: utime + stime };
+  const startTicks = Number(rest[19]);
+  if (![utime, stime, startTicks].every(Number.isFinite)) throw new Error('malformed /proc/<pid>/stat');
+  return { comm: text.slice(open + 1, close), cpuTicks: utime + stime, startTicks };
 }
 
 /** /proc/<pid>/status: resident set size in bytes and the thread count (what the pids cgroup counts). */

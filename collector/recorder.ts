@@ -5,19 +5,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from './db.js';
 import { finishRun, insertEvent } from './db.js';
 import { TickBatch } from './tick-batch.js';
+import { errorText } from '../common/error-text.js';
+import { percentileSorted, sortedCopy } from '../common/percentile.js';
+import type { TickSummary } from '../contracts/recording.js';
 
 export interface Watcher {
   readonly replicaCount: number;
   poll(batch: TickBatch, now: number): Promise<void>;
   close(): void;
-}
-
-export interface TickSummary {
-  ticks: number;
-  missedTicks: number;
-  lagP50Ms: number;
-  lagP99Ms: number;
-  lagMaxMs: number;
 }
 
 export interface RecordOptions {
@@ -31,21 +26,16 @@ export interface RecordOptions {
   onFirstTick?(): void;
 }
 
-/** Nearest-rank percentile of a small array (tick lags: one per tick). */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
+/** Tick lags (ms behind schedule, one per tick) as nearest-rank percentiles to 0.1 ms; 0 without ticks. */
 export function summarise(lags: readonly number[], missedTicks: number): TickSummary {
-  const r = (x: number): number => Math.round(x * 10) / 10;
+  const sorted = sortedCopy(lags);
+  const r = (x: number | undefined): number => Math.round((x ?? 0) * 10) / 10;
   return {
     ticks: lags.length,
     missedTicks,
-    lagP50Ms: r(percentile(lags, 50)),
-    lagP99Ms: r(percentile(lags, 99)),
-    lagMaxMs: r(lags.length ? Math.max(...lags) : 0),
+    lagP50Ms: r(percentileSorted(sorted, 50)),
+    lagP99Ms: r(percentileSorted(sorted, 99)),
+    lagMaxMs: r(sorted.at(-1)),
   };
 }
 
@@ -75,7 +65,7 @@ export async function record(o: RecordOptions): Promise<TickSummary> {
       if (k === 0) o.onFirstTick?.();
     } catch (err) {
       // a failed tick (e.g. the DB locked for longer than the busy timeout) is logged; the run goes on
-      o.log(`tick ${k} failed: ${err instanceof Error ? err.message : String(err)}`);
+      o.log(`tick ${k} failed: ${errorText(err)}`);
       if (k === 0) throw err;
     }
     if (Date.now() - lastProgress >= 60_000) {

@@ -1,7 +1,7 @@
 // Everything one tick wants to write, applied in a single transaction. Watchers run async I/O first
 // and queue their writes here; replica ids are assigned when the batch is applied, so a sample of a
 // replica first seen in the same tick refers to it through the shared Tracked object.
-import type { Db, ProcessReplica, SampleRow } from './db.js';
+import type { Db, ProcessReplica, SampleWrite } from './db.js';
 import { endReplica, insertEvent, insertReplica, makeSampleWriter, markTick } from './db.js';
 import type { Counters } from './formulas.js';
 import type { ReplicaInfo } from './selection.js';
@@ -12,11 +12,10 @@ export interface Tracked {
   prev?: Counters;
 }
 
-type Write = (ctx: { db: Db; runId: number; sample: (s: SampleRow) => void }) => void;
+type Write = (ctx: { db: Db; runId: number; sample: (s: SampleWrite) => void }) => void;
 
 export class TickBatch {
   private readonly writes: Write[] = [];
-  samples = 0;
 
   newReplica(t: Tracked, ts: number, container: ReplicaInfo | null, proc: ProcessReplica | null): void {
     this.writes.push(({ db, runId }) => {
@@ -41,13 +40,11 @@ export class TickBatch {
   sample(t: Tracked, tsMs: number, counters: Counters, cpuPercentOverride?: number | null): void {
     const prev = t.prev;
     t.prev = counters;
-    this.samples++;
     this.writes.push(({ sample }) => sample({ replicaId: t.replicaId, tsMs, counters, prev, error: null, cpuPercentOverride }));
   }
 
   /** A missed read: a row with NULL metrics and the reason; never zeros. */
   missed(t: Tracked, tsMs: number, error: string): void {
-    this.samples++;
     this.writes.push(({ sample }) => sample({ replicaId: t.replicaId, tsMs, counters: null, prev: undefined, error }));
   }
 

@@ -24,7 +24,7 @@ describe('collector CLI on bad input', () => {
       assert.equal(existsSync(db), false);
     });
     it('a bad duration: exit 2 naming it', async () => {
-      assertOneLineError(await cli(['start', '--label', 'x', '--db', db, '--interval', '1sec']), 2, '"1sec"');
+      assertOneLineError(await cli(['start', '--label', 'x', '--db', db, '--interval', '1sec']), 2, "--interval: expected a number with a unit: ms, s, m or h (e.g. 500ms, 10s, 1.5s, 2m), got '1sec'");
       assert.equal(existsSync(db), false);
     });
     it('a DB in a directory that does not exist: exit 2 naming the path', async () => {

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
+import { runChecked } from '../../common/run-command.js';
 import { requireDocker } from '../../test-support/docker.js';
 import { docker, ensureTestImage, one, query, ROOT, TEST_LABEL, tempDir, TestContainers, waitFor } from '../testing/helpers.js';
 import { dockerSocketPath } from '../testing/socket-proxy.js';
-
-const exec = promisify(execFile);
 
 describe('docker: the collector running as a container', () => {
   const tmp = tempDir('in-container');
@@ -20,8 +17,8 @@ describe('docker: the collector running as a container', () => {
   before(async () => {
     await requireDocker();
     await ensureTestImage();
-    // builds llm-inference-image first when missing (minutes on a fresh machine), then seconds
-    await exec('bash', [join(ROOT, 'deploy/collector-image.sh')], { timeout: 900_000 });
+    // builds the collector's dependencies into the image first (minutes on a fresh machine), then seconds
+    await runChecked('bash', [join(ROOT, 'deploy/collector-image.sh')], { timeoutMs: 900_000 });
     chmodSync(tmp.dir, 0o777);
     target = await containers.run(['--memory', '48m'], ['sleep', '600']);
     await docker(

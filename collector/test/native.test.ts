@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { RunningProcess } from '../../common/start-process.js';
+import { startProcess } from '../../common/start-process.js';
 import { CLI, one, query, startDetached, stopRun, tempDir, waitFor } from '../testing/helpers.js';
 
 /** A real HTTP server in its own process, listening on an ephemeral port. */
-async function startServer(): Promise<{ child: ChildProcess; port: number }> {
+async function startServer(): Promise<{ child: RunningProcess; port: number }> {
   const code = `const s = require('http').createServer((q, r) => r.end('ok')).listen(0, '127.0.0.1', () => console.log(s.address().port));`;
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
-  return { child, port: Number(line.toString().trim()) };
+  const child = startProcess(process.execPath, ['-e', code], { inheritStderr: true });
+  const [, port] = await child.waitForOutput(/^(\d+)$/m, 10_000);
+  return { child, port: Number(port) };
 }
 
 interface SampleRow {
@@ -26,12 +25,12 @@ interface SampleRow {
 describe('native process runs (/proc)', () => {
   const tmp = tempDir('native');
   const db = join(tmp.dir, 'bench.db');
-  let server: { child: ChildProcess; port: number };
+  let server: { child: RunningProcess; port: number };
   before(async () => {
     server = await startServer();
   });
-  after(() => {
-    server.child.kill();
+  after(async () => {
+    await server.child.stop();
     tmp.cleanup();
   });
 
@@ -69,8 +68,7 @@ describe('native process runs (/proc)', () => {
     });
 
     it('marks the replica ended when the process exits, and keeps recording', async () => {
-      server.child.kill();
-      await once(server.child, 'exit');
+      await server.child.stop();
       const ended = await waitFor('the replica end', () =>
         query<{ ended_at_ms: number | null }>(db, 'SELECT ended_at_ms FROM replicas WHERE run_id = ? AND ended_at_ms IS NOT NULL', runId)[0],
       );
@@ -84,18 +82,14 @@ describe('native process runs (/proc)', () => {
 
   describe('in the foreground', () => {
     it('Ctrl-C (SIGINT) writes the tick in progress, marks the run complete and exits 0', async () => {
-      const child = spawn(process.execPath, [CLI, 'start', '--label', 'fg', '--db', db, '--pid', String(process.pid), '--interval', '100ms'], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+      const child = startProcess(process.execPath, [CLI, 'start', '--label', 'fg', '--db', db, '--pid', String(process.pid), '--interval', '100ms']);
       const runId = await waitFor('the run', () => query<{ id: number }>(db, `SELECT id FROM runs WHERE label = 'fg'`)[0]?.id);
       await waitFor('samples', () => query(db, 'SELECT id FROM samples WHERE run_id = ?', runId).length >= 3);
       child.kill('SIGINT');
-      const [code] = (await once(child, 'exit')) as [number];
+      const { code } = await child.exited;
       assert.equal(code, 0);
       assert.equal(one<{ status: string }>(db, 'SELECT status FROM runs WHERE id = ?', runId).status, 'complete');
-      assert.match(stderr, new RegExp(`run ${runId} complete: \\d+ ticks, \\d+ missed`));
+      assert.match(child.output(), new RegExp(`run ${runId} complete: \\d+ ticks, \\d+ missed`));
     });
   });
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseDuration } from '../duration.js';
+import { UsageError } from '../../contracts/usage-error.js';
 import type { StartOptions } from '../options.js';
-import { parseCommand, UsageError } from '../options.js';
+import { parseCommand } from '../options.js';
 
 function start(...args: string[]): StartOptions {
   const cmd = parseCommand(['start', ...args]);
@@ -15,15 +15,19 @@ function usageError(args: string[], message: RegExp): void {
 }
 
 describe('command line', () => {
-  describe('durations', () => {
+  describe('--interval', () => {
     it('accepts ms, s, m, h and decimals', () => {
-      assert.equal(parseDuration('100ms'), 100);
-      assert.equal(parseDuration('1s'), 1000);
-      assert.equal(parseDuration('1.5s'), 1500);
-      assert.equal(parseDuration('2m'), 120_000);
+      const interval = (text: string): number => start('--label', 'x', '--interval', text).intervalMs;
+      assert.equal(interval('100ms'), 100);
+      assert.equal(interval('1s'), 1000);
+      assert.equal(interval('1.5s'), 1500);
+      assert.equal(interval('2m'), 120_000);
+      assert.equal(interval('1h'), 3_600_000);
     });
-    it('rejects anything else', () => {
-      for (const bad of ['1', 's', '-1s', '1 sec', '0s', '1e3ms']) assert.equal(parseDuration(bad), undefined, bad);
+    it('rejects anything else, naming the accepted forms', () => {
+      for (const bad of ['1', 's', '-1s', '1 sec', '0s', '1e3ms']) {
+        usageError(['start', '--label', 'x', `--interval=${bad}`], /^--interval: expected a number with a unit/);
+      }
     });
   });
 
@@ -64,13 +68,15 @@ describe('command line', () => {
     describe('bad input: one line naming the value', () => {
       it('unknown flag', () => usageError(['start', '--label', 'x', '--bogus'], /--bogus/));
       it('missing label', () => usageError(['start'], /missing --label/));
-      it('bad label', () => usageError(['start', '--label', '../x'], /"\.\.\/x"/));
-      it('bad duration', () => usageError(['start', '--label', 'x', '--interval', 'fast'], /--interval "fast"/));
-      it('interval below 50ms', () => usageError(['start', '--label', 'x', '--interval', '10ms'], /"10ms"/));
-      it('bad deployment', () => usageError(['start', '--label', 'x', '--deployment', 'k8s'], /"k8s"/));
-      it('bad pid', () => usageError(['start', '--label', 'x', '--pid', 'abc'], /--pid "abc"/));
-      it('port out of range', () => usageError(['start', '--label', 'x', '--port', '70000'], /--port "70000"/));
-      it('bad filter', () => usageError(['start', '--label', 'x', '--filter', 'nonsense'], /--filter "nonsense"/));
+      it('bad label', () => usageError(['start', '--label', '../x'], /--label: .*'\.\.\/x'/));
+      it('bad duration', () => usageError(['start', '--label', 'x', '--interval', 'fast'], /--interval: .*'fast'/));
+      it('interval below 50ms', () => usageError(['start', '--label', 'x', '--interval', '10ms'], /--interval: expected a duration from 50ms to \S+, got '10ms'/));
+      it('bad deployment', () => usageError(['start', '--label', 'x', '--deployment', 'k8s'], /--deployment: .*'k8s'/));
+      it('bad stats source', () => usageError(['start', '--label', 'x', '--stats-source', 'cadvisor'], /--stats-source: .*'cadvisor'/));
+      it('bad pid', () => usageError(['start', '--label', 'x', '--pid', 'abc'], /--pid: .*'abc'/));
+      it('port out of range', () => usageError(['start', '--label', 'x', '--port', '70000'], /--port: .*'70000'/));
+      it('bad filter', () => usageError(['start', '--label', 'x', '--filter', 'nonsense'], /--filter: .*'nonsense'/));
+      it('an empty --db', () => usageError(['start', '--label', 'x', '--db', ''], /--db: must not be empty/));
       it('pid with container flags', () => usageError(['start', '--label', 'x', '--pid', '1', '--image', 'i'], /excludes/));
       it('native without a process', () => usageError(['start', '--label', 'x', '--deployment', 'native'], /--pid/));
       it('a positional argument', () => usageError(['start', '--label', 'x', 'extra'], /extra/));
@@ -79,6 +85,7 @@ describe('command line', () => {
   });
 
   describe('stop, status, runs', () => {
+    it('stop checks the label it is given', () => usageError(['stop', '--label', 'a b'], /--label: .*'a b'/));
     it('stop takes an optional label', () => {
       assert.deepEqual(parseCommand(['stop']), { name: 'stop', options: { label: undefined, db: 'data/bench.db' } });
       assert.deepEqual(parseCommand(['stop', '--label', 'a', '--db', 'x.db']), { name: 'stop', options: { label: 'a', db: 'x.db' } });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   listeningInodes,
+  parseBootTimeMs,
   parseBlkioV1,
   parseCgroupNumber,
   parseIoStatV2,
@@ -67,9 +68,13 @@ describe('/proc and cgroup file parsers', () => {
   });
 
   describe('a process', () => {
-    it('reads utime+stime even when the command name holds spaces and parentheses', () => {
+    it('reads utime+stime and the start time even when the command name holds spaces and parentheses', () => {
       const stat = '4242 (node (worker) x) S 1 4242 4242 0 -1 4194560 1 0 0 0 150 25 0 0 20 0 11 0 100 1 1';
-      assert.deepEqual(parseProcPidStat(stat), { comm: 'node (worker) x', cpuTicks: 175 });
+      assert.deepEqual(parseProcPidStat(stat), { comm: 'node (worker) x', cpuTicks: 175, startTicks: 100 });
+    });
+    it('reads the boot time from /proc/stat', () => {
+      assert.equal(parseBootTimeMs('cpu  1 2 3\nbtime 1796185390\nprocesses 9\n'), 1_796_185_390_000);
+      assert.throws(() => parseBootTimeMs('cpu  1 2 3\n'), /no btime/);
     });
     it('reads RSS in bytes and the thread count from status', () => {
       assert.deepEqual(parseProcStatus('Name:\tnode\nVmRSS:\t  51200 kB\nThreads:\t11\n'), { rssBytes: 51200 * 1024, threads: 11 });

@@ -3,10 +3,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { runCommand } from '../../test-support/processes.js';
+import { pollUntil } from '../../common/poll.js';
+import { runCommand } from '../../common/run-command.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CLI = join(ROOT, 'dist/collector/cli.js');
@@ -20,7 +20,7 @@ export interface Result {
 }
 
 async function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<Result> {
-  const r = await runCommand(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, timeoutMs });
+  const r = await runCommand(cmd, args, { cwd: ROOT, env, timeoutMs });
   return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -70,16 +70,10 @@ export function tempDir(prefix: string): { dir: string; cleanup(): void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Polls until fn returns a truthy value; fails naming what it waited for. */
+/** pollUntil for test conditions written as truthy values (`rows.length >= 3 && rows`). */
 type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
-export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 20_000): Promise<Truthy<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as Truthy<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
+export function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 20_000): Promise<Truthy<T>> {
+  return pollUntil(async () => ((await fn()) || undefined) as Truthy<T> | undefined, { timeoutMs, intervalMs: 100, what });
 }
 
 /** A read-only query on the recording DB (the collector may be writing it at the same time). */
