@@ -1,25 +1,25 @@
-// `reporter build`: import the run folders' CSVs, join, summarise, plot, and write REPORT.md,
-// report.html, summary.json and figures/ (SVG, PNG and the Vega-Lite spec of each figure).
+// `reporter build`: copy the recording (opened read-only) into report.db, import the run folders' CSVs
+// there, join, summarise, plot, and write REPORT.md, report.html, summary.json and figures/ (SVG, PNG
+// and the Vega-Lite spec of each figure). The recording is never written.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { openRecording } from './db.js';
+import { formatSummaryJson, type Overhead, type Summary, SUMMARY_FILE } from '../contracts/summary.js';
 import { buildDocument, type FigureRef } from './document.js';
 import { renderHtml } from './html.js';
-import { clearReportTables, importRun } from './importer.js';
+import { importRun } from './importer.js';
 import { renderMarkdown } from './markdown.js';
-import { mergeRecordings } from './merge.js';
 import { overheads as computeOverheads, referencePhase } from './overhead.js';
 import { specToSvg, svgToPng } from './plots/render.js';
 import { latencyEcdf, latencyVsCpu, phaseBands } from './plots/series.js';
 import { comparisonSpec, latencyEcdfSpec, latencyVsCpuSpec, replicaSpreadSpec, resourcesSpec } from './plots/specs.js';
-import { ensureReportSchema } from './report-schema.js';
+import { createReportDb, REPORT_DB_FILE } from './report-db.js';
 import { findRunFolders } from './run-folders.js';
-import { readRecordedRuns, type ReportRun, selectRuns } from './selection.js';
-import { summarize, type Summaries } from './summarize.js';
+import { readRecordedRuns, type ReportRun, type Selection, selectRuns } from './selection.js';
+import { type Summaries, summarizeRuns } from './summarize.js';
 
 export interface BuildOptions {
-  /** One recording, or several nodes' recordings to merge (into <outDir>/merged.db). */
+  /** One recording, or several nodes' recordings to merge; only read, copied into <outDir>/report.db. */
   readonly dbs: string[];
   readonly csvDirs: string[];
   /** The user named the --csv directories (a missing one is then an error, not "no CSVs yet"). */
@@ -32,6 +32,8 @@ export interface BuildOptions {
 
 export interface BuildResult {
   readonly outDir: string;
+  /** <outDir>/report.db: the recorded rows reported on, the imported requests, the views. */
+  readonly reportDb: string;
   readonly runs: number;
   readonly imported: { client: number; service: number };
   readonly skippedRows: number;
@@ -43,75 +45,87 @@ const MAX_PRINTED_WARNINGS = 20;
 
 export async function build(opts: BuildOptions): Promise<BuildResult> {
   const started = Date.now();
-  let dbPath = opts.dbs[0]!;
-  if (opts.dbs.length > 1) {
-    mkdirSync(opts.outDir, { recursive: true });
-    const merged = mergeRecordings(opts.dbs, join(opts.outDir, 'merged.db'));
-    opts.log(`merged ${opts.dbs.length} databases into ${merged.path}: ${merged.runs} runs (${merged.folded} folded as other nodes' view of a run)`);
-    dbPath = merged.path;
-  }
-  const db = openRecording(dbPath, 'write');
+  const since = (): string => `${Date.now() - started} ms`;
+  const { db, path: reportDb, copied } = createReportDb(opts.outDir, opts.dbs);
   try {
-    ensureReportSchema(db);
+    if (opts.dbs.length > 1) opts.log(`merged ${opts.dbs.length} databases into ${reportDb}: ${copied.runs} runs (${copied.folded} folded as other nodes' view of a run)`);
+    else opts.log(`copied the recording into ${reportDb} (${since()})`);
     const folders = findRunFolders(opts.csvDirs, opts.csvExplicit);
     const selection = selectRuns(readRecordedRuns(db), folders, opts.labels);
-    const warnings = [...selection.warnings];
-    let skippedRows = 0;
-    let client = 0;
-    let service = 0;
-    // One transaction per run, not one for all: a collector recording into the same file meanwhile waits
-    // for the write lock (its busy timeout is 10 s), so no transaction may hold it for long.
-    db.transaction(() => clearReportTables(db))();
-    for (const run of selection.runs) {
-      const counts = db.transaction(() => importRun(db, run, (w) => warnings.push(`${w.file}:${w.line}: ${w.reason}`)))();
-      skippedRows += counts.skipped;
-      client += counts.clientRows;
-      service += counts.serviceRows;
-      opts.log(`imported ${run.label}: ${counts.clientRows} client rows, ${counts.serviceRows} service rows${counts.skipped ? `, ${counts.skipped} skipped` : ''}`);
-    }
-    for (const w of warnings.slice(0, MAX_PRINTED_WARNINGS)) opts.warn(`warning: ${w}`);
-    if (warnings.length > MAX_PRINTED_WARNINGS) opts.warn(`warning: … and ${warnings.length - MAX_PRINTED_WARNINGS} more (listed in REPORT.md)`);
-
-    opts.log(`imported and joined (${Date.now() - started} ms)`);
-    const summaries = summarize(db, selection.runs);
-    opts.log(`summarised ${selection.runs.length} runs (${Date.now() - started} ms)`);
+    const imported = importRuns(db, selection, opts);
+    opts.log(`imported and joined (${since()})`);
+    const summaries = summarizeRuns(db, selection.runs);
+    opts.log(`summarised ${selection.runs.length} runs (${since()})`);
     const overheads = computeOverheads(db, selection.runs);
-    opts.log(`bootstrapped ${overheads.length} overhead intervals (${Date.now() - started} ms)`);
-
-    rmSync(join(opts.outDir, 'figures'), { recursive: true, force: true });
-    mkdirSync(join(opts.outDir, 'figures'), { recursive: true });
+    opts.log(`bootstrapped ${overheads.length} overhead intervals (${since()})`);
     const reference = referencePhase(selection.runs);
     const specs = figureSpecs(db, selection.runs, summaries, reference);
-    // SVGs are drawn on this thread; sharp rasterises the PNGs on its own threads meanwhile.
-    const pngs: Array<Promise<void>> = [];
-    for (const { name, spec } of specs) {
-      const base = join(opts.outDir, 'figures', name);
-      const svg = await specToSvg(spec);
-      writeFileSync(`${base}.vl.json`, `${JSON.stringify(spec, null, 2)}\n`);
-      writeFileSync(`${base}.svg`, svg);
-      pngs.push(svgToPng(svg).then((png) => writeFileSync(`${base}.png`, png)));
-    }
-    await Promise.all(pngs);
-    opts.log(`rendered ${specs.length} figures (${Date.now() - started} ms)`);
-
+    await writeFigures(opts.outDir, specs);
+    opts.log(`rendered ${specs.length} figures (${since()})`);
     const blocks = buildDocument({
       summaries,
       overheads,
       referencePhase: reference,
       figures: specs.map(({ name, title }) => ({ name, title })),
-      warnings,
-      skippedRows,
-      dbPaths: opts.dbs.length > 1 ? [...opts.dbs, `merged into ${dbPath}`] : opts.dbs,
+      warnings: imported.warnings,
+      skippedRows: imported.skipped,
+      dbPaths: opts.dbs.length > 1 ? [...opts.dbs, `merged into ${reportDb}`] : opts.dbs,
       builtAtMs: Date.now(),
     });
     writeFileSync(join(opts.outDir, 'REPORT.md'), renderMarkdown(blocks));
     writeFileSync(join(opts.outDir, 'report.html'), renderHtml(blocks, Object.fromEntries(specs.map((s) => [s.name, s.spec]))));
-    writeFileSync(join(opts.outDir, 'summary.json'), `${JSON.stringify(summaryJson(summaries, overheads), null, 2)}\n`);
-    opts.log(`wrote ${join(opts.outDir, 'REPORT.md')}, report.html, summary.json (${Date.now() - started} ms)`);
-    return { outDir: opts.outDir, runs: selection.runs.length, imported: { client, service }, skippedRows, warnings, figures: specs.map((s) => s.name) };
+    writeFileSync(join(opts.outDir, SUMMARY_FILE), formatSummaryJson(summaryJson(summaries, overheads)));
+    opts.log(`wrote ${join(opts.outDir, 'REPORT.md')}, report.html, ${SUMMARY_FILE}, ${REPORT_DB_FILE} (${since()})`);
+    return {
+      outDir: opts.outDir,
+      reportDb,
+      runs: selection.runs.length,
+      imported: { client: imported.client, service: imported.service },
+      skippedRows: imported.skipped,
+      warnings: imported.warnings,
+      figures: specs.map((s) => s.name),
+    };
   } finally {
     db.close();
   }
+}
+
+interface Imported {
+  readonly client: number;
+  readonly service: number;
+  readonly skipped: number;
+  readonly warnings: string[];
+}
+
+/** Every selected run's CSVs into report.db, one transaction per run; warnings printed (the first few). */
+function importRuns(db: Database.Database, selection: Selection, opts: BuildOptions): Imported {
+  const warnings = [...selection.warnings];
+  const total = { client: 0, service: 0, skipped: 0 };
+  for (const run of selection.runs) {
+    const counts = db.transaction(() => importRun(db, run, (w) => warnings.push(`${w.file}:${w.line}: ${w.reason}`)))();
+    total.skipped += counts.skipped;
+    total.client += counts.clientRows;
+    total.service += counts.serviceRows;
+    opts.log(`imported ${run.label}: ${counts.clientRows} client rows, ${counts.serviceRows} service rows${counts.skipped ? `, ${counts.skipped} skipped` : ''}`);
+  }
+  for (const w of warnings.slice(0, MAX_PRINTED_WARNINGS)) opts.warn(`warning: ${w}`);
+  if (warnings.length > MAX_PRINTED_WARNINGS) opts.warn(`warning: … and ${warnings.length - MAX_PRINTED_WARNINGS} more (listed in REPORT.md)`);
+  return { ...total, warnings };
+}
+
+/** figures/<name>.{vl.json,svg,png}: SVGs drawn on this thread while sharp rasterises PNGs on its own. */
+async function writeFigures(outDir: string, specs: readonly NamedSpec[]): Promise<void> {
+  rmSync(join(outDir, 'figures'), { recursive: true, force: true });
+  mkdirSync(join(outDir, 'figures'), { recursive: true });
+  const pngs: Array<Promise<void>> = [];
+  for (const { name, spec } of specs) {
+    const base = join(outDir, 'figures', name);
+    const svg = await specToSvg(spec);
+    writeFileSync(`${base}.vl.json`, `${JSON.stringify(spec, null, 2)}\n`);
+    writeFileSync(`${base}.svg`, svg);
+    pngs.push(svgToPng(svg).then((png) => writeFileSync(`${base}.png`, png)));
+  }
+  await Promise.all(pngs);
 }
 
 interface NamedSpec extends FigureRef {
@@ -142,8 +156,8 @@ function figureSpecs(db: Database.Database, runs: readonly ReportRun[], summarie
 
 const slug = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, '_');
 
-/** summary.json: the report's numbers for scripts (and tests), without the run objects' internals. */
-function summaryJson(s: Summaries, overheads: unknown): unknown {
+/** summary.json (contracts/summary.ts): the report's numbers for scripts, without the run objects' internals. */
+function summaryJson(s: Summaries, overheads: Overhead[]): Summary {
   return {
     runs: s.runs.map(({ run, ...rest }) => ({ label: run.label, deployment: run.deployment, runId: run.recorded?.id ?? null,
       windowStartMs: run.windowStartMs, windowEndMs: run.windowEndMs, ...rest })),

@@ -4,10 +4,10 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import {
   CLIENT_COLUMNS,
-  type ClientRow,
+  type ClientCsvRow,
   parseClientRow,
   parseServiceRow,
-  SEED_SERVICE_COLUMNS,
+  SHORT_SERVICE_COLUMNS,
   SERVICE_COLUMNS,
   type Parsed,
   type ServiceRow,
@@ -110,12 +110,12 @@ function readCsv<T>(
 export function readServiceCsv(file: string): CsvFile<ServiceRow> {
   return readCsv(file, (header) => {
     if (sameHeader(header, SERVICE_COLUMNS)) return { width: SERVICE_COLUMNS.length, parse: parseServiceRow };
-    if (sameHeader(header, SEED_SERVICE_COLUMNS)) return { width: SEED_SERVICE_COLUMNS.length, parse: parseServiceRow };
+    if (sameHeader(header, SHORT_SERVICE_COLUMNS)) return { width: SHORT_SERVICE_COLUMNS.length, parse: parseServiceRow };
     return undefined;
   });
 }
 
-export function readClientCsv(file: string): CsvFile<ClientRow> {
+export function readClientCsv(file: string): CsvFile<ClientCsvRow> {
   return readCsv(file, (header) =>
     sameHeader(header, CLIENT_COLUMNS) ? { width: CLIENT_COLUMNS.length, parse: parseClientRow } : undefined,
   );

@@ -156,7 +156,7 @@ export function buildDocument(input: DocumentInput): Block[] {
     kind: 'list',
     items: [
       `${input.skippedRows} malformed CSV row(s) skipped`,
-      'Replica attribution: the service CSV\'s Replica host name; a client row takes its service row\'s replica through the request id; rows with no replica (the seed CSV form) go to the run\'s only replica when it has one, otherwise stay unattributed',
+      'Replica attribution: the service CSV\'s Replica host name; a client row takes its service row\'s replica through the request id; rows with no replica (the 4-column service CSV of the 160-review latency test) go to the run\'s only replica when it has one, otherwise stay unattributed',
       ...missing,
       ...unattributed,
       ...shown,

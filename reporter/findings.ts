@@ -1,9 +1,10 @@
 // Sentences written from the data: what each deployment costs against native, and per deployment kind
 // the pros and cons this recording shows. Only measured differences are stated; an overhead whose 95 %
 // interval contains zero is called noise.
+import { BASELINE_DEPLOYMENT, DEPLOYMENT_KINDS } from '../contracts/deployments.js';
 import { fixed, signedMs } from './format.js';
 import { type Overhead, significant } from './overhead.js';
-import type { PhaseSummary, ReplicaSummary, RunSummary } from './summarize.js';
+import type { PhaseSummary, ReplicaSummary, RunFigures } from './summarize.js';
 
 /** The closed-loop phase with the most requests in flight: where throughput is measured. */
 function throughputPhase(phases: readonly PhaseSummary[]): string | undefined {
@@ -34,7 +35,7 @@ function spreadSentence(label: string, replicas: readonly ReplicaSummary[]): str
 }
 
 /** Every phase's p50 overhead, and the p99 overhead in the reference phase. */
-export function findings(runs: readonly RunSummary[], replicas: readonly ReplicaSummary[], phases: readonly PhaseSummary[],
+export function findings(runs: readonly RunFigures[], replicas: readonly ReplicaSummary[], phases: readonly PhaseSummary[],
   overheads: readonly Overhead[], reference?: string): string[] {
   const out: string[] = [];
   for (const o of overheads) if (o.percentile === 50 || o.phase === reference) out.push(describeOverhead(o));
@@ -52,7 +53,7 @@ export function findings(runs: readonly RunSummary[], replicas: readonly Replica
   const busy = throughputPhase(phases);
   const rated = runs.filter((r) => rateIn(phases, r.run.label, busy) !== undefined);
   if (busy && rated.length > 1) {
-    const rate = (r: RunSummary): number => rateIn(phases, r.run.label, busy) ?? 0;
+    const rate = (r: RunFigures): number => rateIn(phases, r.run.label, busy) ?? 0;
     const order = [...rated].sort((a, b) => rate(b) - rate(a));
     out.push(`throughput in ${busy}: ${order.map((r) => `${r.run.label} ${fixed(rate(r), 1)}`).join(', ')} req/s`);
   }
@@ -73,14 +74,13 @@ export interface ProsCons {
 }
 
 /** Per deployment kind, what this recording shows in its favour and against it, compared to native. */
-export function prosAndCons(runs: readonly RunSummary[], replicas: readonly ReplicaSummary[], phases: readonly PhaseSummary[],
+export function prosAndCons(runs: readonly RunFigures[], replicas: readonly ReplicaSummary[], phases: readonly PhaseSummary[],
   overheads: readonly Overhead[], reference?: string): ProsCons[] {
   const busy = throughputPhase(phases);
   const inReference = (o: Overhead): boolean => reference === undefined || o.phase === reference;
-  const kinds = ['native', 'docker', 'compose', 'swarm'];
   const out: ProsCons[] = [];
-  const base = runs.find((r) => r.run.label === overheads[0]?.baseline) ?? runs.find((r) => r.run.deployment === 'native');
-  for (const kind of kinds) {
+  const base = runs.find((r) => r.run.label === overheads[0]?.baseline) ?? runs.find((r) => r.run.deployment === BASELINE_DEPLOYMENT);
+  for (const kind of DEPLOYMENT_KINDS) {
     const mine = runs.filter((r) => r.run.deployment === kind);
     if (mine.length === 0) continue;
     const pros: string[] = [];

@@ -13,14 +13,9 @@ export interface ImportCounts {
   readonly unattributed: number;
 }
 
-export function phaseAt(phases: readonly Phase[], tsMs: number): string | null {
+export function phaseAt(phases: ReadonlyArray<Pick<Phase, 'name' | 'startMs' | 'endMs'>>, tsMs: number): string | null {
   for (const p of phases) if (tsMs >= p.startMs && tsMs <= p.endMs) return p.name;
   return null;
-}
-
-/** Clears the reporter's tables: they describe the last build only. */
-export function clearReportTables(db: Database.Database): void {
-  db.exec('DELETE FROM client_requests; DELETE FROM service_requests; DELETE FROM report_phases; DELETE FROM report_runs;');
 }
 
 interface ReplicaRow {
@@ -34,7 +29,7 @@ interface ReplicaRow {
  * Who served a request: the replica whose host name the service wrote (when a host name has several
  * rows, e.g. a restarted container, the one alive at that time, within one poll interval); a client
  * row takes its service row's replica through the request id, else its own replica column. Rows still
- * unknown (the seed CSV has no Replica column) go to the run's only replica when it has exactly one,
+ * unknown (the 4-column service CSV has no Replica column) go to the run's only replica when it has exactly one,
  * else stay unattributed.
  */
 export class Attributor {
@@ -76,10 +71,10 @@ export function importRun(db: Database.Database, run: ReportRun, warn: (w: Warni
   const replicas = runId === null ? [] : (db.prepare('SELECT id, hostname, first_seen_ms, ended_at_ms FROM replicas WHERE run_id = ?').all(runId) as ReplicaRow[]);
   const who = new Attributor(replicas, run.recorded?.intervalMs ?? 0);
   db.prepare(
-    `INSERT INTO report_runs (label, run_id, deployment, folder, manifest, window_start_ms, window_end_ms, built_at_ms)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO report_runs (label, run_id, deployment, folder, manifest, has_client_csv, window_start_ms, window_end_ms, built_at_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(run.label, runId, run.deployment, run.folder?.dir ?? null, run.manifest ? JSON.stringify(run.manifest) : null,
-    run.windowStartMs, run.windowEndMs, Date.now());
+    run.folder?.clientCsv ? 1 : 0, run.windowStartMs, run.windowEndMs, Date.now());
   const insPhase = db.prepare('INSERT OR REPLACE INTO report_phases VALUES (?, ?, ?, ?, ?, ?, ?)');
   for (const p of run.phases) insPhase.run(run.label, p.name, p.startMs, p.endMs, p.concurrency, p.rateRps, p.requests);
 

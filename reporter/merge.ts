@@ -1,14 +1,17 @@
-// `reporter build --db a.db --db b.db`: several nodes' recordings merged into one new database (in the
-// output folder; the inputs are only read). Each input's rows keep their values with ids moved past
-// the previous inputs' (the first keeps its ids, so run.json run ids from it stay valid). Runs with the
-// same label, overlapping in time, recorded by collectors on different hosts are one run seen from
-// several nodes: they are folded into the earliest, whose replicas then span the nodes.
-import { existsSync, rmSync } from 'node:fs';
-import Database from 'better-sqlite3';
-import { openRecording, RECORDED_TABLES, ReporterError } from './db.js';
+// The recorded rows a report is built on, copied into report.db: one recording as it is, or several
+// nodes' recordings (`--db a.db --db b.db`) merged. Each input is opened read-only and read inside one
+// read transaction, so a collector still recording meanwhile gives a consistent snapshot and is never
+// blocked. Each input's rows keep their values with ids moved past the previous inputs' (the first keeps
+// its ids, so run.json run ids from it stay valid). Runs with the same label, overlapping in time,
+// recorded by collectors on different hosts are one run seen from several nodes: they are folded into
+// the earliest, whose replicas then span the nodes.
+import type Database from 'better-sqlite3';
+import { errorText } from '../common/error-text.js';
+import { RECORDED_TABLES, type RecordedTable, schemaVersion } from '../contracts/recording.js';
+import { openRecording, ReporterError } from './db.js';
 
 /** Columns that hold an id of a recorded table, per table: they move by that table's offset. */
-const ID_COLUMNS: Record<string, Record<string, string>> = {
+const ID_COLUMNS: Record<RecordedTable, Partial<Record<string, 'runs' | 'replicas' | 'samples' | 'events'>>> = {
   runs: { id: 'runs' },
   replicas: { id: 'replicas', run_id: 'runs' },
   replica_labels: { replica_id: 'replicas' },
@@ -16,58 +19,83 @@ const ID_COLUMNS: Record<string, Record<string, string>> = {
   events: { id: 'events', run_id: 'runs', replica_id: 'replicas' },
 };
 
-export interface MergeResult {
-  readonly path: string;
+export interface CopyResult {
   readonly runs: number;
+  /** Runs folded into another as other nodes' view of it. */
   readonly folded: number;
 }
 
-const columns = (db: Database.Database, schema: string, table: string): string[] =>
-  (db.prepare(`SELECT name FROM pragma_table_info(?, ?)`).pluck().all(table, schema) as string[]);
+interface SchemaObject {
+  readonly type: string;
+  readonly sql: string;
+}
 
-export function mergeRecordings(inputs: readonly string[], outPath: string): MergeResult {
-  for (const path of inputs) openRecording(path, 'read').close(); // the same checks and messages as one --db
-  if (existsSync(outPath)) rmSync(outPath);
-  const out = new Database(outPath);
+const columns = (db: Database.Database, table: string): string[] =>
+  db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[];
+
+/** The recording's tables, indexes and views as the first input defines them. */
+function recordingSchema(db: Database.Database): SchemaObject[] {
+  return db
+    .prepare(`SELECT type, sql FROM sqlite_master WHERE sql IS NOT NULL AND tbl_name IN (${RECORDED_TABLES.map(() => '?').join(',')})
+              ORDER BY type = 'table' DESC, name`)
+    .all(...RECORDED_TABLES) as SchemaObject[];
+}
+
+/** Copies the recorded tables of every input into `out` (an empty database). */
+export function copyRecordings(inputs: readonly string[], out: Database.Database): CopyResult {
   try {
-    const first = new Database(inputs[0]!, { readonly: true });
-    const ddl = first
-      .prepare(`SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND tbl_name IN (${RECORDED_TABLES.map(() => '?').join(',')})
-                ORDER BY type = 'table' DESC, name`)
-      .all(...RECORDED_TABLES) as Array<{ type: string; sql: string }>;
-    const version = first.pragma('user_version', { simple: true }) as number;
-    first.close();
-    out.exec(ddl.filter((d) => d.type !== 'view').map((d) => `${d.sql};`).join('\n'));
-    out.pragma(`user_version = ${version}`);
-    // ATTACH is not allowed inside a transaction: one transaction per input.
-    for (const [k, path] of inputs.entries()) {
-      out.prepare('ATTACH DATABASE ? AS src').run(path);
+    const first = openRecording(inputs[0]!);
+    let schema: SchemaObject[];
+    try {
+      schema = recordingSchema(first);
+      out.exec(schema.filter((o) => o.type === 'table').map((o) => `${o.sql};`).join('\n'));
+      out.pragma(`user_version = ${schemaVersion(first)}`);
+      copyInput(first, out, false);
+    } finally {
+      first.close();
+    }
+    for (const path of inputs.slice(1)) {
+      const src = openRecording(path);
       try {
-        out.transaction(() => {
-          const offset: Record<string, number> = {};
-          for (const t of ['runs', 'replicas', 'samples', 'events'])
-            offset[t] = k === 0 ? 0 : (out.prepare(`SELECT COALESCE(MAX(id), 0) FROM main.${t}`).pluck().get() as number);
-          for (const table of RECORDED_TABLES) {
-            const shared = columns(out, 'main', table).filter((c) => columns(out, 'src', table).includes(c));
-            const select = shared.map((c) => {
-              const ref = ID_COLUMNS[table]?.[c];
-              return ref ? `${c} + ${offset[ref]}` : c;
-            });
-            out.exec(`INSERT INTO main.${table} (${shared.join(', ')}) SELECT ${select.join(', ')} FROM src.${table}`);
-          }
-        })();
+        copyInput(src, out, true);
       } finally {
-        out.exec('DETACH DATABASE src');
+        src.close();
       }
     }
-    const folded = foldNodes(out);
-    const runs = out.prepare('SELECT COUNT(*) FROM runs').pluck().get() as number;
-    return { path: outPath, runs, folded };
+    // Indexes after the rows: one sort instead of a B-tree update per inserted row.
+    out.exec(schema.filter((o) => o.type !== 'table').map((o) => `${o.sql};`).join('\n'));
+    const folded = inputs.length > 1 ? foldNodes(out) : 0;
+    return { runs: out.prepare('SELECT COUNT(*) FROM runs').pluck().get() as number, folded };
   } catch (err) {
     if (err instanceof ReporterError) throw err;
-    throw new ReporterError(`merging ${inputs.join(', ')}: ${(err as Error).message}`);
+    throw new ReporterError(`copying the recording${inputs.length > 1 ? 's' : ''} ${inputs.join(', ')}: ${errorText(err)}`);
+  }
+}
+
+/** One input's rows in one read transaction (a consistent snapshot) and one write transaction. */
+function copyInput(src: Database.Database, out: Database.Database, moveIds: boolean): void {
+  src.exec('BEGIN');
+  try {
+    out.transaction(() => {
+      const offset = { runs: 0, replicas: 0, samples: 0, events: 0 };
+      if (moveIds) for (const t of Object.keys(offset) as Array<keyof typeof offset>) offset[t] = out.prepare(`SELECT COALESCE(MAX(id), 0) FROM ${t}`).pluck().get() as number;
+      for (const table of RECORDED_TABLES) copyTable(src, out, table, offset);
+    })();
   } finally {
-    out.close();
+    src.exec('COMMIT');
+  }
+}
+
+function copyTable(src: Database.Database, out: Database.Database, table: RecordedTable, offset: Record<string, number>): void {
+  const theirs = new Set(columns(src, table));
+  const shared = columns(out, table).filter((c) => theirs.has(c));
+  const moves = shared.map((c) => offset[ID_COLUMNS[table][c] ?? ''] ?? 0);
+  const insert = out.prepare(`INSERT INTO ${table} (${shared.join(', ')}) VALUES (${shared.map(() => '?').join(', ')})`);
+  const rows = src.prepare(`SELECT ${shared.join(', ')} FROM ${table}`).raw().iterate() as IterableIterator<unknown[]>;
+  const moving = moves.some((m) => m !== 0);
+  for (const row of rows) {
+    if (moving) moves.forEach((m, i) => { if (m !== 0 && typeof row[i] === 'number') row[i] = (row[i] as number) + m; });
+    insert.run(row);
   }
 }
 

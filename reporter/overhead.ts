@@ -3,21 +3,16 @@
 // interval so a real difference can be told from noise (an interval that contains 0 is noise).
 import type Database from 'better-sqlite3';
 import type { ReportRun } from './selection.js';
-import { bootstrapPercentileDiff, DEFAULT_BOOTSTRAP, type Interval, percentileSorted, sortedCopy } from './stats.js';
+import { percentileSorted, sortedCopy } from '../common/percentile.js';
+import { BASELINE_DEPLOYMENT, isMeasuredPhase, SEQUENTIAL_PHASE } from '../contracts/deployments.js';
+import type { Overhead } from '../contracts/summary.js';
+import { bootstrapPercentileDiff, DEFAULT_BOOTSTRAP } from './stats.js';
 
-export interface Overhead {
-  readonly label: string;
-  readonly baseline: string;
-  readonly phase: string;
-  readonly percentile: 50 | 99;
-  readonly baselineMs: number;
-  readonly valueMs: number;
-  readonly diff: Interval;
-}
+export type { Overhead };
 
 /** The baseline: the run labelled native, else the first run of deployment native. */
 export function pickBaseline(runs: readonly ReportRun[]): ReportRun | undefined {
-  return runs.find((r) => r.label === 'native') ?? runs.find((r) => r.deployment === 'native');
+  return runs.find((r) => r.label === BASELINE_DEPLOYMENT) ?? runs.find((r) => r.deployment === BASELINE_DEPLOYMENT);
 }
 
 /**
@@ -30,8 +25,8 @@ export function referencePhase(runs: readonly ReportRun[]): string | undefined {
   // A run the experiment marked failed stopped early; it must not narrow the choice for the others.
   const withPhases = runs.filter((r) => r.phases.length > 0 && r.manifest?.status !== 'failed');
   if (withPhases.length === 0) return undefined;
-  const shared = withPhases[0]!.phases.filter((p) => p.name !== 'warmup' && withPhases.every((r) => r.phases.some((q) => q.name === p.name)));
-  return (shared.find((p) => p.rateRps !== null) ?? shared.find((p) => p.name === 'sequential') ?? shared[0])?.name;
+  const shared = withPhases[0]!.phases.filter((p) => isMeasuredPhase(p.name) && withPhases.every((r) => r.phases.some((q) => q.name === p.name)));
+  return (shared.find((p) => p.rateRps !== null) ?? shared.find((p) => p.name === SEQUENTIAL_PHASE) ?? shared[0])?.name;
 }
 
 export const significant = (o: Overhead): boolean => o.diff.low > 0 || o.diff.high < 0;
@@ -39,8 +34,8 @@ export const significant = (o: Overhead): boolean => o.diff.low > 0 || o.diff.hi
 export function overheads(db: Database.Database, runs: readonly ReportRun[]): Overhead[] {
   const base = pickBaseline(runs);
   if (!base) return [];
-  const latencies = db.prepare(`SELECT latency_ms FROM client_requests WHERE label = ? AND phase = ? AND ok = 1`).pluck();
-  const phases = (r: ReportRun): string[] => [...new Set(r.phases.map((p) => p.name).filter((n) => n !== 'warmup'))];
+  const latencies = db.prepare('SELECT latency_ms FROM client_requests WHERE label = ? AND phase = ? AND ok = 1').pluck();
+  const phases = (r: ReportRun): string[] => [...new Set(r.phases.map((p) => p.name).filter(isMeasuredPhase))];
   const out: Overhead[] = [];
   for (const run of runs) {
     if (run === base) continue;

@@ -1,15 +1,15 @@
 // Pure parsing of one CSV row (already split into cells) into a typed request row. Each parser returns
 // either the row or a short reason, so the reader can skip the row and say why with file:line.
-import { CLIENT_CSV_HEADER } from '../load/rows.js';
+import { CLIENT_CSV_COLUMNS } from '../contracts/client-csv.js';
 import { CSV_COLUMNS, unneutraliseCell } from '../contracts/service-csv.js';
 
 export type Parsed<T> = { ok: true; row: T } | { ok: false; reason: string };
 
 // The formats are the producers' own definitions: one source of truth for writer and reader.
 export const SERVICE_COLUMNS = CSV_COLUMNS;
-/** The seed's CSV had only the first four columns. */
-export const SEED_SERVICE_COLUMNS = SERVICE_COLUMNS.slice(0, 4);
-export const CLIENT_COLUMNS = CLIENT_CSV_HEADER;
+/** The short form: only the first four columns, as the 160-review latency test's service wrote them. */
+export const SHORT_SERVICE_COLUMNS = SERVICE_COLUMNS.slice(0, 4);
+export const CLIENT_COLUMNS = CLIENT_CSV_COLUMNS;
 
 export interface ServiceRow {
   readonly latencyMs: number;
@@ -22,7 +22,8 @@ export interface ServiceRow {
   readonly batchSize: number | null;
 }
 
-export interface ClientRow {
+/** A client.csv row as read back (contracts/client-csv.ts ClientRequest), tolerant: an empty cell is null. */
+export interface ClientCsvRow {
   readonly label: string;
   readonly phase: string;
   readonly seq: number;
@@ -67,9 +68,9 @@ function optNum(text: string | undefined, name: string): { value: number | null 
 const opt = (text: string | undefined): string | null => (text === undefined || text === '' ? null : text);
 
 /**
- * Cells in SERVICE_COLUMNS order, seed (4) or extended (8) form. The extended form's text cells were
+ * Cells in SERVICE_COLUMNS order, short (4) or full (8) form. The full form's text cells were
  * neutralised against formula injection by the service (one leading ' added); that is undone here. The
- * seed's tool did not do it, so its cells are kept as they are.
+ * short form's writer did not do it, so its cells are kept as they are.
  */
 export function parseServiceRow(cells: readonly string[]): Parsed<ServiceRow> {
   const neutralised = new Set(cells.length === SERVICE_COLUMNS.length ? [1, 2, 5, 6] : []);
@@ -97,7 +98,7 @@ export function parseServiceRow(cells: readonly string[]): Parsed<ServiceRow> {
   };
 }
 
-export function parseClientRow(cells: readonly string[]): Parsed<ClientRow> {
+export function parseClientRow(cells: readonly string[]): Parsed<ClientCsvRow> {
   const c = cells;
   const seq = num(c[2] ?? '');
   if (seq === undefined || !Number.isInteger(seq)) return { ok: false, reason: `bad seq "${c[2]}"` };

@@ -1,11 +1,19 @@
 // One pass over a run's samples (a 1 h run at 100 ms with 3 replicas has 108k) that gathers everything
-// the report needs from them: per replica the in-window readings of each metric, per poll the replicas'
-// sums, and a thinned time series for the charts. Rows are streamed as arrays, never kept (all() would
-// hold 108k row arrays at once: more garbage collection and +100 MB peak, measured).
+// the report needs from them: for each window asked for (the run's measured window, each phase) the
+// per-replica readings and the replicas' sums per poll, and a thinned time series for the charts. Rows
+// are streamed, never kept (all() would hold every row at once: more garbage collection and +100 MB
+// peak, measured); counters are reduced to their growth as they stream by.
 import type Database from 'better-sqlite3';
+import { sampleSpan, samplesOfRun, type SampleRow } from '../contracts/recording.js';
+import { CounterGrowth } from './stats.js';
 
 export const COUNTERS = ['cpu_total_ns', 'net_rx_bytes', 'net_tx_bytes', 'block_read_bytes', 'block_write_bytes'] as const;
 export type Counter = (typeof COUNTERS)[number];
+
+export interface TimeWindow {
+  readonly startMs: number;
+  readonly endMs: number;
+}
 
 export interface ReplicaSamples {
   samples: number; // in the window, missed reads included
@@ -13,7 +21,16 @@ export interface ReplicaSamples {
   /** Successful, non-null readings in the window, in time order. */
   cpu: number[];
   mem: number[];
-  counters: Record<Counter, number[]>;
+  growth: Record<Counter, CounterGrowth>;
+}
+
+export interface WindowSamples {
+  readonly replicas: Map<number, ReplicaSamples>;
+  readonly samples: number;
+  readonly missed: number;
+  /** The replicas' readings summed per poll: each sample rounded to the nearest interval from the window start. */
+  readonly cpuPerPoll: number[];
+  readonly memPerPoll: number[];
 }
 
 export interface SeriesPoint {
@@ -24,14 +41,58 @@ export interface SeriesPoint {
 }
 
 export interface RunSamples {
-  readonly replicas: Map<number, ReplicaSamples>;
-  readonly samples: number;
-  readonly missed: number;
-  /** The replicas' readings summed per poll: each sample rounded to the nearest interval from the window start. */
-  readonly cpuPerPoll: number[];
-  readonly memPerPoll: number[];
+  /** One per window asked for, in the same order. */
+  readonly windows: WindowSamples[];
   /** Whole run (idle included), averaged into at most SERIES_BUCKETS buckets per replica. */
   readonly series: SeriesPoint[];
+}
+
+export const emptyReplica = (): ReplicaSamples => ({
+  samples: 0,
+  missed: 0,
+  cpu: [],
+  mem: [],
+  growth: Object.fromEntries(COUNTERS.map((c) => [c, new CounterGrowth()])) as Record<Counter, CounterGrowth>,
+});
+
+type Row = Pick<SampleRow, 'replica_id' | 'ts_ms' | 'error' | 'cpu_percent' | 'mem_used_bytes' | Counter>;
+
+/** The readings of one window, added sample by sample. */
+class WindowReader {
+  readonly replicas = new Map<number, ReplicaSamples>();
+  samples = 0;
+  missed = 0;
+  private readonly cpuPoll = new Map<number, number>();
+  private readonly memPoll = new Map<number, number>();
+
+  constructor(private readonly window: TimeWindow, private readonly intervalMs: number) {}
+
+  add(row: Row): void {
+    if (row.ts_ms < this.window.startMs || row.ts_ms > this.window.endMs) return;
+    let rep = this.replicas.get(row.replica_id);
+    if (!rep) this.replicas.set(row.replica_id, (rep = emptyReplica()));
+    this.samples++;
+    rep.samples++;
+    if (row.error !== null) {
+      this.missed++;
+      rep.missed++;
+      return;
+    }
+    const poll = Math.round((row.ts_ms - this.window.startMs) / this.intervalMs);
+    if (row.cpu_percent !== null) {
+      rep.cpu.push(row.cpu_percent);
+      this.cpuPoll.set(poll, (this.cpuPoll.get(poll) ?? 0) + row.cpu_percent);
+    }
+    if (row.mem_used_bytes !== null) {
+      rep.mem.push(row.mem_used_bytes);
+      this.memPoll.set(poll, (this.memPoll.get(poll) ?? 0) + row.mem_used_bytes);
+    }
+    for (const c of COUNTERS) rep.growth[c].add(row[c]);
+  }
+
+  finish(): WindowSamples {
+    return { replicas: this.replicas, samples: this.samples, missed: this.missed, cpuPerPoll: [...this.cpuPoll.values()], memPerPoll: [...this.memPoll.values()] };
+  }
 }
 
 const SERIES_BUCKETS = 300;
@@ -46,66 +107,45 @@ interface Bucket {
   mem: number;
 }
 
-export const emptyReplica = (): ReplicaSamples => ({
-  samples: 0,
-  missed: 0,
-  cpu: [],
-  mem: [],
-  counters: { cpu_total_ns: [], net_rx_bytes: [], net_tx_bytes: [], block_read_bytes: [], block_write_bytes: [] },
-});
+/** The chart series: successful samples averaged per replica into time buckets of equal width. */
+class SeriesReader {
+  private readonly buckets = new Map<number, Bucket>();
+  constructor(private readonly firstMs: number, private readonly width: number) {}
 
-export function readRunSamples(db: Database.Database, run: { id: number; startedAtMs: number; intervalMs: number }, startMs: number, endMs: number): RunSamples {
-  const span = db.prepare('SELECT MIN(ts_ms) AS lo, MAX(ts_ms) AS hi FROM samples WHERE run_id = ?').get(run.id) as { lo: number | null; hi: number | null };
-  const width = span.lo === null || span.hi === null ? 1 : Math.max(run.intervalMs, Math.ceil((span.hi - span.lo + 1) / SERIES_BUCKETS));
-  const replicas = new Map<number, ReplicaSamples>();
-  const cpuPoll = new Map<number, number>();
-  const memPoll = new Map<number, number>();
-  const buckets = new Map<number, Bucket>();
-  let samples = 0;
-  let missed = 0;
-  const rows = db
-    .prepare(`SELECT replica_id, ts_ms, error, cpu_percent, mem_used_bytes, ${COUNTERS.join(', ')} FROM samples WHERE run_id = ? ORDER BY replica_id, ts_ms`)
-    .raw()
-    .iterate(run.id) as IterableIterator<[number, number, string | null, number | null, number | null, ...Array<number | null>]>;
-  for (const [replicaId, ts, error, cpu, mem, ...counters] of rows) {
-    let rep = replicas.get(replicaId);
-    if (!rep) replicas.set(replicaId, (rep = emptyReplica()));
-    if (error === null) {
-      const key = replicaId * 1_000_000 + Math.floor((ts - span.lo!) / width); // < SERIES_BUCKETS + 1 buckets per replica
-      let b = buckets.get(key);
-      if (!b) buckets.set(key, (b = { replicaId, n: 0, ts: 0, cpuN: 0, cpu: 0, memN: 0, mem: 0 }));
-      b.n++;
-      b.ts += ts;
-      if (cpu !== null) (b.cpuN++, (b.cpu += cpu));
-      if (mem !== null) (b.memN++, (b.mem += mem));
-    }
-    if (ts < startMs || ts > endMs) continue;
-    samples++;
-    rep.samples++;
-    if (error !== null) {
-      missed++;
-      rep.missed++;
-      continue;
-    }
-    const poll = Math.round((ts - startMs) / run.intervalMs);
-    if (cpu !== null) {
-      rep.cpu.push(cpu);
-      cpuPoll.set(poll, (cpuPoll.get(poll) ?? 0) + cpu);
-    }
-    if (mem !== null) {
-      rep.mem.push(mem);
-      memPoll.set(poll, (memPoll.get(poll) ?? 0) + mem);
-    }
-    COUNTERS.forEach((c, i) => {
-      const v = counters[i];
-      if (v !== null && v !== undefined) rep.counters[c].push(v);
-    });
+  add(row: Row): void {
+    if (row.error !== null) return;
+    const key = row.replica_id * 1_000_000 + Math.floor((row.ts_ms - this.firstMs) / this.width); // < SERIES_BUCKETS + 1 per replica
+    let b = this.buckets.get(key);
+    if (!b) this.buckets.set(key, (b = { replicaId: row.replica_id, n: 0, ts: 0, cpuN: 0, cpu: 0, memN: 0, mem: 0 }));
+    b.n++;
+    b.ts += row.ts_ms;
+    if (row.cpu_percent !== null) (b.cpuN++, (b.cpu += row.cpu_percent));
+    if (row.mem_used_bytes !== null) (b.memN++, (b.mem += row.mem_used_bytes));
   }
-  const series = [...buckets.values()].map((b) => ({
-    replicaId: b.replicaId,
-    tSec: Math.round(((b.ts / b.n - run.startedAtMs) / 1000) * 100) / 100,
-    cpuPct: b.cpuN ? Math.round((b.cpu / b.cpuN) * 100) / 100 : null,
-    memMiB: b.memN ? Math.round((b.mem / b.memN / 2 ** 20) * 10) / 10 : null,
-  }));
-  return { replicas, samples, missed, cpuPerPoll: [...cpuPoll.values()], memPerPoll: [...memPoll.values()], series };
+
+  finish(runStartMs: number): SeriesPoint[] {
+    return [...this.buckets.values()].map((b) => ({
+      replicaId: b.replicaId,
+      tSec: Math.round(((b.ts / b.n - runStartMs) / 1000) * 100) / 100,
+      cpuPct: b.cpuN ? Math.round((b.cpu / b.cpuN) * 100) / 100 : null,
+      memMiB: b.memN ? Math.round((b.mem / b.memN / 2 ** 20) * 10) / 10 : null,
+    }));
+  }
+}
+
+export function readRunSamples(
+  db: Database.Database,
+  run: { id: number; startedAtMs: number; intervalMs: number },
+  windows: readonly TimeWindow[],
+): RunSamples {
+  const span = sampleSpan(db, run.id);
+  const width = span === undefined ? 1 : Math.max(run.intervalMs, Math.ceil((span.lastMs - span.firstMs + 1) / SERIES_BUCKETS));
+  const series = new SeriesReader(span?.firstMs ?? 0, width);
+  const readers = windows.map((w) => new WindowReader(w, run.intervalMs));
+  const rows = samplesOfRun(db, run.id, ['replica_id', 'ts_ms', 'error', 'cpu_percent', 'mem_used_bytes', ...COUNTERS]);
+  for (const row of rows) {
+    series.add(row);
+    for (const r of readers) r.add(row);
+  }
+  return { windows: readers.map((r) => r.finish()), series: series.finish(run.startedAtMs) };
 }

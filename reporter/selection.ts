@@ -2,7 +2,8 @@
 // latest recorded run with that label), plus recorded labels that have no folder. Missing parts are
 // kept and shown as missing, never dropped.
 import type Database from 'better-sqlite3';
-import { DEPLOYMENT_NAMES } from '../deploy/deployment.js';
+import { DEPLOYMENT_NAMES, isDeploymentKind, isMeasuredPhase } from '../contracts/deployments.js';
+import { listRuns } from '../contracts/recording.js';
 import { ReporterError } from './db.js';
 import type { Phase, RunFolder, RunManifest } from './run-folders.js';
 
@@ -34,22 +35,32 @@ export interface ReportRun {
   readonly folder: RunFolder | null;
   readonly manifest: RunManifest | null;
   readonly phases: Phase[];
-  /** Measured window: the load phases except warmup; null when nothing says when the load ran. */
+  /** Measured window: the load phases except the warm-up; null when nothing says when the load ran. */
   readonly windowStartMs: number | null;
   readonly windowEndMs: number | null;
 }
 
 export function readRecordedRuns(db: Database.Database): RecordedRun[] {
-  return db
-    .prepare(
-      `SELECT id, label, deployment, status, started_at_ms AS startedAtMs, ended_at_ms AS endedAtMs,
-              interval_ms AS intervalMs, host_cpus AS hostCpus, host_memory_bytes AS hostMemoryBytes,
-              collector_host AS collectorHost, kernel, cgroup_version AS cgroupVersion,
-              docker_version AS dockerVersion, image_id AS imageId, model_id AS modelId,
-              model_dtype AS modelDtype, cpu_limit AS cpuLimit, stats_source AS statsSource
-       FROM runs ORDER BY started_at_ms, id`,
-    )
-    .all() as RecordedRun[];
+  return listRuns(db).map((r) => ({
+    id: r.id,
+    label: r.label,
+    deployment: r.deployment,
+    status: r.status,
+    startedAtMs: r.started_at_ms,
+    endedAtMs: r.ended_at_ms,
+    intervalMs: r.interval_ms,
+    hostCpus: r.host_cpus,
+    hostMemoryBytes: r.host_memory_bytes,
+    collectorHost: r.collector_host,
+    kernel: r.kernel,
+    cgroupVersion: r.cgroup_version,
+    dockerVersion: r.docker_version,
+    imageId: r.image_id,
+    modelId: r.model_id,
+    modelDtype: r.model_dtype,
+    cpuLimit: r.cpu_limit,
+    statsSource: r.stats_source,
+  }));
 }
 
 /** native, docker, compose, swarm-1, swarm-3 first (the experiment's order), then the rest by name. */
@@ -63,11 +74,11 @@ export function labelOrder(a: string, b: string): number {
 
 function kindFromLabel(label: string): string {
   const head = label.split(/[-_]/)[0] ?? label;
-  return ['native', 'docker', 'compose', 'swarm'].includes(head) ? head : 'other';
+  return isDeploymentKind(head) ? head : 'other';
 }
 
 export function measuredWindow(phases: readonly Phase[], fallback: [number | null, number | null]): [number | null, number | null] {
-  const measured = phases.filter((p) => p.name !== 'warmup');
+  const measured = phases.filter((p) => isMeasuredPhase(p.name));
   if (measured.length === 0) return fallback;
   return [Math.min(...measured.map((p) => p.startMs)), Math.max(...measured.map((p) => p.endMs))];
 }

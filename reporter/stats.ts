@@ -1,37 +1,9 @@
-// Pure statistics used by the summaries. Percentiles use the nearest-rank definition (the value at
-// rank ceil(p/100 · n) of the sorted values) because it is exact, never invents a value that was not
-// measured, and can be checked with plain SQL (ORDER BY … LIMIT 1 OFFSET rank-1).
+// Pure statistics used by the summaries: distributions with the project's one percentile (nearest rank,
+// common/percentile.ts), restart-aware counter growth, and the bootstrap behind the overhead intervals.
+import { mean, percentileSorted, sortedCopy } from '../common/percentile.js';
+import type { Distribution } from '../contracts/summary.js';
 
-/** Nearest-rank percentile of ascending-sorted values; undefined for an empty input. */
-export function percentileSorted(sorted: ArrayLike<number>, p: number): number | undefined {
-  const n = sorted.length;
-  if (n === 0) return undefined;
-  const rank = Math.max(1, Math.ceil((p / 100) * n));
-  return sorted[Math.min(n, rank) - 1];
-}
-
-export function sortedCopy(values: ArrayLike<number>): Float64Array {
-  const out = Float64Array.from(values);
-  out.sort();
-  return out;
-}
-
-export function mean(values: ArrayLike<number>): number | undefined {
-  if (values.length === 0) return undefined;
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i]!;
-  return sum / values.length;
-}
-
-export interface Distribution {
-  readonly count: number;
-  readonly p50?: number | undefined;
-  readonly p90?: number | undefined;
-  readonly p95?: number | undefined;
-  readonly p99?: number | undefined;
-  readonly mean?: number | undefined;
-  readonly max?: number | undefined;
-}
+export type { Distribution };
 
 export function describe(values: ArrayLike<number>): Distribution {
   const sorted = sortedCopy(values);
@@ -47,21 +19,26 @@ export function describe(values: ArrayLike<number>): Distribution {
 }
 
 /**
- * Total growth of a cumulative counter (network, block I/O, CPU time) over consecutive readings.
- * A reading lower than the previous one means the counter restarted (a restarted process or a new
- * network namespace), so the new value itself is growth since the restart. Null readings are skipped.
+ * Growth of a cumulative counter (network, block I/O, CPU time) over consecutive readings, fed one
+ * reading at a time. A reading lower than the previous one means the counter restarted (a restarted
+ * process or a new network namespace), so the new value itself is growth since the restart. Null
+ * readings are skipped; fewer than two readings give no growth (undefined).
  */
-export function counterGrowth(readings: ReadonlyArray<number | null>): number | undefined {
-  let prev: number | undefined;
-  let total = 0;
-  let seen = 0;
-  for (const r of readings) {
-    if (r === null || !Number.isFinite(r)) continue;
-    seen++;
-    if (prev !== undefined) total += r >= prev ? r - prev : r;
-    prev = r;
+export class CounterGrowth {
+  private prev: number | undefined;
+  private total = 0;
+  private seen = 0;
+
+  add(reading: number | null | undefined): void {
+    if (reading === null || reading === undefined || !Number.isFinite(reading)) return;
+    this.seen++;
+    if (this.prev !== undefined) this.total += reading >= this.prev ? reading - this.prev : reading;
+    this.prev = reading;
   }
-  return seen >= 2 ? total : undefined;
+
+  get value(): number | undefined {
+    return this.seen >= 2 ? this.total : undefined;
+  }
 }
 
 /** mulberry32: a small seeded PRNG so that bootstrap intervals are the same on every build. */

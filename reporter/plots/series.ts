@@ -2,7 +2,8 @@
 // (quantile points) and the load phases as bands. CPU/memory over time come from samples.ts.
 import type Database from 'better-sqlite3';
 import type { ReportRun } from '../selection.js';
-import { percentileSorted, sortedCopy } from '../stats.js';
+import { percentileSorted, sortedCopy } from '../../common/percentile.js';
+import { WARMUP_PHASE } from '../../contracts/deployments.js';
 
 export interface EcdfPoint {
   readonly label: string;
@@ -39,12 +40,13 @@ export function ecdf(label: string, values: ArrayLike<number>, points = ECDF_POI
 
 /** Client latencies of `phase` (all but warmup when undefined); service-side ones for a run without client CSV. */
 export function latencyEcdf(db: Database.Database, runs: readonly ReportRun[], phase?: string): EcdfPoint[] {
-  const which = phase === undefined ? `phase <> 'warmup'` : 'phase = :phase';
+  const which = phase === undefined ? 'phase <> :warmup' : 'phase = :phase';
   const client = db.prepare(`SELECT latency_ms FROM client_requests WHERE label = :label AND ${which} AND ok = 1`).pluck();
   const server = db.prepare(`SELECT latency_ms FROM service_requests WHERE label = :label AND (${which} OR phase IS NULL)`).pluck();
+  const params = (label: string): Record<string, string> => (phase === undefined ? { label, warmup: WARMUP_PHASE } : { label, phase });
   return runs.flatMap((r) => {
-    const values = client.all({ label: r.label, ...(phase === undefined ? {} : { phase }) }) as number[];
-    return ecdf(r.label, values.length > 0 ? values : (server.all({ label: r.label, ...(phase === undefined ? {} : { phase }) }) as number[]));
+    const values = client.all(params(r.label)) as number[];
+    return ecdf(r.label, values.length > 0 ? values : (server.all(params(r.label)) as number[]));
   });
 }
 
@@ -76,11 +78,11 @@ export function latencyVsCpu(db: Database.Database, runs: readonly ReportRun[]):
   const stmt = db
     .prepare(
       `SELECT s.cpu_percent, c.latency_ms FROM client_requests c JOIN samples s ON s.id = c.sample_id
-       WHERE c.label = ? AND c.ok = 1 AND c.phase <> 'warmup' AND s.cpu_percent IS NOT NULL ORDER BY c.intended_ms`,
+       WHERE c.label = ? AND c.ok = 1 AND c.phase <> ? AND s.cpu_percent IS NOT NULL ORDER BY c.intended_ms`,
     )
     .raw();
   return runs.flatMap((r) => {
-    const rows = stmt.all(r.label) as Array<[number, number]>;
+    const rows = stmt.all(r.label, WARMUP_PHASE) as Array<[number, number]>;
     const step = Math.max(1, Math.ceil(rows.length / JOINED_POINTS));
     return rows.filter((_, i) => i % step === 0).map(([cpu, latency]) => ({ label: r.label, cpuPct: cpu, latencyMs: latency }));
   });

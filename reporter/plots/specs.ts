@@ -1,6 +1,6 @@
 // Vega-Lite specs for the report's figures. Pure: data in, spec out, data inlined so each spec file is
 // complete on its own and users can restyle it. Each deployment keeps its colour in every figure.
-import type { PhaseSummary, ReplicaSummary, RunSummary } from '../summarize.js';
+import type { PhaseSummary, ReplicaSummary, RunFigures } from '../summarize.js';
 import type { EcdfPoint, JoinedPoint, PhaseBand, ResourcePoint } from './series.js';
 
 type Spec = Record<string, unknown>;
@@ -34,10 +34,10 @@ const colourBy = (labels: readonly string[]): Spec => ({
 const round = (v: number | undefined, digits = 3): number | null => (v === undefined ? null : Math.round(v * 10 ** digits) / 10 ** digits);
 
 /**
- * The seed's comparison: CPU, memory, network I/O and latency of every deployment in one figure.
+ * The comparison at a glance: CPU, memory, network I/O and latency of every deployment in one figure.
  * Latency comes from `phase` when given (the same offered load for every run), else the whole window.
  */
-export function comparisonSpec(runs: readonly RunSummary[], phases: readonly PhaseSummary[], phase?: string): Spec {
+export function comparisonSpec(runs: readonly RunFigures[], phases: readonly PhaseSummary[], phase?: string): Spec {
   const labels = runs.map((r) => r.run.label);
   const where = phase ? ` in ${phase}` : '';
   const metrics = [
@@ -47,7 +47,7 @@ export function comparisonSpec(runs: readonly RunSummary[], phases: readonly Pha
     `Latency p50${where} (ms)`,
     `Latency p99${where} (ms)`,
   ];
-  const latency = (r: RunSummary): { p50?: number | undefined; p99?: number | undefined } =>
+  const latency = (r: RunFigures): { p50?: number | undefined; p99?: number | undefined } =>
     phase ? (phases.find((p) => p.label === r.run.label && p.phase === phase)?.client ?? {}) : r.client.count > 0 ? r.client : r.server;
   const values = runs.flatMap((r) => {
     const ok = r.requests - r.errors;

@@ -39,7 +39,7 @@ describe('reporter build with bad input', () => {
       assert.ok(r.stderr.includes(`${serviceFile}:${sfirst + 1}: bad latency "fast"`), r.stderr);
       assert.match(r.stdout, /5 malformed rows skipped/);
       assert.match(readFileSync(join(ws.out, 'REPORT.md'), 'utf8'), /- 5 malformed CSV row\(s\) skipped/);
-      const db = new Database(ws.db, { readonly: true });
+      const db = new Database(ws.reportDb, { readonly: true });
       const csvRows = (readFileSync(client, 'utf8').match(/^native,/gm) ?? []).length;
       assert.equal(db.prepare(`SELECT COUNT(*) FROM client_requests WHERE label = 'native'`).pluck().get(), csvRows - 3);
       db.close();

@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Attributor, phaseAt } from '../importer.js';
 import { parseClientRow, parseServiceRow, parseTimestamp } from '../rows.js';
-import { bootstrapPercentileDiff, counterGrowth, describe as distribution, percentileSorted, resampledPercentile, seededRandom, sortedCopy } from '../stats.js';
+import { percentileSorted, sortedCopy } from '../../common/percentile.js';
+import { bootstrapPercentileDiff, CounterGrowth, describe as distribution, resampledPercentile, seededRandom } from '../stats.js';
+
+const counterGrowth = (readings: ReadonlyArray<number | null>): number | undefined => {
+  const growth = new CounterGrowth();
+  readings.forEach((r) => growth.add(r));
+  return growth.value;
+};
 
 describe('percentiles', () => {
   it('use the nearest rank: the value at rank ceil(p/100 × n)', () => {

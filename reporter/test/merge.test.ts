@@ -1,4 +1,4 @@
-// Several nodes' recordings (`--db a.db --db b.db`): merged into <out>/merged.db with ids moved past
+// Several nodes' recordings (`--db a.db --db b.db`): merged into <out>/report.db with ids moved past
 // the previous input's, the same run seen from two nodes folded into one, the inputs left untouched.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -33,7 +33,7 @@ describe('reporter build with two nodes\' databases', () => {
     hashes = [hash(a), hash(b)];
     const out = join(dir, 'report');
     await build({ dbs: [a, b], csvDirs: [join(dir, 'node-a', 'runs')], csvExplicit: true, labels: null, outDir: out, log: () => {}, warn: () => {} });
-    merged = join(out, 'merged.db');
+    merged = join(out, 'report.db');
   });
 
   it('copies every recorded row of both inputs', () => {

@@ -51,7 +51,7 @@ for (const fixture of ['recording', 'real'] as const satisfies readonly FixtureN
   before(async () => {
     ws = fixtureCopy(fixture);
     await build({ dbs: [ws.db], csvDirs: [ws.runs], csvExplicit: true, labels: null, outDir: ws.out, log: () => {}, warn: () => {} });
-    db = new Database(ws.db, { readonly: true });
+    db = new Database(ws.reportDb, { readonly: true });
     runs = ['native', 'docker', 'compose', 'swarm-1', 'swarm-3'].map((l) => JSON.parse(readFileSync(join(ws.runs, l, 'run.json'), 'utf8')) as RunJson);
     summary = JSON.parse(readFileSync(join(ws.out, 'summary.json'), 'utf8'));
     markdown = readFileSync(join(ws.out, 'REPORT.md'), 'utf8');

@@ -1,4 +1,4 @@
-// The seed's 4-column service CSV (no Replica, no Request ID, zone-less timestamps) in a run folder
+// The 4-column service CSV of the 160-review latency test (no Replica, no Request ID, zone-less timestamps) in a run folder
 // without run.json: the folder name is the label, it joins the latest recorded run with that label,
 // and its rows go to the run's only replica, or stay unattributed when the run has several.
 import assert from 'node:assert/strict';
@@ -9,10 +9,10 @@ import Database from 'better-sqlite3';
 import { build } from '../build.js';
 import { fixtureCopy, type Workspace } from '../fixture/workspace.js';
 
-const SEED_HEADER = 'Inference Latency (ms),Prediction,Input Text,Timestamp\n';
+const SHORT_HEADER = 'Inference Latency (ms),Prediction,Input Text,Timestamp\n';
 
-/** Rows one second apart starting at startMs, written the seed's way: no zone, microseconds. */
-function seedRows(startMs: number, n: number): string {
+/** Rows one second apart starting at startMs, written the short form's way: no zone, microseconds. */
+function shortRows(startMs: number, n: number): string {
   let out = '';
   for (let i = 0; i < n; i++) {
     const ts = new Date(startMs + i * 1000).toISOString().replace('Z', '537');
@@ -21,22 +21,22 @@ function seedRows(startMs: number, n: number): string {
   return out;
 }
 
-describe('a seed-format run folder', () => {
+describe('a run folder with only a 4-column service CSV', () => {
   let ws: Workspace;
   let db: Database.Database;
   let result: Awaited<ReturnType<typeof build>>;
   before(async () => {
     ws = fixtureCopy();
-    const seed = join(ws.dir, 'seed');
+    const folders = join(ws.dir, 'short');
     const rec = new Database(ws.db, { readonly: true });
     const start = (label: string): number => rec.prepare('SELECT started_at_ms FROM runs WHERE label = ?').pluck().get(label) as number;
     for (const label of ['native', 'swarm-3']) {
-      mkdirSync(join(seed, label, 'service'), { recursive: true });
-      writeFileSync(join(seed, label, 'service', 'system_inference_metrics.csv'), SEED_HEADER + seedRows(start(label) + 5000, 10));
+      mkdirSync(join(folders, label, 'service'), { recursive: true });
+      writeFileSync(join(folders, label, 'service', 'system_inference_metrics.csv'), SHORT_HEADER + shortRows(start(label) + 5000, 10));
     }
     rec.close();
-    result = await build({ dbs: [ws.db], csvDirs: [seed], csvExplicit: true, labels: ['native', 'swarm-3'], outDir: ws.out, log: () => {}, warn: () => {} });
-    db = new Database(ws.db, { readonly: true });
+    result = await build({ dbs: [ws.db], csvDirs: [folders], csvExplicit: true, labels: ['native', 'swarm-3'], outDir: ws.out, log: () => {}, warn: () => {} });
+    db = new Database(ws.reportDb, { readonly: true });
   });
 
   it('imports every row, taking the zone-less time as UTC with its microseconds', () => {
