@@ -1,0 +1,138 @@
+// One definition of every headline number: on both committed fixtures, the figures of REPORT.md,
+// summary.json (read through its contract), the documented views in report.db and the experiment's
+// closing table (formatted from summary.json) agree on p50, p99, req/s, CPU ms per request and network
+// growth, for every run and every measured phase.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { DEPLOYMENT_NAMES, type DeploymentName } from '../../contracts/deployments.js';
+import { type PhaseSummary, readSummary, type Summary } from '../../contracts/summary.js';
+import { formatClosingTable } from '../../experiment/summary-table.js';
+import { build } from '../build.js';
+import { fixtureCopy, type FixtureName } from '../fixture/workspace.js';
+import { bytes, fixed } from '../format.js';
+
+type Row = Record<string, string>;
+
+/** Every markdown table in `text`, as rows keyed by their header cells. */
+function markdownTables(text: string): Row[][] {
+  const tables: Row[][] = [];
+  const cells = (line: string): string[] => line.slice(2, -2).split(' | ').map((c) => c.trim());
+  const lines = text.split('\n');
+  for (let i = 0; i + 1 < lines.length; i++) {
+    if (!lines[i]!.startsWith('| ') || !/^\|[ :-]+(\|[ :-]+)*\|$/.test(lines[i + 1]!) || lines[i - 1]?.startsWith('|')) continue;
+    const header = cells(lines[i]!);
+    const rows: Row[] = [];
+    for (let j = i + 2; j < lines.length && lines[j]!.startsWith('| '); j++) rows.push(Object.fromEntries(cells(lines[j]!).map((c, k) => [header[k]!, c])));
+    tables.push(rows);
+  }
+  return tables;
+}
+
+const tableWith = (tables: Row[][], ...columns: string[]): Row[] => {
+  const t = tables.find((rows) => rows.length > 0 && columns.every((c) => c in rows[0]!));
+  assert.ok(t, `no table with ${columns.join(', ')}`);
+  return t;
+};
+
+/** A view's number against summary.json's: the same, or both absent (NULL / left out). */
+function same(view: number | null | undefined, json: number | undefined, what: string): void {
+  if (json === undefined || view === null || view === undefined) {
+    assert.equal(view ?? undefined, json, what);
+    return;
+  }
+  assert.ok(Math.abs(view - json) <= 1e-9 * Math.max(1, Math.abs(json)), `${what}: view ${view} ≠ summary.json ${json}`);
+}
+
+interface ViewRow {
+  label: string;
+  phase?: string;
+  p50_ms: number | null;
+  p99_ms: number | null;
+  server_p50_ms: number | null;
+  req_per_s: number | null;
+  cpu_ms_per_request: number | null;
+  net_rx_bytes: number | null;
+  net_tx_bytes: number | null;
+  requests: number;
+  errors: number;
+}
+
+const mb = (v: number | undefined): string => (v === undefined ? '–' : (v / 1e6).toFixed(2));
+
+for (const fixture of ['recording', 'real'] as const satisfies readonly FixtureName[])
+  describe(`the headline numbers agree everywhere (${fixture} fixture)`, () => {
+    let summary: Summary;
+    let tables: Row[][];
+    let runView: ViewRow[];
+    let phaseView: ViewRow[];
+    let closing: Row[][];
+
+    before(async () => {
+      const ws = fixtureCopy(fixture);
+      await build({ dbs: [ws.db], csvDirs: [ws.runs], csvExplicit: true, labels: null, outDir: ws.out, log: () => {}, warn: () => {} });
+      summary = readSummary(join(ws.out, 'summary.json'));
+      tables = markdownTables(readFileSync(join(ws.out, 'REPORT.md'), 'utf8'));
+      const db = new Database(ws.reportDb, { readonly: true });
+      runView = db.prepare('SELECT * FROM run_summary').all() as ViewRow[];
+      phaseView = db.prepare('SELECT * FROM phase_summary').all() as ViewRow[];
+      db.close();
+      const outcomes = summary.runs.map((r) => ({ name: r.label as DeploymentName, status: 'done' as const, phases: [] }));
+      closing = markdownTables(formatClosingTable(summary, outcomes));
+    });
+
+    it('reports every deployment and every measured phase', () => {
+      assert.deepEqual(summary.runs.map((r) => r.label), [...DEPLOYMENT_NAMES]);
+      assert.ok(summary.phases.length >= 2 * summary.runs.length);
+      assert.equal(runView.length, summary.runs.length);
+      assert.equal(phaseView.length, summary.phases.length);
+    });
+
+    it('per run: run_summary and REPORT.md show summary.json\'s figures', () => {
+      const latency = tableWith(tables, 'Deployment', 'Status', 'Req/s', 'p50', 'p99');
+      const resources = tableWith(tables, 'Deployment', 'CPU ms/req', 'Net rx', 'Net tx', 'Mem mean');
+      for (const s of summary.runs) {
+        const v = runView.find((r) => r.label === s.label)!;
+        assert.equal(v.requests, s.requests, `${s.label} requests`);
+        assert.equal(v.errors, s.errors, `${s.label} errors`);
+        same(v.p50_ms, s.client.p50, `${s.label} p50`);
+        same(v.p99_ms, s.client.p99, `${s.label} p99`);
+        same(v.server_p50_ms, s.server.p50, `${s.label} server p50`);
+        same(v.req_per_s, s.reqPerSec, `${s.label} req/s`);
+        same(v.cpu_ms_per_request, s.cpuMsPerRequest, `${s.label} CPU ms/request`);
+        same(v.net_rx_bytes, s.netRxBytes, `${s.label} net rx`);
+        same(v.net_tx_bytes, s.netTxBytes, `${s.label} net tx`);
+        const md = latency.find((r) => r['Deployment'] === s.label)!;
+        assert.deepEqual([md['p50'], md['p99'], md['Req/s']], [fixed(s.client.p50), fixed(s.client.p99), fixed(s.reqPerSec, 1)], s.label);
+        const res = resources.find((r) => r['Deployment'] === s.label)!;
+        assert.deepEqual([res['CPU ms/req'], res['Net rx'], res['Net tx']], [fixed(s.cpuMsPerRequest), bytes(s.netRxBytes), bytes(s.netTxBytes)], s.label);
+      }
+    });
+
+    it('per phase: phase_summary, REPORT.md and the experiment\'s closing table show summary.json\'s figures', () => {
+      const mdPhases = tableWith(tables, 'Deployment', 'Phase', 'Req/s', 'p50', 'p99', 'CPU ms/req');
+      const console = closing[0]!;
+      const key = (p: PhaseSummary): string => `${p.label} ${p.phase}`;
+      for (const p of summary.phases) {
+        const v = phaseView.find((r) => r.label === p.label && r.phase === p.phase)!;
+        assert.ok(v, `${key(p)} missing from phase_summary`);
+        assert.equal(v.requests, p.requests, `${key(p)} requests`);
+        same(v.p50_ms, p.client.p50, `${key(p)} p50`);
+        same(v.p99_ms, p.client.p99, `${key(p)} p99`);
+        same(v.server_p50_ms, p.server.p50, `${key(p)} server p50`);
+        same(v.req_per_s, p.reqPerSec, `${key(p)} req/s`);
+        same(v.cpu_ms_per_request, p.cpuMsPerRequest, `${key(p)} CPU ms/request`);
+        same(v.net_rx_bytes, p.netRxBytes, `${key(p)} net rx`);
+        same(v.net_tx_bytes, p.netTxBytes, `${key(p)} net tx`);
+        const md = mdPhases.find((r) => r['Deployment'] === p.label && r['Phase'] === p.phase)!;
+        assert.deepEqual([md['p50'], md['p99'], md['Req/s'], md['CPU ms/req'], md['Net rx'], md['Net tx']],
+          [fixed(p.client.p50), fixed(p.client.p99), fixed(p.reqPerSec, 1), fixed(p.cpuMsPerRequest), bytes(p.netRxBytes), bytes(p.netTxBytes)], key(p));
+        const row = console.find((r) => r['deployment'] === p.label && r['phase'] === p.phase)!;
+        assert.ok(row, `${key(p)} missing from the closing table`);
+        assert.deepEqual([row['p50 ms'], row['p99 ms'], row['req/s'], row['CPU ms/request'], row['net rx MB'], row['net tx MB']],
+          [fixed(p.client.p50), fixed(p.client.p99), fixed(p.reqPerSec, 1), fixed(p.cpuMsPerRequest), mb(p.netRxBytes), mb(p.netTxBytes)], key(p));
+      }
+    });
+  });
