@@ -3,7 +3,9 @@
 import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Deployment, RunContext, Target } from '../deployment.js';
-import { containerPreflight, docker, exec, OWNER_LABEL, userlandProxyCarries } from './engine.js';
+import { errorText } from '../../common/error-text.js';
+import { runChecked, runCommand } from '../../common/run-command.js';
+import { containerPreflight, docker, oneLineTail, OWNER_LABEL, publishedPath } from './engine.js';
 import { waitForHealth } from './health.js';
 import type { ResolvedOptions } from './options.js';
 import { ensurePortFree } from './ports.js';
@@ -17,12 +19,7 @@ export function composeCommand(): Promise<string[] | undefined> {
   detected ??= (async () => {
     for (const command of [['docker', 'compose'], ['docker-compose']]) {
       const [bin, ...rest] = command as [string, ...string[]];
-      try {
-        await exec(bin, [...rest, 'version'], { timeoutMs: 20_000 });
-        return command;
-      } catch {
-        // try the next one
-      }
+      if ((await runCommand(bin, [...rest, 'version'], { timeoutMs: 20_000 })).code === 0) return command;
     }
     return undefined;
   })();
@@ -31,7 +28,7 @@ export function composeCommand(): Promise<string[] | undefined> {
 
 /**
  * The driver's override file (JSON is YAML): extra environment, limits and our owner label. Kept out of
- * docker-compose.yml so the user-facing file stays the classic one.
+ * docker-compose.yml so the file users run by hand stays as the course wrote it.
  */
 export function composeOverride(o: ResolvedOptions): object {
   const service: Record<string, unknown> = { labels: { [OWNER_LABEL]: 'compose' } };
@@ -82,11 +79,11 @@ export class ComposeDeployment implements Deployment {
       const logs = await this.compose(ctx, ['logs', '--no-color', '--tail', '5']).catch(() => '');
       await this.down(ctx);
       // v2 decorates log lines with terminal escapes even with --no-color
-      const tail = logs.replace(/\x1B\[[0-9;]*[A-Za-z]/g, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' | ');
-      throw new Error(`compose: ${(err as Error).message}${tail ? ` — service log: ${tail}` : ''}`);
+      const tail = oneLineTail(logs.replace(/\x1B\[[0-9;]*[A-Za-z]/g, ''), 10);
+      throw new Error(`compose: ${errorText(err)}${tail ? ` — service log: ${tail}` : ''}`);
     }
-    const userlandProxy = userlandProxyCarries(port) ?? false;
-    return { host: '127.0.0.1', port, userlandProxy, path: `compose published port ${port}:5000${userlandProxy ? ' via docker-proxy' : ' via iptables NAT'}` };
+    const { userlandProxy, via } = publishedPath(port);
+    return { host: '127.0.0.1', port, userlandProxy, path: `compose published port ${port}:5000 ${via}` };
   }
 
   collectorArgs(): string[] {
@@ -110,13 +107,12 @@ export class ComposeDeployment implements Deployment {
     if (!command || !this.files) throw new Error('compose: not set up');
     const [bin, ...rest] = command as [string, ...string[]];
     const env = {
-      ...process.env,
       LLM_IMAGE: this.options.image,
       LLM_PORT: String(this.options.port),
       LLM_COMPOSE_CSV: this.csvFile,
     };
     const fileArgs = this.files.flatMap((f) => ['-f', f]);
-    return exec(bin, [...rest, '-p', this.options.name, ...fileArgs, ...args], { env, cwd: ctx.root, timeoutMs: 180_000 });
+    return runChecked(bin, [...rest, '-p', this.options.name, ...fileArgs, ...args], { env, cwd: ctx.root, timeoutMs: 180_000 });
   }
 
   /** Why the service container is not running any more, if so. */

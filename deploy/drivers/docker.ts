@@ -1,10 +1,11 @@
-// docker: the classic `docker run -d --name llm-inference-container -p 5000:5000 llm-inference-image`,
+// docker: the course's `docker run -d --name llm-inference-container -p 5000:5000 llm-inference-image`,
 // plus --init (fast `docker stop`) and --user 1000:1000 (the Dockerfile instruction set has no USER).
 // The service CSV stays inside the container; collectCsv copies it out with `docker cp`.
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { Deployment, RunContext, Target } from '../deployment.js';
-import { containerLogTail, containerPreflight, docker, OWNER_LABEL, userlandProxyCarries } from './engine.js';
+import { errorText } from '../../common/error-text.js';
+import { containerLogTail, containerPreflight, docker, OWNER_LABEL, publishedPath } from './engine.js';
 import { waitForHealth } from './health.js';
 import type { ResolvedOptions } from './options.js';
 import { ensurePortFree } from './ports.js';
@@ -17,7 +18,7 @@ export function dockerRunArgs(o: ResolvedOptions, cidFile?: string): string[] {
   const args = ['run', '-d', '--name', o.name, '--init', '--user', '1000:1000', '--label', `${OWNER_LABEL}=docker`];
   // The id file is written as soon as the container exists, even when starting it fails afterwards.
   if (cidFile !== undefined) args.push('--cidfile', cidFile);
-  // Classic `-p PORT:5000` (all interfaces, like the course command); the load only targets 127.0.0.1.
+  // `-p PORT:5000` on all interfaces, like the course command; the load only targets 127.0.0.1.
   args.push('-p', `${o.port}:5000`);
   if (o.cpus !== undefined) args.push('--cpus', String(o.cpus));
   if (o.memoryBytes !== undefined) args.push('--memory', `${o.memoryBytes}b`);
@@ -59,10 +60,10 @@ export class DockerDeployment implements Deployment {
     } catch (err) {
       const logs = this.containerId ? await containerLogTail(this.containerId) : '';
       await this.down(ctx);
-      throw new Error(`docker: ${(err as Error).message}${logs ? ` — container log: ${logs}` : ''}`);
+      throw new Error(`docker: ${errorText(err)}${logs ? ` — container log: ${logs}` : ''}`);
     }
-    const userlandProxy = userlandProxyCarries(port) ?? false;
-    return { host: '127.0.0.1', port, userlandProxy, path: `published port ${port}:5000${userlandProxy ? ' via docker-proxy' : ' via iptables NAT'}` };
+    const { userlandProxy, via } = publishedPath(port);
+    return { host: '127.0.0.1', port, userlandProxy, path: `published port ${port}:5000 ${via}` };
   }
 
   collectorArgs(): string[] {
@@ -78,7 +79,7 @@ export class DockerDeployment implements Deployment {
       await docker(['cp', `${this.containerId ?? this.options.name}:${inside}`, file]);
     } catch (err) {
       // The service creates its CSV with the first request: none served means no file, not an error.
-      if (/Could not find the file/.test((err as Error).message)) return (this.collected = []);
+      if (/Could not find the file/.test(errorText(err))) return (this.collected = []);
       throw err;
     }
     this.collected = [file];

@@ -1,54 +1,26 @@
 // Thin wrappers over the docker CLI shared by the container drivers. The CLI (not the API) is used
 // because the same commands are what the README tells users to type, and compose/swarm have no API here.
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { runChecked, runCommand, type CommandOptions } from '../../common/run-command.js';
 
-export interface ExecOptions {
-  readonly timeoutMs?: number;
-  readonly env?: NodeJS.ProcessEnv;
-  readonly cwd?: string;
+/** Runs a docker command (2 minutes at most unless told) and resolves with its trimmed stdout; throws CommandError. */
+export function docker(args: readonly string[], options: CommandOptions = {}): Promise<string> {
+  return runChecked('docker', args, { timeoutMs: 120_000, ...options });
 }
 
-/** Runs a command and resolves with its trimmed stdout; rejects with `<cmd> <sub>: <stderr>` on failure. */
-export function exec(command: string, args: readonly string[], options: ExecOptions = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      command,
-      args,
-      { timeout: options.timeoutMs ?? 120_000, env: options.env ?? process.env, cwd: options.cwd, maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        if (!err) return resolve(stdout.trim());
-        const detail = (stderr || err.message).trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join(' | ');
-        reject(new Error(`${command} ${args.slice(0, 2).join(' ')}: ${detail}`));
-      },
-    );
-  });
+/** Whether a docker command succeeds (an object exists, an engine answers); never throws. */
+export async function dockerSucceeds(args: readonly string[], timeoutMs = 15_000): Promise<boolean> {
+  return (await runCommand('docker', args, { timeoutMs })).code === 0;
 }
 
-export const docker = (args: readonly string[], options?: ExecOptions): Promise<string> => exec('docker', args, options);
-
-/** The engine version, or undefined when no engine answers. */
-export async function engineVersion(): Promise<string | undefined> {
-  try {
-    return await docker(['version', '--format', '{{.Server.Version}}'], { timeoutMs: 15_000 });
-  } catch {
-    return undefined;
-  }
-}
-
-export async function imageExists(image: string): Promise<boolean> {
-  try {
-    await docker(['image', 'inspect', '--format', '{{.Id}}', image], { timeoutMs: 15_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Shared preflight of every container deployment: an engine and the image. */
+/** Shared preflight of every container deployment: an engine that answers, and the image. */
 export async function containerPreflight(image: string): Promise<string | undefined> {
-  if ((await engineVersion()) === undefined) return 'no Docker engine answers (start one with "bash deploy/engine.sh")';
-  if (!(await imageExists(image))) return `image ${image} not found (build it with "bash deploy/build-image.sh")`;
+  if (!(await dockerSucceeds(['version', '--format', '{{.Server.Version}}']))) {
+    return 'no Docker engine answers (start one with "bash deploy/engine.sh")';
+  }
+  if (!(await dockerSucceeds(['image', 'inspect', '--format', '{{.Id}}', image]))) {
+    return `image ${image} not found (build it with "bash deploy/build-image.sh")`;
+  }
   return undefined;
 }
 
@@ -86,13 +58,26 @@ export function userlandProxyCarries(port: number): boolean | null {
   return false;
 }
 
-/** Last lines of a container's log (stdout and stderr), for error messages. */
-export function containerLogTail(container: string, lines = 5): Promise<string> {
-  return new Promise((resolve) => {
-    execFile('docker', ['logs', '--tail', String(lines), container], { timeout: 15_000 }, (_err, stdout, stderr) => {
-      resolve(`${stdout}\n${stderr}`.split('\n').map((l) => l.trim()).filter(Boolean).join(' | '));
-    });
-  });
+/** The published-port part of a Target's path: which hop carries loopback traffic to the container. */
+export function publishedPath(port: number): { userlandProxy: boolean; via: string } {
+  const userlandProxy = userlandProxyCarries(port) ?? false;
+  return { userlandProxy, via: userlandProxy ? 'via docker-proxy' : 'via iptables NAT' };
+}
+
+/** The last lines of some command output on one line ("a | b | c"), for error messages. */
+export function oneLineTail(output: string, lines: number): string {
+  return output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .slice(-lines)
+    .join(' | ');
+}
+
+/** Last lines of a container's log (stdout and stderr), for error messages; '' when there is none. */
+export async function containerLogTail(container: string, lines = 5): Promise<string> {
+  const r = await runCommand('docker', ['logs', '--tail', String(lines), container], { timeoutMs: 15_000 });
+  return oneLineTail(`${r.stdout}\n${r.stderr}`, lines * 2);
 }
 
 /** Health probe run inside the containers: the slim image has no curl, so node asks /health itself. */

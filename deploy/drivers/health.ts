@@ -1,5 +1,6 @@
 // Waiting for the service's GET /health to say ready. Polls over real HTTP on 127.0.0.1 only.
 import http from 'node:http';
+import { pollUntil, PollTimeoutError } from '../../common/poll.js';
 
 export interface HealthReport {
   readonly ready: boolean;
@@ -41,23 +42,34 @@ export interface WaitOptions {
 
 /** Resolves with the health report once ready; rejects with the last reason when time runs out. */
 export async function waitForHealth(port: number, options: WaitOptions): Promise<HealthReport> {
-  const deadline = Date.now() + options.timeoutMs;
-  const interval = options.intervalMs ?? 250;
+  const url = `127.0.0.1:${port}/health`;
   let last = 'no answer yet';
-  let nextNote = Date.now() + 10_000;
-  for (;;) {
-    const result = await probeHealth(port);
-    if (typeof result !== 'string') return result;
-    last = result;
-    const gone = await options.gone?.();
-    if (gone) throw new Error(`service stopped before it was ready: ${gone}`);
-    if (Date.now() >= deadline) {
-      throw new Error(`health check failed: 127.0.0.1:${port}/health not ready after ${Math.round(options.timeoutMs / 1000)} s (last: ${last})`);
-    }
-    if (Date.now() >= nextNote) {
-      options.log?.(`waiting for 127.0.0.1:${port}/health (${last})`);
-      nextNote = Date.now() + 10_000;
-    }
-    await new Promise((r) => setTimeout(r, interval));
+  const progress = everyTenSeconds(() => options.log?.(`waiting for ${url} (${last})`));
+  try {
+    return await pollUntil(
+      async () => {
+        const result = await probeHealth(port);
+        if (typeof result !== 'string') return result;
+        last = result;
+        const gone = await options.gone?.();
+        if (gone) throw new Error(`service stopped before it was ready: ${gone}`);
+        progress();
+        return undefined;
+      },
+      { timeoutMs: options.timeoutMs, intervalMs: options.intervalMs ?? 250, what: url },
+    );
+  } catch (err) {
+    if (!(err instanceof PollTimeoutError)) throw err;
+    throw new Error(`health check failed: ${url} not ready after ${Math.round(options.timeoutMs / 1000)} s (last: ${last})`);
   }
+}
+
+/** A progress line for a long wait: `say` runs at most once every 10 s, the first time after 10 s. */
+export function everyTenSeconds(say: () => void): () => void {
+  let next = Date.now() + 10_000;
+  return () => {
+    if (Date.now() < next) return;
+    say();
+    next = Date.now() + 10_000;
+  };
 }

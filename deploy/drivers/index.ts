@@ -1,5 +1,6 @@
 // Entry point for the experiment: one driver per deployment name, options validated once here.
-import { DEPLOYMENT_NAMES, type Deployment, type DeploymentName } from '../deployment.js';
+import { DEPLOYMENT_NAMES, isDeploymentName, type DeploymentName } from '../../contracts/deployments.js';
+import type { Deployment } from '../deployment.js';
 import { ComposeDeployment } from './compose.js';
 import { DockerDeployment } from './docker.js';
 import { NativeDeployment } from './native.js';
@@ -7,10 +8,6 @@ import { resolveOptions, type DriverOptions } from './options.js';
 import { SwarmDeployment } from './swarm.js';
 
 export type { DriverOptions } from './options.js';
-
-export function isDeploymentName(name: string): name is DeploymentName {
-  return (DEPLOYMENT_NAMES as readonly string[]).includes(name);
-}
 
 /** Throws `unknown deployment: X (known: …)` or `bad <option>: …` for bad input. */
 export function createDeployment(name: DeploymentName, options: DriverOptions = {}): Deployment {

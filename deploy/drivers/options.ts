@@ -1,6 +1,6 @@
-// The options every driver accepts, parsed once by createDeployment. Defaults follow the classic
-// commands: native and `docker run` on 5000, Compose and Swarm on 8080.
-import type { DeploymentName } from '../deployment.js';
+// The options every driver accepts, parsed once by createDeployment. Defaults follow the commands the
+// README documents: native and `docker run` on 5000, Compose and Swarm on 8080.
+import type { DeploymentName } from '../../contracts/deployments.js';
 
 export interface DriverOptions {
   /** Host port on 127.0.0.1 the load is sent to. Default: 5000 (native, docker), 8080 (compose, swarm). */

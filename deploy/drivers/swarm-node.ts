@@ -2,6 +2,7 @@
 // last service is gone — but only a swarm that one of our drivers initialised (a node label says so), so
 // a user's own swarm is never left, and two runs sharing one swarm do not leave it behind either.
 import { existsSync } from 'node:fs';
+import { pollUntil } from '../../common/poll.js';
 import { docker } from './engine.js';
 
 const INIT_LABEL = 'llm-deploy-bench.swarm';
@@ -13,12 +14,15 @@ const swarmState = async (): Promise<[string, string]> => {
 
 /** Makes this engine a swarm manager, initialising a single-node swarm when it is in none. */
 export async function joinSwarm(log: (m: string) => void): Promise<void> {
-  let [nodeState, manager] = await swarmState();
   // "pending": someone is initialising or leaving right now; give it a moment to settle.
-  for (let i = 0; i < 30 && nodeState === 'pending'; i++) {
-    await new Promise((r) => setTimeout(r, 1000));
-    [nodeState, manager] = await swarmState();
-  }
+  let [nodeState, manager] = await pollUntil(
+    async (note) => {
+      const state = await swarmState();
+      note(`state ${state[0]}`);
+      return state[0] === 'pending' ? undefined : state;
+    },
+    { timeoutMs: 30_000, intervalMs: 1000, what: 'the swarm node to settle' },
+  );
   if (nodeState === 'inactive') {
     log('swarm: docker swarm init --advertise-addr 127.0.0.1');
     try {

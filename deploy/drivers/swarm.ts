@@ -4,10 +4,12 @@
 // Every replica appends to its own CSV (replica-<slot>.csv) in <runDir>/service/, bind-mounted.
 import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { errorText } from '../../common/error-text.js';
+import { pollUntil, PollTimeoutError } from '../../common/poll.js';
 import type { Deployment, RunContext, Target } from '../deployment.js';
 import { ensureFrontImage, FRONT_IMAGE } from '../swarm/build-front.js';
-import { containerPreflight, docker, HEALTH_PROBE_JS, OWNER_LABEL, userlandProxyCarries } from './engine.js';
-import { probeHealth, waitForHealth } from './health.js';
+import { containerPreflight, docker, dockerSucceeds, HEALTH_PROBE_JS, oneLineTail, OWNER_LABEL, userlandProxyCarries } from './engine.js';
+import { everyTenSeconds, probeHealth, waitForHealth } from './health.js';
 import type { ResolvedOptions } from './options.js';
 import { ensurePortFree } from './ports.js';
 import { joinSwarm, kernelHasIpvs, leaveSwarmIfOurs, replicaHealth, serviceTasks, taskFailure } from './swarm-node.js';
@@ -45,13 +47,20 @@ export function frontCreateArgs(o: ResolvedOptions, network: string): string[] {
   ];
 }
 
+/** One thing up() created, and how down() removes it. */
+interface Created {
+  readonly what: 'swarm' | 'network' | 'app' | 'front';
+  remove(ctx: RunContext): Promise<void>;
+}
+
 export class SwarmDeployment implements Deployment {
   readonly kind = 'swarm' as const;
-  private joined = false;
   /** Set by down(): an up() still waiting gives up at its next check instead of waiting out its timeout. */
   private stopRequested = false;
-  /** What this instance created: down() removes exactly that, never someone else's objects. */
-  private created = { app: false, front: false, network: false };
+  /** What this instance created, oldest first: down() removes exactly that, newest first. */
+  private readonly created: Created[] = [];
+  /** The teardown under way: a down() during up() and the one up() runs when it gives up take turns. */
+  private tearingDown: Promise<void> | undefined;
   private csvDir: string | undefined;
 
   constructor(
@@ -75,60 +84,73 @@ export class SwarmDeployment implements Deployment {
   async up(ctx: RunContext): Promise<Target> {
     const why = await this.preflight(ctx);
     if (why) throw new Error(`${this.name}: ${why}`);
-    const { port, name, swarmRouting } = this.options;
-    await ensurePortFree(port);
+    await ensurePortFree(this.options.port);
     this.stopRequested = false;
     this.csvDir = join(ctx.runDir, 'service');
     mkdirSync(this.csvDir, { recursive: true });
     chmodSync(this.csvDir, 0o777); // the replicas run as uid 1000 and create their files here
     try {
       await joinSwarm(ctx.log);
-      this.joined = true;
+      this.created.push({ what: 'swarm', remove: (c) => leaveSwarmIfOurs(c.log) });
       await this.removeStale(ctx);
       await docker(['network', 'create', '-d', 'overlay', '--attachable', '--label', `${OWNER_LABEL}=swarm`, this.network]);
-      this.created.network = true;
-      let routing: Routing = swarmRouting === 'auto' ? (kernelHasIpvs() ? 'mesh' : 'proxy') : swarmRouting;
-      if (swarmRouting === 'auto' && routing === 'proxy') {
-        ctx.log('swarm: the kernel has no IPVS (/proc/net/ip_vs missing), so the routing mesh cannot answer: using dnsrr + front proxy');
-      }
-      if (routing === 'mesh') {
-        await this.createApp(ctx, 'mesh');
-        const answers = await this.meshAnswers();
-        this.assertNotStopping();
-        if (answers) {
-          ctx.log(`swarm: routing mesh answers on 127.0.0.1:${port}`);
-          return { host: '127.0.0.1', port, userlandProxy: false, path: `swarm routing mesh (IPVS), ${this.replicas} replica(s)` };
-        }
-        if (swarmRouting === 'mesh') throw new Error(`the routing mesh does not answer on 127.0.0.1:${port} (kernel without IPVS?)`);
-        ctx.log(`swarm: the routing mesh does not answer on 127.0.0.1:${port}; recreating with dnsrr + front proxy`);
-        await this.removeServices([name]);
-        this.created.app = false;
-        routing = 'proxy';
-      }
-      const front = await ensureFrontImage(ctx.root, { log: (m) => ctx.log(`swarm: ${m}`) });
-      this.assertNotStopping();
-      if (!front.built) ctx.log(`swarm: ${FRONT_IMAGE} is up to date`);
-      await this.createApp(ctx, 'proxy');
-      ctx.log(`swarm: docker service create ${this.front} (host-mode port ${port} -> tasks.${name}:5000)`);
-      this.assertNotStopping();
-      await docker(frontCreateArgs(this.options, this.network));
-      this.created.front = true;
-      await waitForHealth(port, { timeoutMs: 60_000, gone: () => this.failure([name, this.front]), log: ctx.log });
-      await this.waitAllReplicasBehindFront(ctx);
-      this.assertNotStopping();
-      const userlandProxy = userlandProxyCarries(port) ?? false;
-      return {
-        host: '127.0.0.1',
-        port,
-        userlandProxy,
-        path: `front proxy (${FRONT_IMAGE}, per-request round robin) over dnsrr tasks.${name}, ${this.replicas} replica(s), host-mode port${userlandProxy ? ' via docker-proxy' : ''}`,
-      };
+      this.created.push({ what: 'network', remove: () => this.removeNetwork() });
+      const onMesh = this.routing(ctx) === 'mesh' ? await this.upOnMesh(ctx) : undefined;
+      return onMesh ?? (await this.upBehindFront(ctx));
     } catch (err) {
-      const logs = this.created.app ? await docker(['service', 'logs', '--tail', '3', '--no-task-ids', name]).catch(() => '') : '';
-      await this.down(ctx).catch((e: unknown) => ctx.log(`${this.name}: teardown after failure: ${(e as Error).message}`));
-      const tail = logs.split('\n').map((l) => l.trim()).filter(Boolean).slice(-3).join(' | ');
-      throw new Error(`${this.name}: ${(err as Error).message}${tail ? ` — service log: ${tail}` : ''}`);
+      const made = this.created.some((c) => c.what === 'app');
+      const logs = made ? await docker(['service', 'logs', '--tail', '3', '--no-task-ids', this.options.name]).catch(() => '') : '';
+      await this.down(ctx).catch((e: unknown) => ctx.log(`${this.name}: teardown after failure: ${errorText(e)}`));
+      const tail = oneLineTail(logs, 3);
+      throw new Error(`${this.name}: ${errorText(err)}${tail ? ` — service log: ${tail}` : ''}`);
     }
+  }
+
+  /** The routing asked for; `auto` is the mesh when the kernel has IPVS. */
+  private routing(ctx: RunContext): Routing {
+    const asked = this.options.swarmRouting;
+    if (asked !== 'auto') return asked;
+    if (kernelHasIpvs()) return 'mesh';
+    ctx.log('swarm: the kernel has no IPVS (/proc/net/ip_vs missing), so the routing mesh cannot answer: using dnsrr + front proxy');
+    return 'proxy';
+  }
+
+  /** The app on the routing mesh; undefined (the app removed again) when the mesh does not answer and `auto` allows the front. */
+  private async upOnMesh(ctx: RunContext): Promise<Target | undefined> {
+    const { port } = this.options;
+    await this.createApp(ctx, 'mesh');
+    if (await this.meshAnswers()) {
+      ctx.log(`swarm: routing mesh answers on 127.0.0.1:${port}`);
+      return { host: '127.0.0.1', port, userlandProxy: false, path: `swarm routing mesh (IPVS), ${this.replicas} replica(s)` };
+    }
+    if (this.options.swarmRouting === 'mesh') throw new Error(`the routing mesh does not answer on 127.0.0.1:${port} (kernel without IPVS?)`);
+    ctx.log(`swarm: the routing mesh does not answer on 127.0.0.1:${port}; recreating with dnsrr + front proxy`);
+    await this.created.at(-1)!.remove(ctx);
+    this.created.pop();
+    return undefined;
+  }
+
+  /** The app with endpoint-mode dnsrr behind llm-inference-front, published in host mode. */
+  private async upBehindFront(ctx: RunContext): Promise<Target> {
+    const { port, name } = this.options;
+    const front = await ensureFrontImage(ctx.root, { log: (m) => ctx.log(`swarm: ${m}`) });
+    this.assertNotStopping();
+    if (!front.built) ctx.log(`swarm: ${FRONT_IMAGE} is up to date`);
+    await this.createApp(ctx, 'proxy');
+    ctx.log(`swarm: docker service create ${this.front} (host-mode port ${port} -> tasks.${name}:5000)`);
+    this.assertNotStopping();
+    await docker(frontCreateArgs(this.options, this.network));
+    this.created.push({ what: 'front', remove: (c) => this.removeService(c, this.front) });
+    await waitForHealth(port, { timeoutMs: 60_000, gone: () => this.failure([name, this.front]), log: ctx.log });
+    await this.waitAllReplicasBehindFront(ctx);
+    this.assertNotStopping();
+    const userlandProxy = userlandProxyCarries(port) ?? false;
+    return {
+      host: '127.0.0.1',
+      port,
+      userlandProxy,
+      path: `front proxy (${FRONT_IMAGE}, per-request round robin) over dnsrr tasks.${name}, ${this.replicas} replica(s), host-mode port${userlandProxy ? ' via docker-proxy' : ''}`,
+    };
   }
 
   collectorArgs(): string[] {
@@ -144,20 +166,19 @@ export class SwarmDeployment implements Deployment {
       .map((f) => join(dir, f));
   }
 
-  async down(ctx: RunContext): Promise<void> {
+  down(ctx: RunContext): Promise<void> {
     this.stopRequested = true;
-    const services = [...(this.created.front ? [this.front] : []), ...(this.created.app ? [this.options.name] : [])];
-    if (services.length > 0) {
-      await this.removeServices(services);
-      ctx.log(`${this.name}: removed service(s) ${services.join(', ')}`);
+    const previous = this.tearingDown?.catch(() => undefined) ?? Promise.resolve();
+    this.tearingDown = previous.then(() => this.removeCreated(ctx));
+    return this.tearingDown;
+  }
+
+  /** Newest first; a step that fails stays listed, so the next down() tries it again. */
+  private async removeCreated(ctx: RunContext): Promise<void> {
+    for (let last = this.created.at(-1); last !== undefined; last = this.created.at(-1)) {
+      await last.remove(ctx);
+      this.created.pop();
     }
-    this.created.front = this.created.app = false;
-    if (this.created.network) {
-      await this.removeNetwork();
-      this.created.network = false;
-    }
-    if (this.joined) await leaveSwarmIfOurs(ctx.log);
-    this.joined = false;
   }
 
   private assertNotStopping(): void {
@@ -168,29 +189,28 @@ export class SwarmDeployment implements Deployment {
     this.assertNotStopping();
     ctx.log(`swarm: docker service create ${this.options.name} --replicas ${this.replicas} (${routing === 'mesh' ? 'routing mesh' : 'endpoint-mode dnsrr'})`);
     await docker(serviceCreateArgs(this.options, this.replicas, routing, this.network, this.csvDir!));
-    this.created.app = true;
+    this.created.push({ what: 'app', remove: (c) => this.removeService(c, this.options.name) });
     await this.waitReplicasHealthy(ctx);
   }
 
   /** Waits until every replica's container healthcheck passes; fails fast when a task fails. */
   private async waitReplicasHealthy(ctx: RunContext): Promise<void> {
-    const deadline = Date.now() + this.options.healthTimeoutMs;
-    let note = Date.now() + 10_000;
-    for (;;) {
-      const failed = await this.failure([this.options.name]);
-      if (failed) throw new Error(`service stopped before it was ready: ${failed}`);
-      const health = await replicaHealth(this.options.name);
-      const healthy = health.filter((h) => h === 'healthy').length;
-      if (healthy >= this.replicas) return ctx.log(`swarm: ${healthy}/${this.replicas} replica(s) healthy`);
-      if (Date.now() > deadline) {
-        throw new Error(`health check failed: ${healthy}/${this.replicas} replicas healthy after ${Math.round(this.options.healthTimeoutMs / 1000)} s`);
-      }
-      if (Date.now() > note) {
-        ctx.log(`swarm: waiting for replicas (${health.join(', ') || 'none running yet'})`);
-        note = Date.now() + 10_000;
-      }
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    const { name, healthTimeoutMs } = this.options;
+    let health: string[] = [];
+    const progress = everyTenSeconds(() => ctx.log(`swarm: waiting for replicas (${health.join(', ') || 'none running yet'})`));
+    const healthy = await pollUntil(
+      async (note) => {
+        const failed = await this.failure([name]);
+        if (failed) throw new Error(`service stopped before it was ready: ${failed}`);
+        health = await replicaHealth(name);
+        const count = health.filter((h) => h === 'healthy').length;
+        note(`${count}/${this.replicas} healthy`);
+        progress();
+        return count >= this.replicas ? count : undefined;
+      },
+      { timeoutMs: healthTimeoutMs, intervalMs: 1000, what: `the ${this.replicas} replica(s) of ${name} to pass their health check` },
+    );
+    ctx.log(`swarm: ${healthy}/${this.replicas} replica(s) healthy`);
   }
 
   private async failure(services: string[]): Promise<string | undefined> {
@@ -203,64 +223,68 @@ export class SwarmDeployment implements Deployment {
   }
 
   private async meshAnswers(): Promise<boolean> {
-    const deadline = Date.now() + MESH_PROBE_MS;
-    while (Date.now() < deadline && !this.stopRequested) {
-      if (typeof (await probeHealth(this.options.port)) !== 'string') return true;
-      await new Promise((r) => setTimeout(r, 500));
+    try {
+      return await pollUntil(
+        async () => {
+          this.assertNotStopping();
+          return typeof (await probeHealth(this.options.port)) !== 'string' ? true : undefined;
+        },
+        { timeoutMs: MESH_PROBE_MS, intervalMs: 500, what: 'the routing mesh' },
+      );
+    } catch (err) {
+      if (err instanceof PollTimeoutError) return false;
+      throw err;
     }
-    return false;
   }
 
   /** The proxy re-resolves DNS every second: wait until /health answers from every replica through it. */
   private async waitAllReplicasBehindFront(ctx: RunContext): Promise<void> {
     const seen = new Set<string>();
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && !this.stopRequested) {
-      const health = await probeHealth(this.options.port);
-      if (typeof health !== 'string' && health.replica) seen.add(health.replica);
-      if (seen.size >= this.replicas) return ctx.log(`swarm: the front reaches all ${seen.size} replica(s): ${[...seen].join(', ')}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error(`the front proxy reached only ${seen.size} of ${this.replicas} replicas in 30 s (${[...seen].join(', ')})`);
+    await pollUntil(
+      async (note) => {
+        this.assertNotStopping();
+        const health = await probeHealth(this.options.port);
+        if (typeof health !== 'string' && health.replica) seen.add(health.replica);
+        note(`reached ${seen.size}: ${[...seen].join(', ')}`);
+        return seen.size >= this.replicas ? true : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, what: `the front proxy to reach all ${this.replicas} replicas` },
+    );
+    ctx.log(`swarm: the front reaches all ${seen.size} replica(s): ${[...seen].join(', ')}`);
   }
 
-  /** Removes services and waits for their containers to stop (so CSVs are flushed and the network frees). */
-  private async removeServices(services: string[]): Promise<void> {
-    const existing: string[] = [];
-    for (const service of services) {
-      if (await docker(['service', 'inspect', '-f', '{{.ID}}', service]).then(() => true, () => false)) existing.push(service);
-    }
-    if (existing.length === 0) return;
-    await docker(['service', 'rm', ...existing]);
-    const deadline = Date.now() + 30_000;
-    const left = async (): Promise<number> => {
-      let count = 0;
-      // One query per service: repeated label filters are ANDed by docker ps.
-      for (const s of existing) count += (await docker(['ps', '-aq', '--filter', `label=com.docker.swarm.service.name=${s}`])).split('\n').filter(Boolean).length;
-      return count;
-    };
+  /** Removes a service and waits for its containers to stop (so CSVs are flushed and the network frees). */
+  private async removeService(ctx: RunContext, service: string): Promise<void> {
+    if (!(await dockerSucceeds(['service', 'inspect', '-f', '{{.ID}}', service]))) return;
+    await docker(['service', 'rm', service]);
     // Empty for a whole second: a task the agent was still starting when the service went can create its
     // container just after an empty listing.
     let emptyPolls = 0;
-    while (Date.now() < deadline) {
-      emptyPolls = (await left()) === 0 ? emptyPolls + 1 : 0;
-      if (emptyPolls >= 4) return;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    throw new Error(`containers of ${existing.join(', ')} still present 30 s after docker service rm`);
+    await pollUntil(
+      async (note) => {
+        const left = (await docker(['ps', '-aq', '--filter', `label=com.docker.swarm.service.name=${service}`])).split('\n').filter(Boolean).length;
+        note(`${left} left`);
+        emptyPolls = left === 0 ? emptyPolls + 1 : 0;
+        return emptyPolls >= 4 ? true : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, what: `the containers of ${service} to go after docker service rm` },
+    );
+    ctx.log(`${this.name}: removed service ${service}`);
   }
 
   private async removeNetwork(): Promise<void> {
     const listed = async (): Promise<boolean> =>
       (await docker(['network', 'ls', '--filter', `name=${this.network}`, '--format', '{{.Name}}'])).split('\n').includes(this.network);
-    for (let attempt = 0; attempt < 40; attempt++) {
-      if (!(await listed())) return;
-      // Endpoints of removed tasks linger a moment (rm refuses), and after the swarm has removed the
-      // network this node still lists it for a few seconds (rm says "not found"): wait until it is gone.
-      await docker(['network', 'rm', this.network]).catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    throw new Error(`could not remove network ${this.network} within 20 s`);
+    // Endpoints of removed tasks linger a moment (rm refuses), and after the swarm has removed the
+    // network this node still lists it for a few seconds (rm says "not found"): wait until it is gone.
+    await pollUntil(
+      async () => {
+        if (!(await listed())) return true;
+        await docker(['network', 'rm', this.network]).catch(() => undefined);
+        return undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 500, what: `network ${this.network} to be removed` },
+    );
   }
 
   /**
@@ -270,7 +294,7 @@ export class SwarmDeployment implements Deployment {
   private async removeStale(ctx: RunContext): Promise<void> {
     const existing: string[] = [];
     for (const service of [this.options.name, this.front]) {
-      if (await docker(['service', 'inspect', '-f', '{{.ID}}', service]).then(() => true, () => false)) existing.push(service);
+      if (await dockerSucceeds(['service', 'inspect', '-f', '{{.ID}}', service])) existing.push(service);
     }
     if (existing.length > 0) {
       throw new Error(`swarm service ${existing.join(' and ')} already exist(s) (another run? if not: docker service rm ${existing.join(' ')})`);

@@ -4,9 +4,12 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { UsageError } from '../../contracts/usage-error.js';
+import { parseStrict } from '../../common/cli-args.js';
+import { errorText } from '../../common/error-text.js';
+import { findPackageRoot } from '../../common/package-root.js';
 import { docker } from '../drivers/engine.js';
 
 export const FRONT_IMAGE = 'llm-inference-front';
@@ -31,7 +34,7 @@ export async function ensureFrontImage(root: string, options: { force?: boolean;
     copyFileSync(dockerfile, join(context, 'Dockerfile'));
     copyFileSync(script, join(context, 'rr-proxy.mjs'));
     await docker(['build', '-q', '--label', `${HASH_LABEL}=${hash}`, '-t', FRONT_IMAGE, context], {
-      env: { ...process.env, DOCKER_BUILDKIT: '0' },
+      env: { DOCKER_BUILDKIT: '0' },
       timeoutMs: 300_000,
     });
   } finally {
@@ -40,20 +43,19 @@ export async function ensureFrontImage(root: string, options: { force?: boolean;
   return { image: FRONT_IMAGE, built: true, hash };
 }
 
+async function main(argv: readonly string[]): Promise<void> {
+  const force = parseStrict(argv, { force: { type: 'boolean' } }).values.force === true;
+  const r = await ensureFrontImage(findPackageRoot(), { force, log: (m) => console.error(`[build-front] ${m}`) });
+  console.error(`[build-front] ${r.image} ${r.built ? 'built' : 'already up to date'} (hash ${r.hash})`);
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-  let force = false;
-  try {
-    force = parseArgs({ options: { force: { type: 'boolean' } }, strict: true, allowPositionals: false }).values.force === true;
-  } catch (err) {
-    console.error(`build-front: ${(err as Error).message.split('\n')[0]} (usage: build-front.js [--force])`);
-    process.exit(2);
-  }
-  ensureFrontImage(root, { force, log: (m) => console.error(`[build-front] ${m}`) }).then(
-    (r) => console.error(`[build-front] ${r.image} ${r.built ? 'built' : 'already up to date'} (hash ${r.hash})`),
-    (err: unknown) => {
-      console.error(`[build-front] error: ${err instanceof Error ? err.message : String(err)}`);
-      process.exit(1);
-    },
-  );
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    if (err instanceof UsageError) {
+      console.error(`build-front: ${err.message} (usage: build-front.js [--force])`);
+      process.exit(2);
+    }
+    console.error(`[build-front] error: ${errorText(err)}`);
+    process.exit(1);
+  });
 }

@@ -203,6 +203,7 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((err: unknown) => {
+    // Not common/error-text: this file runs alone in its image, with node built-ins only.
     console.error(`rr-proxy: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   });

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DeploymentName } from '../deployment.js';
+import type { DeploymentName } from '../../contracts/deployments.js';
 import { createDeployment } from '../drivers/index.js';
 import { resolveOptions } from '../drivers/options.js';
 
 describe('createDeployment', () => {
-  it('gives each deployment name its driver, kind and classic defaults', () => {
+  it('gives each deployment name its driver, kind and default names', () => {
     const kinds = { native: 'native', docker: 'docker', compose: 'compose', 'swarm-1': 'swarm', 'swarm-3': 'swarm' } as const;
     for (const [name, kind] of Object.entries(kinds)) {
       const deployment = createDeployment(name as DeploymentName, {});

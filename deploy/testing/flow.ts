@@ -4,16 +4,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { findPackageRoot } from '../../common/package-root.js';
 import type { Deployment, RunContext } from '../deployment.js';
 import { freePort } from '../../test-support/local-servers.js';
 
 export { freePort };
 
-/** The project root: dist/deploy/testing → ../../.. */
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const ROOT = findPackageRoot();
 
 export interface TestRun extends RunContext {
   readonly lines: string[];
