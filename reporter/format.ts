@@ -31,6 +31,4 @@ export function pct(v: number | undefined | null, digits = 1): string {
   return v === undefined || v === null || !Number.isFinite(v) ? DASH : `${v.toFixed(digits)} %`;
 }
 
-export function utc(ms: number | null | undefined): string {
-  return ms === null || ms === undefined ? DASH : new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
-}
+export { utc } from '../common/text-table.js';
