@@ -31,6 +31,33 @@ function predictionOf(contentType: string | undefined, body: string): string | n
   }
 }
 
+type Outcome = Omit<InferResult, 'sentMs' | 'doneMs'>;
+
+/** A failed request's outcome: the error's short code, and the status if a response had begun. */
+const failure = (err: unknown, status = 0): Outcome => ({ status, error: errorCode(err), serverLatencyMs: null, replica: null, prediction: null });
+
+/** Reads a response to its end and reports its outcome once (a response cut short is a failure). */
+function readResponse(res: http.IncomingMessage, finish: (outcome: Outcome) => void): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('error', (err) => finish(failure(err, res.statusCode ?? 0)));
+  res.on('aborted', () => finish(failure(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' }), res.statusCode ?? 0)));
+  res.on('end', () => {
+    const status = res.statusCode ?? 0;
+    const replica = res.headers['x-replica'];
+    finish({
+      status,
+      error: statusError(status),
+      serverLatencyMs: headerNumber(res.headers['x-inference-latency-ms']),
+      replica: typeof replica === 'string' && replica !== '' ? replica : null,
+      prediction: predictionOf(res.headers['content-type'], Buffer.concat(chunks).toString('utf8')),
+    });
+  });
+}
+
+/** An error named like the ones errorCode() maps ('timeout', 'aborted'). */
+const namedError = (name: string, message: string): Error => Object.assign(new Error(message), { name });
+
 export function sendInfer(
   agent: http.Agent,
   target: InferTarget,
@@ -43,63 +70,31 @@ export function sendInfer(
   return new Promise((resolve) => {
     let settled = false;
     let sentMs = nowMs();
-    const finish = (r: Omit<InferResult, 'sentMs' | 'doneMs'>): void => {
+    const finish = (outcome: Outcome): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      resolve({ sentMs, doneMs: nowMs(), ...r });
+      resolve({ sentMs, doneMs: nowMs(), ...outcome });
     };
-    const fail = (err: unknown, status = 0): void =>
-      finish({ status, error: errorCode(err), serverLatencyMs: null, replica: null, prediction: null });
-
+    const giveUp = (err: Error): void => {
+      finish(failure(err));
+      req.destroy(err);
+    };
     const req = http.request({
       host: target.host,
       port: target.port,
       path: target.path,
       method: 'POST',
       agent,
-      headers: {
-        'Content-Type': 'application/json',
-        'Content-Length': payload.length,
-        Accept: 'application/json',
-        'X-Request-Id': requestId,
-      },
+      headers: { 'Content-Type': 'application/json', 'Content-Length': payload.length, Accept: 'application/json', 'X-Request-Id': requestId },
     });
-    const timer = setTimeout(() => {
-      const err = new Error(`no answer within ${timeoutMs} ms`);
-      err.name = 'TimeoutError';
-      fail(err);
-      req.destroy(err);
-    }, timeoutMs);
-    const onAbort = (): void => {
-      const err = new Error('run stopped');
-      err.name = 'AbortError';
-      fail(err);
-      req.destroy(err);
-    };
+    const timer = setTimeout(() => giveUp(namedError('TimeoutError', `no answer within ${timeoutMs} ms`)), timeoutMs);
+    const onAbort = (): void => giveUp(namedError('AbortError', 'run stopped'));
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
-
-    req.on('error', (err) => fail(err));
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', (err) => fail(err, res.statusCode ?? 0));
-      res.on('aborted', () => fail(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' }), res.statusCode ?? 0));
-      res.on('end', () => {
-        const status = res.statusCode ?? 0;
-        const body = Buffer.concat(chunks).toString('utf8');
-        const replica = res.headers['x-replica'];
-        finish({
-          status,
-          error: statusError(status),
-          serverLatencyMs: headerNumber(res.headers['x-inference-latency-ms']),
-          replica: typeof replica === 'string' && replica !== '' ? replica : null,
-          prediction: predictionOf(res.headers['content-type'], body),
-        });
-      });
-    });
+    req.on('error', (err) => finish(failure(err)));
+    req.on('response', (res) => readResponse(res, finish));
     sentMs = nowMs();
     req.end(payload);
   });
