@@ -41,17 +41,6 @@ function readPercentiles(h: hdr.Histogram): Percentiles | null {
   return { p50: at(50), p90: at(90), p99: at(99), max: h.maxValue / 1000 };
 }
 
-/** Percentiles in ms of the given ms values, through an HDR histogram; null for no values. */
-export function percentiles(valuesMs: readonly number[]): Percentiles | null {
-  const h = newHistogram();
-  try {
-    for (const v of valuesMs) recordMs(h, v);
-    return readPercentiles(h);
-  } finally {
-    h.destroy();
-  }
-}
-
 /**
  * Builds a phase's progress summary request by request, so a long run need not keep its rows in memory:
  * latencies go straight into HDR histograms.
