@@ -2,9 +2,10 @@
 // process starts and stops; tests build it with a real model or with one that never becomes ready.
 import { randomUUID } from 'node:crypto';
 import Koa from 'koa';
-import Router from '@koa/router';
+import Router, { type RouterMiddleware } from '@koa/router';
 import type { BatchResult } from './batcher.js';
 import { CSV_HEADER, formatCsvRow, type InferenceRecord } from '../contracts/service-csv.js';
+import { errorText } from '../common/error-text.js';
 import type { CsvLog } from './csv-log.js';
 import { RequestError, isJsonContentType, parseInferBody, readBody, saneRequestId } from './infer-body.js';
 import type { ServiceMetrics } from './metrics.js';
@@ -32,15 +33,25 @@ export interface AppDeps {
 }
 
 const round = (x: number, digits: number): number => Number(x.toFixed(digits));
-const oneLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 
 export function createApp(deps: AppDeps): Koa {
-  const { model, log, metrics } = deps;
   const app = new Koa();
   // Errors are answered and logged by errorsAsJson; Koa's own handler would print them a second time.
   app.silent = true;
+  app.use(countAndTime(deps.metrics));
+  app.use(errorsAsJson(deps.metrics));
 
-  app.use(async function countAndTime(ctx, next) {
+  const router = new Router();
+  router.post('/infer', inferRoute(deps));
+  router.get('/health', healthRoute(deps));
+  router.get('/metrics', metricsRoute(deps));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}
+
+function countAndTime(metrics: ServiceMetrics): Koa.Middleware {
+  return async function countAndTime(ctx, next) {
     const stop = metrics.requestDuration.startTimer();
     metrics.inFlight.inc();
     try {
@@ -52,9 +63,11 @@ export function createApp(deps: AppDeps): Koa {
       stop({ route });
       metrics.requests.inc({ route, method: ctx.method, status: String(ctx.status) });
     }
-  });
+  };
+}
 
-  app.use(async function errorsAsJson(ctx, next) {
+function errorsAsJson(metrics: ServiceMetrics): Koa.Middleware {
+  return async function errorsAsJson(ctx, next) {
     try {
       await next();
       if (ctx.status === 404 && ctx.body == null) {
@@ -78,11 +91,12 @@ export function createApp(deps: AppDeps): Koa {
         ctx.body = { error: 'internal error while handling the request' };
       }
     }
-  });
+  };
+}
 
-  const router = new Router();
-
-  router.post('/infer', async (ctx) => {
+function inferRoute(deps: AppDeps): RouterMiddleware {
+  const { model, log } = deps;
+  return async (ctx) => {
     const requestId = saneRequestId(ctx.get('X-Request-Id') || undefined) ?? randomUUID();
     ctx.set('X-Request-Id', requestId);
     if (model.state !== 'ready') {
@@ -100,24 +114,15 @@ export function createApp(deps: AppDeps): Koa {
 
     // Operational failures get a one-line cause (no stack) so a 500 seen by a load generator is
     // explainable without the replica's stderr.
-    const { output, batchLatencyMs, batchSize } = await model.infer(text).catch((err: unknown) => {
-      throw new RequestError(500, 'model_failed', `model call failed: ${oneLine(err)}`);
+    const answer = await model.infer(text).catch((err: unknown) => {
+      throw new RequestError(500, 'model_failed', `model call failed: ${errorText(err)}`);
     });
-    const record: InferenceRecord = {
-      latencyMs: round(batchLatencyMs, 2),
-      prediction: output.label,
-      text,
-      timestamp: new Date().toISOString(),
-      score: round(output.score, 4),
-      replica: deps.replica,
-      requestId,
-      batchSize,
-    };
+    const record = recordOf(answer, text, requestId, deps.replica);
     const row = formatCsvRow(record);
     try {
       log.appendSync(row); // answered ⇒ recorded: the row is in the file before the client hears back
     } catch (err) {
-      throw new RequestError(500, 'log_write_failed', `cannot append to the CSV log ${log.file}: ${oneLine(err)}`);
+      throw new RequestError(500, 'log_write_failed', `cannot append to the CSV log ${log.file}: ${errorText(err)}`);
     }
 
     ctx.set('X-Replica', deps.replica);
@@ -128,9 +133,25 @@ export function createApp(deps: AppDeps): Koa {
       ctx.type = 'text/csv; charset=utf-8';
       ctx.body = CSV_HEADER + row;
     }
-  });
+  };
+}
 
-  router.get('/health', (ctx) => {
+function recordOf(answer: BatchResult<Prediction>, text: string, requestId: string, replica: string): InferenceRecord {
+  return {
+    latencyMs: round(answer.batchLatencyMs, 2),
+    prediction: answer.output.label,
+    text,
+    timestamp: new Date().toISOString(),
+    score: round(answer.output.score, 4),
+    replica,
+    requestId,
+    batchSize: answer.batchSize,
+  };
+}
+
+function healthRoute(deps: AppDeps): RouterMiddleware {
+  const { model } = deps;
+  return (ctx) => {
     const ready = model.state === 'ready';
     ctx.status = ready ? 200 : 503;
     ctx.body = {
@@ -142,15 +163,14 @@ export function createApp(deps: AppDeps): Koa {
       replica: deps.replica,
       pid: process.pid,
     };
-  });
+  };
+}
 
-  router.get('/metrics', async (ctx) => {
+function metricsRoute(deps: AppDeps): RouterMiddleware {
+  const { model, metrics } = deps;
+  return async (ctx) => {
     metrics.ready.set(model.state === 'ready' ? 1 : 0);
     ctx.type = metrics.registry.contentType;
     ctx.body = await metrics.registry.metrics();
-  });
-
-  app.use(router.routes());
-  app.use(router.allowedMethods());
-  return app;
+  };
 }

@@ -76,11 +76,6 @@ export class MicroBatcher<I, O> {
     this.#onBatch = listener;
   }
 
-  /** Items waiting for a model call (not counting the call in progress). */
-  get queued(): number {
-    return this.#queue.length;
-  }
-
   submit(input: I): Promise<BatchResult<O>> {
     return new Promise<BatchResult<O>>((resolve, reject) => {
       this.#queue.push({ input, resolve, reject });

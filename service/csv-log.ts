@@ -30,21 +30,6 @@ export class CsvLog {
     writeAll(this.#fd!, fresh ? this.#header + lines : lines);
   }
 
-  /** Promise form of appendSync, for callers that treat the log as I/O. */
-  append(lines: string): Promise<void> {
-    try {
-      this.appendSync(lines);
-      return Promise.resolve();
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
-
-  /** Every append is already in the OS when it returns; kept so shutdown reads as a sequence. */
-  flush(): Promise<void> {
-    return Promise.resolve();
-  }
-
   close(): void {
     if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;

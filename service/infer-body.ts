@@ -2,6 +2,7 @@
 // status, a short reason (the metrics label) and a message for the client.
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
+import { errorText } from '../common/error-text.js';
 
 export class RequestError extends Error {
   override name = 'RequestError';
@@ -65,8 +66,7 @@ export function parseInferBody(raw: Buffer): string {
   try {
     body = JSON.parse(decoded);
   } catch (err) {
-    const why = err instanceof Error ? err.message : 'parse error';
-    throw new RequestError(400, 'bad_json', `request body is not valid JSON (${why})`);
+    throw new RequestError(400, 'bad_json', `request body is not valid JSON (${errorText(err)})`);
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new RequestError(400, 'not_object', 'request body must be a JSON object like {"text": "..."}');

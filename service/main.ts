@@ -2,6 +2,7 @@
 // line naming it, exit 2), starts listening, loads the model, and on SIGTERM/SIGINT shuts down
 // gracefully and exits 0. Docker runs this file directly as PID 1, so the signal handling matters.
 import { ConfigError, parseConfig } from './config.js';
+import { errorText } from '../common/error-text.js';
 import { findPackageRoot } from '../common/package-root.js';
 import { startService } from './service.js';
 
@@ -57,13 +58,13 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 
   svc.modelReady.catch(async (err: unknown) => {
-    console.error(`service: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`service: ${errorText(err)}`);
     await svc.close();
     process.exit(1);
   });
 }
 
 main().catch((err: unknown) => {
-  console.error(`service: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`service: ${errorText(err)}`);
   process.exit(1);
 });

@@ -3,6 +3,7 @@
 // thread keeps reading requests and writing answers while this thread computes the next batch.
 // Protocol: see worker-protocol.ts.
 import { parentPort, workerData } from 'node:worker_threads';
+import { errorText } from '../common/error-text.js';
 import { loadClassifier, type ModelOptions } from './model.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
@@ -14,10 +15,10 @@ try {
   port.on('message', (message: ToWorker) => {
     classifier.classify(message.texts).then(
       ({ predictions, modelMs }) => send({ kind: 'result', id: message.id, predictions, modelMs }),
-      (err: unknown) => send({ kind: 'error', id: message.id, message: err instanceof Error ? err.message : String(err) }),
+      (err: unknown) => send({ kind: 'error', id: message.id, message: errorText(err) }),
     );
   });
   send({ kind: 'ready', source: classifier.source });
 } catch (err) {
-  send({ kind: 'failed', message: err instanceof Error ? err.message : String(err) });
+  send({ kind: 'failed', message: errorText(err) });
 }

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { env, pipeline } from '@huggingface/transformers';
+import { errorText } from '../common/error-text.js';
 import type { ModelDtype, ServiceConfig } from './config.js';
 
 export interface Prediction {
@@ -93,9 +94,7 @@ export async function loadClassifier(opts: ModelOptions): Promise<Classifier> {
     })) as unknown as TextClassifier;
   } catch (err) {
     const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
-    const why =
-      (err instanceof Error ? err.message : String(err)) +
-      (cause !== undefined ? ` (${String(cause.code ?? cause.message)})` : '');
+    const why = errorText(err) + (cause !== undefined ? ` (${String(cause.code ?? cause.message)})` : '');
     const looked = isLocal
       ? `local folder ${localFolder}`
       : `local folder ${localFolder} (absent), download cache ${opts.cacheDir}` +

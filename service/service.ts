@@ -1,14 +1,15 @@
 // Wires config, model, batcher, CSV log and app into a listening HTTP server, and takes it down
-// gracefully: stop accepting, finish what is in flight, flush the CSV. main.ts is a thin shell on this.
+// gracefully: stop accepting, finish what is in flight, close the CSV log. main.ts is a thin shell on this.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
+import type Koa from 'koa';
 import { createApp, type InferenceBackend, type ModelState } from './app.js';
 import { MicroBatcher, type BatchResult } from './batcher.js';
 import type { ServiceConfig } from './config.js';
 import { CSV_HEADER } from '../contracts/service-csv.js';
 import { CsvLog } from './csv-log.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { modelOptionsFrom, type Classifier, type ModelOptions, type Prediction } from './model.js';
 import { loadClassifierInWorker } from './worker-classifier.js';
 
@@ -37,16 +38,28 @@ export interface StartOptions {
 
 /** Holds the model while it loads, then serves it through the micro-batcher. */
 class ModelSlot implements InferenceBackend {
-  state: ModelState = 'loading';
+  #state: ModelState = 'loading';
+  #classifier: Classifier | undefined;
   #batcher: MicroBatcher<string, Prediction> | undefined;
   constructor(
     readonly modelId: string,
     readonly dtype: string,
   ) {}
 
-  serve(batcher: MicroBatcher<string, Prediction>): void {
+  get state(): ModelState {
+    return this.#state;
+  }
+
+  /** The model has loaded: /infer is answered through the batcher from now on. */
+  serve(classifier: Classifier, batcher: MicroBatcher<string, Prediction>): void {
+    this.#classifier = classifier;
     this.#batcher = batcher;
-    this.state = 'ready';
+    this.#state = 'ready';
+  }
+
+  /** The model could not be loaded, or its thread died: /health and /infer answer 503 from now on. */
+  fail(): void {
+    this.#state = 'failed';
   }
 
   infer(text: string): Promise<BatchResult<Prediction>> {
@@ -59,13 +72,18 @@ class ModelSlot implements InferenceBackend {
     this.#batcher?.hurry();
   }
 
+  /** Resolves when every request handed to the model so far has its answer. */
   drain(): Promise<void> {
     return this.#batcher?.drain() ?? Promise.resolve();
+  }
+
+  /** Releases a serving model; one still loading is left to process exit rather than waited for. */
+  async dispose(): Promise<void> {
+    if (this.#state === 'ready') await this.#classifier?.dispose();
   }
 }
 
 export async function startService(cfg: ServiceConfig, opts: StartOptions = {}): Promise<RunningService> {
-  const info = opts.info ?? (() => {});
   const metrics = createMetrics({ defaultMetrics: opts.defaultMetrics ?? false });
   const log = new CsvLog(cfg.metricsLogFile, CSV_HEADER);
   const slot = new ModelSlot(cfg.modelId, cfg.modelDtype);
@@ -77,7 +95,16 @@ export async function startService(cfg: ServiceConfig, opts: StartOptions = {}):
     bodyLimitBytes: cfg.bodyLimitBytes,
     startedAt: Date.now(),
   });
+  const server = await listen(app, cfg);
+  const modelReady = loadInto(slot, cfg, metrics, opts);
 
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => (closing ??= shutdown(server, slot, log, cfg.shutdownTimeoutMs));
+  return { server, port: (server.address() as AddressInfo).port, log, modelReady, close };
+}
+
+/** An HTTP server for the app, listening on HOST:PORT; rejects with one line naming the address. */
+async function listen(app: Koa, cfg: ServiceConfig): Promise<http.Server> {
   const server = http.createServer(app.callback());
   // Longer than the usual client/proxy idle timeouts, so the server is not the side that drops a
   // keep-alive connection just as a client reuses it.
@@ -92,67 +119,67 @@ export async function startService(cfg: ServiceConfig, opts: StartOptions = {}):
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  return server;
+}
 
+/** Loads the model (on its own thread unless a test swaps the loader) and puts it in the slot. */
+function loadInto(slot: ModelSlot, cfg: ServiceConfig, metrics: ServiceMetrics, opts: StartOptions): Promise<Classifier> {
   const load =
     opts.loadModel ??
     ((o: ModelOptions) =>
       loadClassifierInWorker(o, {
         onLost: (err) => {
-          slot.state = 'failed';
+          slot.fail();
           opts.onModelLost?.(err);
         },
       }));
   const started = performance.now();
   const modelReady = load(modelOptionsFrom(cfg)).then(
     (classifier) => {
-      const batcher = new MicroBatcher(
-        async (texts: string[]) => {
-          const { predictions, modelMs } = await classifier.classify(texts);
-          return { outputs: predictions, latencyMs: modelMs };
-        },
-        {
-          maxBatchSize: cfg.batchMaxSize,
-          maxWaitMs: cfg.batchMaxWaitMs,
-          sizeOf: (text) => text.length,
-        },
-      );
-      batcher.onBatch((size, ms) => {
-        metrics.batchSize.observe(size);
-        metrics.modelLatency.observe(ms / 1000);
-      });
-      slot.serve(batcher);
-      info(`service: model ${cfg.modelId} (${cfg.modelDtype}) ready in ${((performance.now() - started) / 1000).toFixed(2)} s from ${classifier.source}`);
+      slot.serve(classifier, batcherFor(classifier, cfg, metrics));
+      const seconds = ((performance.now() - started) / 1000).toFixed(2);
+      opts.info?.(`service: model ${cfg.modelId} (${cfg.modelDtype}) ready in ${seconds} s from ${classifier.source}`);
       return classifier;
     },
     (err: unknown) => {
-      slot.state = 'failed';
+      slot.fail();
       throw err;
     },
   );
   modelReady.catch(() => {}); // the caller decides what a failed load means; never an unhandled rejection
+  return modelReady;
+}
 
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> =>
-    (closing ??= (async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      slot.hurry(); // in-flight requests must not sit out BATCH_MAX_WAIT_MS
-      // Idle keep-alive sockets would hold close() open; cut them now and as in-flight ones go idle.
-      server.closeIdleConnections();
-      const sweep = setInterval(() => server.closeIdleConnections(), 25);
-      const cut = setTimeout(() => server.closeAllConnections(), cfg.shutdownTimeoutMs);
-      try {
-        await closed;
-      } finally {
-        clearInterval(sweep);
-        clearTimeout(cut);
-      }
-      await slot.drain();
-      await log.flush();
-      log.close();
-      // A model still loading is left to process exit rather than waited for.
-      if (slot.state === 'ready') await (await modelReady).dispose();
-    })());
+function batcherFor(classifier: Classifier, cfg: ServiceConfig, metrics: ServiceMetrics): MicroBatcher<string, Prediction> {
+  const batcher = new MicroBatcher(
+    async (texts: string[]) => {
+      const { predictions, modelMs } = await classifier.classify(texts);
+      return { outputs: predictions, latencyMs: modelMs };
+    },
+    { maxBatchSize: cfg.batchMaxSize, maxWaitMs: cfg.batchMaxWaitMs, sizeOf: (text) => text.length },
+  );
+  batcher.onBatch((size, ms) => {
+    metrics.batchSize.observe(size);
+    metrics.modelLatency.observe(ms / 1000);
+  });
+  return batcher;
+}
 
-  return { server, port, log, modelReady, close };
+/** Stops accepting, answers (and logs) what is in flight, then closes the log and releases the model. */
+async function shutdown(server: http.Server, slot: ModelSlot, log: CsvLog, timeoutMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  slot.hurry(); // in-flight requests must not sit out BATCH_MAX_WAIT_MS
+  // Idle keep-alive sockets would hold close() open; cut them now and as in-flight ones go idle.
+  server.closeIdleConnections();
+  const sweep = setInterval(() => server.closeIdleConnections(), 25);
+  const cut = setTimeout(() => server.closeAllConnections(), timeoutMs);
+  try {
+    await closed;
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(cut);
+  }
+  await slot.drain();
+  log.close();
+  await slot.dispose();
 }

@@ -25,7 +25,7 @@ const record = (text: string, extra: Partial<InferenceRecord> = {}): InferenceRe
 
 describe('CSV row format', () => {
   describe('header', () => {
-    it('starts with the four classic columns in order, then score, replica, request id, batch size', () => {
+    it('starts with latency, prediction, text and timestamp in that order, then score, replica, request id, batch size', () => {
       assert.equal(
         CSV_HEADER,
         'Inference Latency (ms),Prediction,Input Text,Timestamp,Score,Replica,Request ID,Batch Size\r\n',

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { readFile, rename, truncate, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -12,13 +13,13 @@ describe('CSV log file', () => {
     it('writes the header once, then the rows', async () => {
       const file = path.join(tempDir(), 'new.csv');
       const log = new CsvLog(file, 'h\r\n');
-      await log.append('1\r\n');
-      await log.append('2\r\n');
+      log.appendSync('1\r\n');
+      log.appendSync('2\r\n');
       assert.equal(await readFile(file, 'utf8'), 'h\r\n1\r\n2\r\n');
     });
     it('creates missing parent folders', async () => {
       const file = path.join(tempDir(), 'a', 'b', 'deep.csv');
-      await new CsvLog(file, 'h\r\n').append('1\r\n');
+      new CsvLog(file, 'h\r\n').appendSync('1\r\n');
       assert.equal(await readFile(file, 'utf8'), 'h\r\n1\r\n');
     });
   });
@@ -26,19 +27,24 @@ describe('CSV log file', () => {
   describe('when the file already has rows', () => {
     it('appends without a second header', async () => {
       const file = path.join(tempDir(), 'existing.csv');
-      await new CsvLog(file, 'h\r\n').append('1\r\n');
-      await new CsvLog(file, 'h\r\n').append('2\r\n'); // a restarted service
+      new CsvLog(file, 'h\r\n').appendSync('1\r\n');
+      new CsvLog(file, 'h\r\n').appendSync('2\r\n'); // a restarted service
       assert.equal(await readFile(file, 'utf8'), 'h\r\n1\r\n2\r\n');
     });
   });
 
-  describe('under 500 concurrent appends', () => {
+  describe('under 500 concurrent requests', () => {
     it('keeps every row whole and loses none', async () => {
-      // Appends are synchronous; this guards that promise-style callers racing each other stay safe.
+      // Requests interleave at every await; each one's row still goes out in one write.
       const file = path.join(tempDir(), 'concurrent.csv');
       const log = new CsvLog(file, 'h\r\n');
       const rows = Array.from({ length: 500 }, (_, i) => `${i},${'x'.repeat(i % 50)}\r\n`);
-      await Promise.all(rows.map((r) => log.append(r)));
+      await Promise.all(
+        rows.map(async (r, i) => {
+          await new Promise((res) => setTimeout(res, i % 7));
+          log.appendSync(r);
+        }),
+      );
       const lines = (await readFile(file, 'utf8')).split('\r\n').filter((l) => l !== '');
       assert.equal(lines[0], 'h');
       assert.deepEqual(lines.slice(1).sort(), rows.map((r) => r.slice(0, -2)).sort());
@@ -49,9 +55,9 @@ describe('CSV log file', () => {
     it('recreates it with its header on the next append', async () => {
       const file = path.join(tempDir(), 'deleted.csv');
       const log = new CsvLog(file, 'h\r\n');
-      await log.append('1\r\n');
+      log.appendSync('1\r\n');
       await unlink(file);
-      await log.append('2\r\n');
+      log.appendSync('2\r\n');
       assert.equal(await readFile(file, 'utf8'), 'h\r\n2\r\n');
     });
   });
@@ -60,9 +66,9 @@ describe('CSV log file', () => {
     it('leaves the old rows in the renamed file and starts a new file with its header', async () => {
       const file = path.join(tempDir(), 'rotated.csv');
       const log = new CsvLog(file, 'h\r\n');
-      await log.append('1\r\n');
+      log.appendSync('1\r\n');
       await rename(file, `${file}.1`);
-      await log.append('2\r\n');
+      log.appendSync('2\r\n');
       assert.equal(await readFile(`${file}.1`, 'utf8'), 'h\r\n1\r\n');
       assert.equal(await readFile(file, 'utf8'), 'h\r\n2\r\n');
       log.close();
@@ -73,28 +79,30 @@ describe('CSV log file', () => {
     it('writes the header again before the next row', async () => {
       const file = path.join(tempDir(), 'truncated.csv');
       const log = new CsvLog(file, 'h\r\n');
-      await log.append('1\r\n');
+      log.appendSync('1\r\n');
       await truncate(file, 0);
-      await log.append('2\r\n');
+      log.appendSync('2\r\n');
       assert.equal(await readFile(file, 'utf8'), 'h\r\n2\r\n');
       log.close();
     });
   });
 
-  describe('flush', () => {
-    it('resolves after everything appended so far is written', async () => {
-      const file = path.join(tempDir(), 'flush.csv');
+  describe('when an append returns', () => {
+    it('has handed the row to the OS: another reader sees it at once', () => {
+      const file = path.join(tempDir(), 'handed-over.csv');
       const log = new CsvLog(file, 'h\r\n');
-      for (let i = 0; i < 20; i++) void log.append(`${i}\r\n`);
-      await log.flush();
-      assert.equal((await readFile(file, 'utf8')).split('\r\n').length - 2, 20);
+      for (let i = 0; i < 20; i++) {
+        log.appendSync(`${i}\r\n`);
+        assert.equal(readFileSync(file, 'utf8').split('\r\n').length - 2, i + 1);
+      }
+      log.close();
     });
   });
 
   describe('when the file cannot be written', () => {
-    it('rejects the append with the OS error', async () => {
+    it('throws the OS error from the append', () => {
       const log = new CsvLog(path.join(tempDir(), 'concurrent.csv', 'not-a-dir.csv'), 'h\r\n');
-      await assert.rejects(log.append('1\r\n'), /ENOTDIR|EEXIST/);
+      assert.throws(() => log.appendSync('1\r\n'), /ENOTDIR|EEXIST/);
     });
   });
 });

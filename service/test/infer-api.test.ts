@@ -12,8 +12,8 @@ describe('POST /infer with the bundled model', () => {
     await t.stop();
   });
 
-  describe('the seed example "This movie was fantastic!"', () => {
-    it('answers POSITIVE as CSV whose first four columns are the classic ones', async () => {
+  describe('the example review "This movie was fantastic!"', () => {
+    it('answers POSITIVE as CSV that starts with latency, prediction, text and timestamp', async () => {
       const res = await postInfer(t.url, { text: 'This movie was fantastic!' });
       assert.equal(res.status, 200);
       assert.match(res.headers.get('content-type') ?? '', /^text\/csv/);

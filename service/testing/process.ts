@@ -2,7 +2,9 @@
 // whole process shows: exit codes, signal handling, start-up errors.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { errorText } from '../../common/error-text.js';
 import { findPackageRoot } from '../../common/package-root.js';
+import { pollUntil } from '../../common/poll.js';
 
 export const MAIN_JS = path.join(findPackageRoot(), 'dist', 'service', 'main.js');
 
@@ -31,26 +33,30 @@ export function spawnService(env: Record<string, string>, cwd: string): ServiceP
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-/** Waits until the process prints its listening line; returns the port. */
-export async function waitForPort(p: ServiceProcess, timeoutMs = 20_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const m = /listening on http:\/\/[^:]+:(\d+)/.exec(p.stdout());
-    if (m) return Number(m[1]);
-    if (p.child.exitCode !== null) throw new Error(`service exited early: ${p.stderr()}`);
-    if (Date.now() > deadline) throw new Error(`service did not start: ${p.stdout()} ${p.stderr()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** Waits until the process prints its listening line; returns the port. Fails at once if it exits first. */
+export function waitForPort(p: ServiceProcess, timeoutMs = 20_000): Promise<number> {
+  return pollUntil(
+    (note) => {
+      const m = /listening on http:\/\/[^:]+:(\d+)/.exec(p.stdout());
+      if (m) return Number(m[1]);
+      if (p.child.exitCode !== null) throw new Error(`service exited early: ${p.stderr()}`);
+      note(`output so far: ${p.stdout()} ${p.stderr()}`.trim());
+      return undefined;
+    },
+    { timeoutMs, intervalMs: 20, what: 'the service to print its listening line' },
+  );
 }
 
 /** Polls GET /health until it says ready. */
 export async function waitForReady(port: number, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
-    if (res?.status === 200) return;
-    await res?.arrayBuffer();
-    if (Date.now() > deadline) throw new Error('service never became ready');
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await pollUntil(
+    async (note) => {
+      const res = await fetch(`http://127.0.0.1:${port}/health`).catch((err: unknown) => note(errorText(err)));
+      if (res === undefined) return undefined;
+      await res.arrayBuffer();
+      note(`health answered ${res.status}`);
+      return res.status === 200 ? true : undefined;
+    },
+    { timeoutMs, intervalMs: 25, what: `the service on port ${port} to be ready` },
+  );
 }
