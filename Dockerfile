@@ -1,25 +1,30 @@
 # llm-inference-image: the inference service (node dist/service/main.js) with the bundled model.
-# Only FROM, WORKDIR, COPY, ENV, RUN, EXPOSE, CMD (the set the courses require) and classic-builder
-# syntax, so `docker build -t llm-inference-image .` works with or without BuildKit.
+# Only FROM, WORKDIR, COPY, ENV, RUN, EXPOSE, CMD (the set the courses require) and syntax the legacy
+# builder understands, so `docker build -t llm-inference-image .` works with or without BuildKit.
 # There is no USER instruction in that set: every deployment runs it as 1000:1000 (--user / user:).
+# The image carries the service's runtime dependencies only (service/package.json), not the toolkit's.
 
-# ---- build stage: all dependencies, TypeScript compile ----
+# ---- build stage: the service's dependencies, TypeScript compile ----
 FROM node:20-bookworm-slim AS build
-# better-sqlite3 compiles from source when its prebuilt binary cannot be downloaded.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
-# node-gyp uses the headers shipped in the base image instead of downloading them.
-ENV npm_config_nodedir=/usr/local
 WORKDIR /app
-# Dependencies first: these layers stay cached until package*.json or .npmrc change.
+# npm ci in a workspace project needs the root manifest, the lock file and every part's package.json.
+# Dependencies first: these layers stay cached until a package.json, the lock file or .npmrc change.
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci --no-audit --no-fund
-# The production-only copy is made here, before any source is copied, so that a code change
-# does not produce a new 500 MB node_modules layer in the runtime image.
-RUN mkdir /prod \
- && cp -a package.json package-lock.json .npmrc node_modules /prod/ \
- && cd /prod && npm prune --omit=dev --no-audit --no-fund
+COPY contracts/package.json contracts/
+COPY common/package.json common/
+COPY service/package.json service/
+COPY collector/package.json collector/
+COPY reporter/package.json reporter/
+COPY load/package.json load/
+COPY experiment/package.json experiment/
+COPY deploy/package.json deploy/
+COPY bench/package.json bench/
+# The runtime tree: the service part's production dependencies and nothing else. It is made here,
+# before any source is copied, so that a code change does not produce a new node_modules layer in the
+# runtime image. The workspace link is dropped: parts import each other by relative path.
+RUN cp -a /app /prod \
+ && cd /prod && npm ci --omit=dev --workspace service --no-audit --no-fund \
+ && rm -rf node_modules/@llm-deploy-bench
 # Drop what cannot run here (≈390 MB): onnxruntime-node ships binaries for every OS and CPU, and
 # onnxruntime-web is already bundled into the Node build of transformers (only browsers import it).
 # The import at the end proves the trimmed tree still loads transformers and its native ONNX runtime.
@@ -28,9 +33,14 @@ RUN arch=$(node -p process.arch) \
  && find /prod/node_modules/onnxruntime-node/bin -mindepth 3 -maxdepth 3 -path '*/linux/*' ! -name "$arch" -exec rm -rf {} + \
  && rm -rf /prod/node_modules/onnxruntime-web \
  && cd /prod && node --input-type=module -e "await import('@huggingface/transformers')"
+# The compile tree: the service's dependencies plus the root's dev tools (TypeScript, type packages).
+RUN npm ci --workspace service --include-workspace-root --no-audit --no-fund
 COPY tsconfig.json ./
+COPY contracts ./contracts
+COPY common ./common
 COPY service ./service
-RUN npx tsc -p tsconfig.json
+# The service's entry points and what they import (service/tsconfig.image.json), into dist/.
+RUN npx tsc -p service/tsconfig.image.json
 
 # ---- runtime stage ----
 FROM node:20-bookworm-slim

@@ -3,7 +3,8 @@
 #   - builds the offline base image first when node:20-bookworm-slim is missing (deploy/base-image.sh;
 #     TRUST_HOST_CA and the other base-image settings are passed through)
 #   - skips the build when the image already carries the same source hash (label
-#     llm-deploy-bench.source-hash over every file the Dockerfile copies); FORCE=1 rebuilds
+#     llm-deploy-bench.source-hash over every file the Dockerfile copies: the package.json files, the
+#     lock file, contracts/, common/, service/, data/models); FORCE=1 rebuilds
 #   - prints the image size at the end
 # Usage: bash deploy/build-image.sh [--force]     env: IMAGE (default llm-inference-image), FORCE=1
 set -euo pipefail
@@ -25,9 +26,12 @@ if ! docker image inspect "$BASE" >/dev/null 2>&1; then
   FORCE=0 bash deploy/base-image.sh
 fi
 
-# What goes into the image; the build context's .dockerignore drops tests from service/.
-hash=$( { printf '%s\n' Dockerfile .dockerignore package.json package-lock.json .npmrc tsconfig.json
-          find service data/models -type f ! -path '*/test/*'; } | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16 )
+# What goes into the image: the manifests npm ci reads (the root's and every workspace part's), the
+# sources the service compiles from, and the model. .dockerignore drops test/ and testing/ folders.
+workspaces=$(node -p "require('./package.json').workspaces.map((w) => w + '/package.json').join('\n')")
+hash=$( { printf '%s\n' Dockerfile .dockerignore package.json package-lock.json .npmrc tsconfig.json $workspaces
+          find contracts common service data/models -type f ! -path '*/test/*' ! -path '*/testing/*'; } |
+        LC_ALL=C sort -u | xargs sha256sum | sha256sum | cut -c1-16 )
 current=$(docker image inspect -f "{{ index .Config.Labels \"$LABEL\" }}" "$IMAGE" 2>/dev/null || true)
 if [ "$FORCE" != 1 ] && [ "$current" = "$hash" ]; then
   step "$IMAGE is up to date (source hash $hash); FORCE=1 rebuilds"
@@ -37,7 +41,7 @@ fi
 step "docker build -t $IMAGE . (source hash $hash; cold builds take 2-3 min, mostly npm ci)"
 started=$(date +%s)
 log=$(mktemp /tmp/llm-build-image.XXXXXX.log)
-# Classic builder on purpose: the Dockerfile uses classic syntax and no buildx plugin is needed.
+# The legacy builder on purpose: the Dockerfile needs nothing newer and no buildx plugin is needed.
 # The label is set from the command line because LABEL is outside the allowed instruction set.
 if ! DOCKER_BUILDKIT=0 docker build --label "$LABEL=$hash" -t "$IMAGE" . 2>&1 | tee "$log" | grep --line-buffered -E '^Step [0-9]+/[0-9]+ :' >&2; then
   :
