@@ -48,10 +48,10 @@ export type Command =
 
 export const USAGE = `usage: collector <command> [options]
   start --label <name> [--db data/bench.db] [--interval 1s] [--detach]
-        [--deployment native|docker|compose|swarm|other]
+        [--deployment ${RECORDED_DEPLOYMENTS.join('|')}]
         [--project P] [--service S] [--container NAME]... [--image IMG] [--filter key=value]...
         [--pid N | --port N] [--model-id ID] [--model-dtype T]
-        [--stats-source auto|cgroup-files|docker-api-stream]
+        [--stats-source ${STATS_SOURCE_OPTIONS.join('|')}]
   stop [--label <name>] [--db data/bench.db]
   status [--db data/bench.db]
   runs [--db data/bench.db]`;

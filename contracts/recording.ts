@@ -118,6 +118,13 @@ export interface SampleRow {
 
 export type SampleColumn = keyof SampleRow;
 
+/** The columns of `samples`, in table order. */
+export const SAMPLE_COLUMNS: readonly SampleColumn[] = [
+  'id', 'run_id', 'replica_id', 'ts_ms', 'error', 'cpu_percent', 'cpu_total_ns', 'system_cpu_ns', 'online_cpus',
+  'mem_used_bytes', 'mem_usage_bytes', 'mem_inactive_file_bytes', 'mem_limit_bytes', 'mem_percent', 'net_rx_bytes',
+  'net_tx_bytes', 'block_read_bytes', 'block_write_bytes', 'pids',
+];
+
 export interface EventRow {
   id: number;
   run_id: number;
@@ -211,14 +218,8 @@ export function tickSummaryOfRun(db: Db, runId: number): TickSummary | undefined
   return event?.detail ? (JSON.parse(event.detail) as TickSummary) : undefined;
 }
 
-const SAMPLE_COLUMNS: ReadonlySet<string> = new Set<SampleColumn>([
-  'id', 'run_id', 'replica_id', 'ts_ms', 'error', 'cpu_percent', 'cpu_total_ns', 'system_cpu_ns', 'online_cpus',
-  'mem_used_bytes', 'mem_usage_bytes', 'mem_inactive_file_bytes', 'mem_limit_bytes', 'mem_percent', 'net_rx_bytes',
-  'net_tx_bytes', 'block_read_bytes', 'block_write_bytes', 'pids',
-]);
-
 /** Column names go into SQL text, so only the known ones pass (a cast from a caller's string cannot inject). */
 function quoteColumn(column: string): string {
-  if (!SAMPLE_COLUMNS.has(column)) throw new Error(`samples has no column ${column}`);
+  if (!(SAMPLE_COLUMNS as readonly string[]).includes(column)) throw new Error(`samples has no column ${column}`);
   return column;
 }
