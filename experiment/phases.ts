@@ -1,5 +1,5 @@
 // The load phases of one deployment's run, from the experiment options. Pure.
-import { closedPhase, openPhase, SEQUENTIAL_PHASE, WARMUP_PHASE } from '../contracts/deployments.js';
+import { closedPhase, isMeasuredPhase, openPhase, SEQUENTIAL_PHASE, WARMUP_PHASE } from '../contracts/deployments.js';
 import type { ExperimentOptions } from './options.js';
 
 export interface PhasePlan {
@@ -21,11 +21,11 @@ export interface PhasePlan {
 export function planPhases(
   o: Pick<ExperimentOptions, 'requests' | 'concurrency' | 'concurrentRequests' | 'rateRps' | 'durationMs' | 'warmupRequests'>,
 ): PhasePlan[] {
-  const phases: PhasePlan[] = [];
+  const phases: Omit<PhasePlan, 'measured'>[] = [];
   if (o.warmupRequests > 0) {
-    phases.push({ name: WARMUP_PHASE, concurrency: 1, rateRps: null, requests: o.warmupRequests, durationMs: undefined, measured: false });
+    phases.push({ name: WARMUP_PHASE, concurrency: 1, rateRps: null, requests: o.warmupRequests, durationMs: undefined });
   }
-  phases.push({ name: SEQUENTIAL_PHASE, concurrency: 1, rateRps: null, requests: o.requests, durationMs: undefined, measured: true });
+  phases.push({ name: SEQUENTIAL_PHASE, concurrency: 1, rateRps: null, requests: o.requests, durationMs: undefined });
   if (o.concurrency > 1) {
     phases.push({
       name: closedPhase(o.concurrency),
@@ -33,7 +33,6 @@ export function planPhases(
       rateRps: null,
       requests: o.concurrentRequests,
       durationMs: o.concurrentRequests === undefined ? o.durationMs : undefined,
-      measured: true,
     });
   }
   if (o.rateRps !== undefined) {
@@ -43,8 +42,7 @@ export function planPhases(
       rateRps: o.rateRps,
       requests: undefined,
       durationMs: o.durationMs,
-      measured: true,
     });
   }
-  return phases;
+  return phases.map((p) => ({ ...p, measured: isMeasuredPhase(p.name) }));
 }
