@@ -1,20 +1,21 @@
-// Collector accuracy and cost (issue 3). `npm run bench -- collector`.
+// Collector accuracy and cost. `npm run bench -- collector`.
 //   COLLECTOR_BENCH_SECONDS  length of each cost phase (default 60; 10 for a quick look)
 //   COLLECTOR_BENCH_COUNTS   container counts for the cost phases (default "3,30")
 // Accuracy: 3 busybox containers with steady loads, `docker stats --no-stream` beside the collector's
 // samples of the same second. Cost: N idle busybox containers at 1 s; for each stats path the
 // collector's own CPU/RSS, missed ticks and tick lag p99, and the engine's CPU (dockerd + containerd +
 // shims), beside the `docker stats` CLI streaming the same containers for the same time.
-import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
+import { findPackageRoot } from '../common/package-root.js';
+import { sleep } from '../common/poll.js';
+import { runChecked, runCommand } from '../common/run-command.js';
+import { startProcess } from '../common/start-process.js';
+import { formatTable } from '../common/text-table.js';
 
-const exec = promisify(execFile);
-const ROOT = new URL('../../', import.meta.url).pathname;
+const ROOT = findPackageRoot();
 const CLI = join(ROOT, 'dist/collector/cli.js');
 const IMAGE = 'local/llm-deploy-bench-busybox:1';
 const LABEL = `llm-deploy-bench.bench=collector-${process.pid}`;
@@ -22,13 +23,9 @@ const SECONDS = Number(process.env['COLLECTOR_BENCH_SECONDS'] ?? 60);
 const COUNTS = (process.env['COLLECTOR_BENCH_COUNTS'] ?? '3,30').split(',').map(Number);
 const TICKS_PER_S = 100; // USER_HZ
 
-async function docker(...args: string[]): Promise<string> {
-  return (await exec('docker', args, { maxBuffer: 16 << 20 })).stdout.trim();
-}
+const docker = (...args: string[]): Promise<string> => runChecked('docker', args);
 
-async function collector(...args: string[]): Promise<string> {
-  return (await exec(process.execPath, [CLI, ...args])).stdout.trim();
-}
+const collector = (...args: string[]): Promise<string> => runChecked(process.execPath, [CLI, ...args]);
 
 function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -115,8 +112,7 @@ async function accuracy(dir: string): Promise<void> {
   await collector('stop', '--label', 'accuracy', '--db', db);
   const d = new Database(db, { readonly: true });
   console.log(`(${((to - from) / 1000).toFixed(1)} s span; CLI: mean of 3 calls; collector: mean of its samples in the span)`);
-  console.log('| container | CLI CPU % | collector CPU % | Δ points | CLI MiB | collector MiB | Δ % |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  const rows: string[][] = [];
   for (const [name, c] of cli) {
     const s = d
       .prepare(`SELECT avg(s.cpu_percent) AS cpu, (SELECT mem_used_bytes FROM samples WHERE replica_id = r.id AND error IS NULL
@@ -126,11 +122,12 @@ async function accuracy(dir: string): Promise<void> {
       .get(name, from, to) as { cpu: number; mem: number };
     const cliCpu = c.cpu.reduce((a, b) => a + b, 0) / c.cpu.length;
     const ourMem = s.mem / 1024 ** 2;
-    console.log(
-      `| ${name} | ${cliCpu.toFixed(2)} | ${s.cpu.toFixed(2)} | ${(s.cpu - cliCpu).toFixed(2)} | ` +
-        `${c.mem.toFixed(2)} | ${ourMem.toFixed(2)} | ${(((ourMem - c.mem) / c.mem) * 100).toFixed(2)} |`,
-    );
+    rows.push([
+      name, cliCpu.toFixed(2), s.cpu.toFixed(2), (s.cpu - cliCpu).toFixed(2),
+      c.mem.toFixed(2), ourMem.toFixed(2), (((ourMem - c.mem) / c.mem) * 100).toFixed(2),
+    ]);
   }
+  console.log(formatTable(['container', 'CLI CPU %', 'collector CPU %', 'Δ points', 'CLI MiB', 'collector MiB', 'Δ %'], rows, { style: 'markdown' }));
   d.close();
   await removeContainers();
 }
@@ -142,10 +139,9 @@ const n = Number(process.argv[1]);
 (function next() { const at = t0 + k * 1000; setTimeout(() => { lags.push(performance.now() - at); if (++k <= n) next();
   else { lags.sort((a, b) => a - b); console.log(lags[Math.ceil(0.99 * lags.length) - 1].toFixed(1)); } }, at - performance.now()); })();`;
 
-function timerProbe(seconds: number): Promise<string> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['-e', PROBE, String(seconds)], (err, stdout) => resolve(err ? '?' : `${stdout.trim()} ms`));
-  });
+async function timerProbe(seconds: number): Promise<string> {
+  const r = await runCommand(process.execPath, ['-e', PROBE, String(seconds)]);
+  return r.code === 0 ? `${r.stdout.trim()} ms` : '?';
 }
 
 interface CostRow {
@@ -191,17 +187,17 @@ async function costOfCollector(n: number, source: string, dir: string): Promise<
 }
 
 async function costOfDockerStats(names: string[]): Promise<CostRow> {
-  const child = spawn('docker', ['stats', '--format', '{{json .}}', ...names], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const child = startProcess('docker', ['stats', '--format', '{{json .}}', ...names], { discardOutput: true });
+  const pid = child.pid!;
   await sleep(2000);
-  const t0 = cpuTicks(child.pid!);
+  const t0 = cpuTicks(pid);
   const e0 = engineTicks();
   await sleep(SECONDS * 1000);
-  const t1 = cpuTicks(child.pid!);
+  const t1 = cpuTicks(pid);
   const e1 = engineTicks();
-  const rss = rssMiB(child.pid!);
-  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const rss = rssMiB(pid);
   child.kill('SIGKILL'); // the CLI does not always exit on SIGTERM while streaming
-  await exited;
+  await child.exited;
   return { what: 'docker stats CLI (streaming)', selfCpu: pct(t1 - t0, SECONDS), rss: `${rss.toFixed(1)} MiB`, engineCpu: pct(e1 - e0, SECONDS), missed: '-', lagP99: '-' };
 }
 
@@ -219,17 +215,17 @@ async function cost(dir: string): Promise<void> {
     for (const source of ['cgroup-files', 'docker-api-stream']) rows.push(await costOfCollector(n, source, dir));
     rows.push(await costOfDockerStats(names));
     console.log(`(host load average after the rows: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on ${cpusOnline()} CPUs)`);
-    console.log('| what | own CPU | own RSS | dockerd+containerd CPU | missed ticks | tick lag p99 | bare timer p99 |');
-    console.log('| --- | --- | --- | --- | --- | --- | --- |');
-    for (const r of rows) {
-      console.log(`| ${r.what} | ${r.selfCpu} | ${r.rss} | ${r.engineCpu} | ${r.missed} | ${r.lagP99} | ${r.probeP99 ?? '-'} |`);
-    }
+    console.log(formatTable(
+      ['what', 'own CPU', 'own RSS', 'dockerd+containerd CPU', 'missed ticks', 'tick lag p99', 'bare timer p99'],
+      rows.map((r) => [r.what, r.selfCpu, r.rss, r.engineCpu, r.missed, r.lagP99, r.probeP99 ?? '-']),
+      { style: 'markdown' },
+    ));
     await removeContainers();
   }
 }
 
 export async function run(): Promise<void> {
-  await exec('bash', [join(ROOT, 'deploy/test-image-busybox.sh')]);
+  await runChecked('bash', [join(ROOT, 'deploy/test-image-busybox.sh')]);
   const dir = mkdtempSync(join(tmpdir(), 'collector-bench-'));
   console.log(`collector bench: ${SECONDS} s per cost row, counts ${COUNTS.join(', ')} (COLLECTOR_BENCH_SECONDS, COLLECTOR_BENCH_COUNTS)`);
   try {

@@ -3,10 +3,12 @@
 // without doing any work; the load generator (closed loop, keep-alive) sends to one backend directly, or
 // through the proxy (its own child process) in http mode (per request) and tcp mode (per connection).
 // Alternating rounds; p50/p99 latency, req/s, and the added p50 and throughput ratio against direct.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, percentile } from '../common/percentile.js';
+import { formatTable } from '../common/text-table.js';
 import { runLoad } from '../load/run.js';
+import { startPrinting } from './child-server.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const SECONDS = Number(process.env['BENCH_FRONT_SECONDS'] ?? 2);
@@ -37,51 +39,59 @@ const p = await startProxy({ listenPort: 0, listenHost: '127.0.0.1', backendPort
   resolve: async () => ['127.0.0.1', '127.0.0.2', '127.0.0.3'] });
 console.log(p.port);`;
 
-async function spawnPrinting(args: string[]): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.once('data', (c: Buffer) => resolve(Number(c.toString().trim())));
-    child.once('exit', (code) => reject(new Error(`bench child exited ${code}`)));
-  });
-  return { child, port };
+const mid = (xs: number[]): number => median(xs) ?? NaN;
+
+interface PathFigures {
+  readonly p50: number[];
+  readonly p99: number[];
+  readonly rps: number[];
+  replicas: number;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** Alternating rounds over every path at one concurrency: per path, each round's figures. */
+async function measure(paths: Record<string, number>, concurrency: number): Promise<Map<string, PathFigures>> {
+  const results = new Map<string, PathFigures>();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, port] of Object.entries(paths)) {
+      const r = await runLoad({
+        target: { host: '127.0.0.1', port, path: '/infer' },
+        label: 'bench', phase: name, concurrency, durationMs: SECONDS * 1000, timeoutMs: 10_000, texts: ['a fine film.'],
+      });
+      const latencies = r.rows.filter((row) => row.error === '').map((row) => row.latencyMs);
+      const entry = results.get(name) ?? { p50: [], p99: [], rps: [], replicas: 0 };
+      entry.p50.push(percentile(latencies, 50) ?? NaN);
+      entry.p99.push(percentile(latencies, 99) ?? NaN);
+      entry.rps.push(r.summary.rps);
+      entry.replicas = Object.keys(r.summary.replicaShares).length;
+      results.set(name, entry);
+    }
+  }
+  return results;
+}
 
 export async function run(): Promise<void> {
-  const backends = await spawnPrinting(['-e', BACKENDS]);
-  const http = await spawnPrinting(['--input-type=module', '-e', proxyScript('http', backends.port)]);
-  const tcp = await spawnPrinting(['--input-type=module', '-e', proxyScript('tcp', backends.port)]);
-  const paths = { direct: backends.port, 'proxy http': http.port, 'proxy tcp': tcp.port } as const;
+  const backends = await startPrinting(['-e', BACKENDS]);
+  const children = [backends];
   try {
+    const http = await startPrinting(['--input-type=module', '-e', proxyScript('http', backends.port)]);
+    children.push(http);
+    const tcp = await startPrinting(['--input-type=module', '-e', proxyScript('tcp', backends.port)]);
+    children.push(tcp);
+    const paths = { direct: backends.port, 'proxy http': http.port, 'proxy tcp': tcp.port };
     console.log(`front proxy vs direct, trivial backends, ${ROUNDS} alternating rounds of ${SECONDS} s (medians)`);
-    console.log('clients | path       | p50 ms | p99 ms | req/s | +p50 ms vs direct | req/s ratio | replicas seen');
+    const rows: string[][] = [];
     for (const concurrency of [1, 16]) {
-      const results = new Map<string, { p50: number[]; p99: number[]; rps: number[]; replicas: number }>();
-      for (let round = 0; round < ROUNDS; round++) {
-        for (const [name, port] of Object.entries(paths)) {
-          const r = await runLoad({
-            target: { host: '127.0.0.1', port, path: '/infer' },
-            label: 'bench', phase: name, concurrency, durationMs: SECONDS * 1000, timeoutMs: 10_000, texts: ['a fine film.'],
-          });
-          const entry = results.get(name) ?? { p50: [], p99: [], rps: [], replicas: 0 };
-          entry.p50.push(r.summary.latencyMs?.p50 ?? NaN);
-          entry.p99.push(r.summary.latencyMs?.p99 ?? NaN);
-          entry.rps.push(r.summary.rps);
-          entry.replicas = Object.keys(r.summary.replicaShares).length;
-          results.set(name, entry);
-        }
-      }
+      const results = await measure(paths, concurrency);
       const direct = results.get('direct')!;
       for (const [name, e] of results) {
-        console.log(
-          `${String(concurrency).padStart(7)} | ${name.padEnd(10)} | ${median(e.p50).toFixed(3)} | ${median(e.p99).toFixed(3)} | ` +
-            `${median(e.rps).toFixed(0).padStart(5)} | ${(median(e.p50) - median(direct.p50)).toFixed(3).padStart(17)} | ` +
-            `${(median(e.rps) / median(direct.rps)).toFixed(2).padStart(11)} | ${e.replicas}`,
-        );
+        rows.push([
+          String(concurrency), name, mid(e.p50).toFixed(3), mid(e.p99).toFixed(3), mid(e.rps).toFixed(0),
+          (mid(e.p50) - mid(direct.p50)).toFixed(3), (mid(e.rps) / mid(direct.rps)).toFixed(2), String(e.replicas),
+        ]);
       }
     }
+    console.log(formatTable(['clients', 'path', 'p50 ms', 'p99 ms', 'req/s', '+p50 ms vs direct', 'req/s ratio', 'replicas seen'], rows));
   } finally {
-    for (const c of [backends.child, http.child, tcp.child]) c.kill();
+    await Promise.all(children.map((c) => c.stop()));
   }
 }

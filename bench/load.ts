@@ -6,11 +6,12 @@
 // - Schedule accuracy: the open loop at a fixed rate; how late requests leave against their intended
 //   time (sent − intended, p50/p99/max) and the rate achieved.
 // The real service answers ~300–400 req/s here, so the generator should manage several times that.
-import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
+import { median, percentileSorted, sortedCopy } from '../common/percentile.js';
+import { formatTable } from '../common/text-table.js';
 import { createAgent, nowMs } from '../load/client.js';
 import { runLoad } from '../load/run.js';
-import { percentiles } from '../load/stats.js';
+import { startPrinting } from './child-server.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const SECONDS = Number(process.env['BENCH_LOAD_SECONDS'] ?? 2);
@@ -31,15 +32,6 @@ const s = http.createServer((req, res) => {
 });
 s.keepAliveTimeout = 60000;
 s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
-
-async function startServer(): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.once('data', (c: Buffer) => resolve(Number(c.toString().trim())));
-    child.once('exit', (code) => reject(new Error(`bench server exited ${code}`)));
-  });
-  return { child, port };
-}
 
 /** The floor: N keep-alive clients posting back to back, nothing recorded. */
 async function bareLoop(port: number, concurrency: number, seconds: number): Promise<{ rps: number; cpuUsPerReq: number }> {
@@ -69,39 +61,42 @@ async function bareLoop(port: number, concurrency: number, seconds: number): Pro
   return { rps: (count * 1000) / (nowMs() - t0), cpuUsPerReq: (cpu.user + cpu.system) / count };
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const mid = (xs: number[]): string => (median(xs) ?? NaN).toFixed(0);
 
 export async function run(): Promise<void> {
-  const { child, port } = await startServer();
-  const target = { host: '127.0.0.1', port, path: '/infer' };
+  const server = await startPrinting(['-e', SERVER]);
+  const target = { host: '127.0.0.1', port: server.port, path: '/infer' };
   const texts = ['a fine film.', 'a dull film.'];
   try {
-    console.log(`load generator vs a bare keep-alive loop, ${ROUNDS} alternating rounds of ${SECONDS} s, trivial server in a child process`);
-    console.log('clients | bare req/s | generator req/s | ratio | bare CPU µs/req | generator CPU µs/req | generator CPU %');
+    console.log(`load generator vs a bare keep-alive loop, ${ROUNDS} alternating rounds of ${SECONDS} s, trivial server in a child process (medians)`);
+    const rows: string[][] = [];
     for (const concurrency of [1, 16]) {
       const bare: { rps: number; cpuUsPerReq: number }[] = [];
       const gen: { rps: number; cpuUsPerReq: number; cpu: number }[] = [];
       for (let round = 0; round < ROUNDS; round++) {
-        bare.push(await bareLoop(port, concurrency, SECONDS));
+        bare.push(await bareLoop(server.port, concurrency, SECONDS));
         const r = await runLoad({ target, label: 'bench', phase: 'bench', concurrency, durationMs: SECONDS * 1000, timeoutMs: 10_000, texts });
         gen.push({ rps: r.summary.rps, cpuUsPerReq: (r.summary.cpuPercent / 100) * 1e6 / r.summary.rps, cpu: r.summary.cpuPercent });
       }
       const ratios = bare.map((b, i) => gen[i]!.rps / b.rps);
-      console.log(
-        `${String(concurrency).padStart(7)} | ${median(bare.map((b) => b.rps)).toFixed(0).padStart(10)} | ${median(gen.map((g) => g.rps)).toFixed(0).padStart(15)} | ` +
-          `${median(ratios).toFixed(2)} | ${median(bare.map((b) => b.cpuUsPerReq)).toFixed(0).padStart(15)} | ` +
-          `${median(gen.map((g) => g.cpuUsPerReq)).toFixed(0).padStart(20)} | ${median(gen.map((g) => g.cpu)).toFixed(0)}`,
-      );
+      rows.push([
+        String(concurrency), mid(bare.map((b) => b.rps)), mid(gen.map((g) => g.rps)), (median(ratios) ?? NaN).toFixed(2),
+        mid(bare.map((b) => b.cpuUsPerReq)), mid(gen.map((g) => g.cpuUsPerReq)), mid(gen.map((g) => g.cpu)),
+      ]);
     }
+    console.log(formatTable(
+      ['clients', 'bare req/s', 'generator req/s', 'ratio', 'bare CPU µs/req', 'generator CPU µs/req', 'generator CPU %'], rows));
 
     const open = await runLoad({ target, label: 'bench', phase: 'open', concurrency: 1, rateRps: OPEN_RATE, durationMs: SECONDS * 2000, timeoutMs: 10_000, texts });
-    const lag = percentiles(open.rows.map((r) => r.sentMs - r.intendedMs));
+    const lag = sortedCopy(open.rows.map((r) => r.sentMs - r.intendedMs));
+    const latency = sortedCopy(open.rows.filter((r) => r.error === '').map((r) => r.latencyMs));
+    const f = (x: number | undefined): string => (x ?? NaN).toFixed(3);
     console.log(
       `open loop at ${OPEN_RATE} req/s for ${SECONDS * 2} s: achieved ${open.summary.rps.toFixed(1)} req/s, ` +
-        `send lag (sent − intended) p50 ${lag?.p50.toFixed(3)} ms, p99 ${lag?.p99.toFixed(3)} ms, max ${lag?.max.toFixed(3)} ms; ` +
-        `client latency p50 ${open.summary.latencyMs?.p50.toFixed(3)} ms; generator CPU ${open.summary.cpuPercent.toFixed(1)} %`,
+        `send lag (sent − intended) p50 ${f(percentileSorted(lag, 50))} ms, p99 ${f(percentileSorted(lag, 99))} ms, max ${f(lag.at(-1))} ms; ` +
+        `client latency p50 ${f(percentileSorted(latency, 50))} ms; generator CPU ${open.summary.cpuPercent.toFixed(1)} %`,
     );
   } finally {
-    child.kill();
+    await server.stop();
   }
 }

@@ -1,14 +1,16 @@
 // Reporter speed: a generated recording of 5 runs × 3 replicas × 1 h at a 100 ms poll interval
 // (540k samples) with 100k client + 100k service request rows; `reporter build` must write the full
 // report in ≤ 10 s and ≤ 500 MB peak RSS. The build runs in a child process so its RSS is its own.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { closedPhase, SEQUENTIAL_PHASE, WARMUP_PHASE } from '../contracts/deployments.js';
+import { findPackageRoot } from '../common/package-root.js';
+import { describeEnd, lastLine, startProcess } from '../common/start-process.js';
 import { type FixtureSpec, makeFixture, SMALL_SPEC } from '../reporter/fixture/make-fixture.js';
+import type { Measured } from './reporter-build.js';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
+const ROOT = findPackageRoot();
 const HOUR = 3_600_000;
 const REQUESTS_PER_RUN = 20_000;
 
@@ -16,9 +18,9 @@ export const BENCH_SPEC: FixtureSpec = {
   // The fixture's five deployments, each with 3 replicas.
   runs: SMALL_SPEC.runs.map((r) => ({ ...r, replicas: 3 })),
   phases: [
-    { name: 'warmup', durationMs: 60_000, requests: 200, concurrency: 1, rateRps: null },
-    { name: 'sequential', durationMs: HOUR / 2 - 60_000, requests: REQUESTS_PER_RUN / 2 - 200, concurrency: 1, rateRps: null },
-    { name: 'closed-c16', durationMs: HOUR / 2, requests: REQUESTS_PER_RUN / 2, concurrency: 16, rateRps: null },
+    { name: WARMUP_PHASE, durationMs: 60_000, requests: 200, concurrency: 1, rateRps: null },
+    { name: SEQUENTIAL_PHASE, durationMs: HOUR / 2 - 60_000, requests: REQUESTS_PER_RUN / 2 - 200, concurrency: 1, rateRps: null },
+    { name: closedPhase(16), durationMs: HOUR / 2, requests: REQUESTS_PER_RUN / 2, concurrency: 16, rateRps: null },
   ],
   intervalMs: 100,
   idleMs: 0,
@@ -26,32 +28,12 @@ export const BENCH_SPEC: FixtureSpec = {
   seed: 11,
 };
 
-interface Measured {
-  ms: number;
-  cpuMs: number;
-  maxRssMB: number;
-  runs: number;
-  client: number;
-  service: number;
-}
-
-function buildInChild(dir: string): Promise<Measured> {
-  const buildUrl = pathToFileURL(join(ROOT, 'dist', 'reporter', 'build.js')).href;
-  const script = `
-    const t0 = performance.now();
-    const { build } = await import(${JSON.stringify(buildUrl)});
-    const r = await build({ dbs: [${JSON.stringify(join(dir, "bench.db"))}], csvDirs: [${JSON.stringify(join(dir, 'runs'))}],
-      csvExplicit: true, labels: null, outDir: ${JSON.stringify(join(dir, 'report'))}, log: (m) => console.error('  ' + m), warn: (m) => console.error(m) });
-    const cpu = process.cpuUsage();
-    console.log(JSON.stringify({ ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024,
-      runs: r.runs, client: r.imported.client, service: r.imported.service }));`;
-  return new Promise((done, fail) => {
-    const child = execFile(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, maxBuffer: 1 << 20 }, (err, stdout) => {
-      if (err) fail(err);
-      else done(JSON.parse(stdout.trim().split('\n').at(-1)!) as Measured);
-    });
-    child.stderr?.pipe(process.stderr);
-  });
+/** The build in a child process (progress on this process's stderr), so the RSS measured is its own. */
+async function buildInChild(dir: string): Promise<Measured> {
+  const child = startProcess(process.execPath, [join(ROOT, 'dist', 'bench', 'reporter-build.js'), dir], { cwd: ROOT, inheritStderr: true });
+  const end = await child.exited;
+  if (end.code !== 0) throw new Error(`reporter build in a child process: ${describeEnd(end)}`);
+  return JSON.parse(lastLine(child.output())) as Measured;
 }
 
 export async function run(): Promise<void> {

@@ -4,19 +4,21 @@
 // child process on 127.0.0.1, driven by a closed-loop keep-alive client (lean raw-socket HTTP/1.1,
 // see service-client.ts) at concurrency 1, 8 and 32.
 // The machine is shared and its load drifts, so raw and HTTP are measured in alternating rounds and
-// each ratio is taken within a round; the printed figures are medians over rounds (percentiles from
-// the merged HdrHistogram). Targets (issue 2): service >= 0.85 x raw at c32; c1 p50 overhead <= 1 ms.
-import { spawn } from 'node:child_process';
+// each ratio is taken within a round; the printed figures are medians over rounds (latency percentiles
+// over the calls of all rounds, nearest rank). Targets: service >= 0.85 x raw at c32; c1 p50 overhead
+// <= 1 ms.
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import hdr from 'hdr-histogram-js';
 import { parse } from 'csv-parse/sync';
 import { parseConfig } from '../service/config.js';
 import { loadClassifier, modelOptionsFrom, type Classifier } from '../service/model.js';
 import { findPackageRoot } from '../common/package-root.js';
+import { median, percentileSorted, sortedCopy } from '../common/percentile.js';
+import { startProcess } from '../common/start-process.js';
+import { formatTable } from '../common/text-table.js';
+import { waitForHealth } from '../deploy/drivers/health.js';
 import { KeepAliveConnection, inferRequest } from './service-client.js';
 
 const BATCH_SIZES = [1, 2, 4, 8, 16, 32, 64];
@@ -42,30 +44,21 @@ function corpus(root: string): string[] {
   return texts.length > 0 ? texts : FALLBACK_TEXTS;
 }
 
-const newHistogram = (): hdr.Histogram =>
-  hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
-
-/** One configuration's results: throughput per round, latencies (µs) of all rounds. */
+/** One configuration's results: throughput per round, the latency (ms) of every call of every round. */
 class Series {
   readonly rates: number[] = [];
-  readonly latency = newHistogram();
+  readonly latencies: number[] = [];
+  private sorted: Float64Array | undefined;
   get rate(): number {
-    return median(this.rates);
+    return median(this.rates) ?? NaN;
   }
-  get p50(): number {
-    return this.latency.getValueAtPercentile(50);
-  }
-  get p99(): number {
-    return this.latency.getValueAtPercentile(99);
+  percentile(p: number): number {
+    this.sorted ??= sortedCopy(this.latencies);
+    return percentileSorted(this.sorted, p) ?? NaN;
   }
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-const sinceUs = (t0: number): number => Math.max(1, Math.round((performance.now() - t0) * 1000));
+const since = (t0: number): number => performance.now() - t0;
 
 let textCursor = 0;
 /** One raw round at one batch size: texts/s, latency per call recorded into the series. */
@@ -78,7 +71,7 @@ async function rawRound(clf: Classifier, texts: string[], size: number, into: Se
   while (performance.now() < start + RAW_SECONDS * 1000) {
     const t0 = performance.now();
     await clf.classify(next());
-    into.latency.recordValue(sinceUs(t0));
+    into.latencies.push(since(t0));
     items += size;
   }
   const rate = items / ((performance.now() - start) / 1000);
@@ -87,49 +80,27 @@ async function rawRound(clf: Classifier, texts: string[], size: number, into: Se
 }
 
 /** Starts dist/service/main.js on an ephemeral loopback port and waits for /health ready. */
-async function startServiceProcess(root: string, dir: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [path.join(root, 'dist', 'service', 'main.js')], {
+async function startServiceProcess(root: string, dir: string) {
+  const service = startProcess(process.execPath, [path.join(root, 'dist', 'service', 'main.js')], {
     cwd: dir,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', METRICS_LOG_FILE: 'bench.csv', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { PORT: '0', HOST: '127.0.0.1', METRICS_LOG_FILE: 'bench.csv' },
+    inheritStderr: true,
   });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  const deadline = Date.now() + 30_000;
-  let port: number | undefined;
-  while (port === undefined || !(await isReady(port))) {
-    if (child.exitCode !== null) throw new Error(`service exited: ${out}`);
-    if (Date.now() > deadline) throw new Error(`service not ready after 30 s: ${out}`);
-    const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
-    if (m) port = Number(m[1]);
-    await new Promise((r) => setTimeout(r, 50));
+  try {
+    const port = Number((await service.waitForOutput(/listening on http:\/\/[^:]+:(\d+)/, 30_000))[1]);
+    await waitForHealth(port, { timeoutMs: 30_000, intervalMs: 50, gone: () => service.end && 'the service exited' });
+    return { port, stop: () => service.stop() };
+  } catch (err) {
+    await service.stop();
+    throw err;
   }
-  return {
-    port,
-    stop: async () => {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
-
-function isReady(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    http
-      .get({ host: '127.0.0.1', port, path: '/health' }, (res) => {
-        res.resume();
-        resolve(res.statusCode === 200);
-      })
-      .on('error', () => resolve(false));
-  });
 }
 
 /** Closed loop: `concurrency` connections, each sending its next request when the last is answered. */
 async function httpRound(port: number, requests: Buffer[], concurrency: number, into: Series): Promise<number> {
   const connections = await Promise.all(Array.from({ length: concurrency }, () => KeepAliveConnection.open(port)));
   let next = 0;
-  const runFor = async (seconds: number, h: hdr.Histogram | undefined): Promise<number> => {
+  const runFor = async (seconds: number, latencies: number[] | undefined): Promise<number> => {
     let done = 0;
     const end = performance.now() + seconds * 1000;
     await Promise.all(
@@ -138,7 +109,7 @@ async function httpRound(port: number, requests: Buffer[], concurrency: number, 
           const t0 = performance.now();
           const status = await connection.send(requests[next++ % requests.length]!);
           if (status !== 200) throw new Error(`service answered ${status}`);
-          h?.recordValue(sinceUs(t0));
+          latencies?.push(since(t0));
           done++;
         }
       }),
@@ -148,7 +119,7 @@ async function httpRound(port: number, requests: Buffer[], concurrency: number, 
   try {
     await runFor(WARMUP_SECONDS, undefined);
     const start = performance.now();
-    const done = await runFor(HTTP_SECONDS, into.latency);
+    const done = await runFor(HTTP_SECONDS, into.latencies);
     const rate = done / ((performance.now() - start) / 1000);
     into.rates.push(rate);
     return rate;
@@ -157,8 +128,8 @@ async function httpRound(port: number, requests: Buffer[], concurrency: number, 
   }
 }
 
-const ms = (us: number): string => `${(us / 1000).toFixed(2)} ms`;
-const fmtRate = (x: number): string => x.toFixed(0).padStart(6);
+const ms = (x: number): string => `${x.toFixed(2)} ms`;
+const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED');
 
 export async function run(): Promise<void> {
   const root = findPackageRoot();
@@ -173,7 +144,7 @@ export async function run(): Promise<void> {
 
   const clf = await loadClassifier(modelOptionsFrom(cfg));
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-service-'));
-  const svc = await startServiceProcess(root, dir, {});
+  const svc = await startServiceProcess(root, dir);
   const requests = texts.map((text) => inferRequest(svc.port, JSON.stringify({ text })));
   const raw = new Map(BATCH_SIZES.map((b) => [b, new Series()]));
   const served = new Map(CONCURRENCY.map((c) => [c, new Series()]));
@@ -192,29 +163,28 @@ export async function run(): Promise<void> {
     }
   } finally {
     await clf.dispose();
-    const code = await svc.stop();
-    if (code !== 0) console.log(`service exited with ${code}`);
+    const end = await svc.stop();
+    if (end.code !== 0) console.log(`service exited with ${end.signal ?? end.code}`);
     await rm(dir, { recursive: true, force: true });
   }
 
-  for (const [b, s] of raw) {
-    console.log(`raw   batch ${String(b).padStart(2)}: ${fmtRate(s.rate)} texts/s  p50/call ${ms(s.p50)}  p99/call ${ms(s.p99)}`);
-  }
+  printFigures(raw, served, ratios);
+}
+
+function printFigures(raw: Map<number, Series>, served: Map<number, Series>, ratios: Map<number, number[]>): void {
+  console.log(formatTable(
+    ['raw batch', 'texts/s', 'p50/call', 'p99/call'],
+    [...raw].map(([b, s]) => [String(b), s.rate.toFixed(0), ms(s.percentile(50)), ms(s.percentile(99))]),
+  ));
   const [bestSize, best] = [...raw].reduce((a, b) => (b[1].rate > a[1].rate ? b : a));
   const single = raw.get(1)!;
-  console.log(`raw best: batch ${bestSize}, ${best.rate.toFixed(0)} texts/s; one-text p50 ${ms(single.p50)}`);
-  for (const [c, s] of served) {
-    const ratio = median(ratios.get(c)!);
-    const overheadUs = s.p50 - single.p50;
-    const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED');
-    const note =
-      c === 1
-        ? `  overhead p50 ${ms(overheadUs)} (target <= 1 ms: ${verdict(overheadUs <= 1000)})`
-        : c === 32
-          ? ` (target >= 0.85: ${verdict(ratio >= 0.85)})`
-          : '';
-    console.log(
-      `http  c${String(c).padEnd(2)}: ${fmtRate(s.rate)} req/s  p50 ${ms(s.p50)}  p99 ${ms(s.p99)}  service/raw ${ratio.toFixed(2)}${note}`,
-    );
-  }
+  console.log(`raw best: batch ${bestSize}, ${best.rate.toFixed(0)} texts/s; one-text p50 ${ms(single.percentile(50))}\n`);
+  const rows = [...served].map(([c, s]) => {
+    const ratio = median(ratios.get(c)!) ?? NaN;
+    const overhead = s.percentile(50) - single.percentile(50);
+    const target =
+      c === 1 ? `p50 overhead ${ms(overhead)} <= 1 ms: ${verdict(overhead <= 1)}` : c === 32 ? `service/raw >= 0.85: ${verdict(ratio >= 0.85)}` : '';
+    return [`c${c}`, s.rate.toFixed(0), ms(s.percentile(50)), ms(s.percentile(99)), ratio.toFixed(2), target];
+  });
+  console.log(formatTable(['http', 'req/s', 'p50', 'p99', 'service/raw', 'target'], rows));
 }
