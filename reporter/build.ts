@@ -46,7 +46,7 @@ const MAX_PRINTED_WARNINGS = 20;
 export async function build(opts: BuildOptions): Promise<BuildResult> {
   const started = Date.now();
   const since = (): string => `${Date.now() - started} ms`;
-  const { db, path: reportDb, copied } = createReportDb(opts.outDir, opts.dbs);
+  const { db, path: reportDb, copied } = await createReportDb(opts.outDir, opts.dbs);
   try {
     if (opts.dbs.length > 1) opts.log(`merged ${opts.dbs.length} databases into ${reportDb}: ${copied.runs} runs (${copied.folded} folded as other nodes' view of a run)`);
     else opts.log(`copied the recording into ${reportDb} (${since()})`);

@@ -1,13 +1,13 @@
-// The recorded rows a report is built on, copied into report.db: one recording as it is, or several
-// nodes' recordings (`--db a.db --db b.db`) merged. Each input is opened read-only and read inside one
-// read transaction, so a collector still recording meanwhile gives a consistent snapshot and is never
-// blocked. Each input's rows keep their values with ids moved past the previous inputs' (the first keeps
-// its ids, so run.json run ids from it stay valid). Runs with the same label, overlapping in time,
+// Several nodes' recordings (`--db a.db --db b.db`) merged into report.db, which already holds the first
+// (report-db.ts). Each further input is opened read-only and read inside one read transaction, so a
+// collector still recording meanwhile gives a consistent snapshot and is never blocked. Its rows keep
+// their values with ids moved past those already there (the first input keeps its ids, so run.json run
+// ids from it stay valid). Runs with the same label, overlapping in time,
 // recorded by collectors on different hosts are one run seen from several nodes: they are folded into
 // the earliest, whose replicas then span the nodes.
 import type Database from 'better-sqlite3';
 import { errorText } from '../common/error-text.js';
-import { RECORDED_TABLES, type RecordedTable, schemaVersion } from '../contracts/recording.js';
+import { RECORDED_TABLES, type RecordedTable } from '../contracts/recording.js';
 import { openRecording, ReporterError } from './db.js';
 
 /** Columns that hold an id of a recorded table, per table: they move by that table's offset. */
@@ -19,66 +19,41 @@ const ID_COLUMNS: Record<RecordedTable, Partial<Record<string, 'runs' | 'replica
   events: { id: 'events', run_id: 'runs', replica_id: 'replicas' },
 };
 
-export interface CopyResult {
+export interface MergeResult {
   readonly runs: number;
   /** Runs folded into another as other nodes' view of it. */
   readonly folded: number;
 }
 
-interface SchemaObject {
-  readonly type: string;
-  readonly sql: string;
-}
-
 const columns = (db: Database.Database, table: string): string[] =>
   db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[];
 
-/** The recording's tables, indexes and views as the first input defines them. */
-function recordingSchema(db: Database.Database): SchemaObject[] {
-  return db
-    .prepare(`SELECT type, sql FROM sqlite_master WHERE sql IS NOT NULL AND tbl_name IN (${RECORDED_TABLES.map(() => '?').join(',')})
-              ORDER BY type = 'table' DESC, name`)
-    .all(...RECORDED_TABLES) as SchemaObject[];
-}
-
-/** Copies the recorded tables of every input into `out` (an empty database). */
-export function copyRecordings(inputs: readonly string[], out: Database.Database): CopyResult {
+/** Adds the recorded rows of `others` to `out` (which holds the first recording), then folds nodes' runs. */
+export function mergeRecordings(others: readonly string[], out: Database.Database): MergeResult {
   try {
-    const first = openRecording(inputs[0]!);
-    let schema: SchemaObject[];
-    try {
-      schema = recordingSchema(first);
-      out.exec(schema.filter((o) => o.type === 'table').map((o) => `${o.sql};`).join('\n'));
-      out.pragma(`user_version = ${schemaVersion(first)}`);
-      copyInput(first, out, false);
-    } finally {
-      first.close();
-    }
-    for (const path of inputs.slice(1)) {
+    for (const path of others) {
       const src = openRecording(path);
       try {
-        copyInput(src, out, true);
+        copyInput(src, out);
       } finally {
         src.close();
       }
     }
-    // Indexes after the rows: one sort instead of a B-tree update per inserted row.
-    out.exec(schema.filter((o) => o.type !== 'table').map((o) => `${o.sql};`).join('\n'));
-    const folded = inputs.length > 1 ? foldNodes(out) : 0;
+    const folded = others.length > 0 ? foldNodes(out) : 0;
     return { runs: out.prepare('SELECT COUNT(*) FROM runs').pluck().get() as number, folded };
   } catch (err) {
     if (err instanceof ReporterError) throw err;
-    throw new ReporterError(`copying the recording${inputs.length > 1 ? 's' : ''} ${inputs.join(', ')}: ${errorText(err)}`);
+    throw new ReporterError(`merging ${others.join(', ')}: ${errorText(err)}`);
   }
 }
 
-/** One input's rows in one read transaction (a consistent snapshot) and one write transaction. */
-function copyInput(src: Database.Database, out: Database.Database, moveIds: boolean): void {
+/** One input's rows, ids moved past those already there, in one read transaction (a consistent snapshot). */
+function copyInput(src: Database.Database, out: Database.Database): void {
   src.exec('BEGIN');
   try {
     out.transaction(() => {
       const offset = { runs: 0, replicas: 0, samples: 0, events: 0 };
-      if (moveIds) for (const t of Object.keys(offset) as Array<keyof typeof offset>) offset[t] = out.prepare(`SELECT COALESCE(MAX(id), 0) FROM ${t}`).pluck().get() as number;
+      for (const t of Object.keys(offset) as Array<keyof typeof offset>) offset[t] = out.prepare(`SELECT COALESCE(MAX(id), 0) FROM ${t}`).pluck().get() as number;
       for (const table of RECORDED_TABLES) copyTable(src, out, table, offset);
     })();
   } finally {

@@ -1,33 +1,48 @@
-// report.db: the reporter's own database, beside REPORT.md. A build makes it anew: a copy of the recorded
-// rows it reports on (merge.ts; the recording itself is only ever opened read-only) plus the reporter's
-// tables and views (report-schema.ts). `reporter query --report` reads it, read-only.
+// report.db: the reporter's own database, beside REPORT.md. A build makes it anew: a copy of the recording
+// (SQLite's online backup from a read-only connection: a consistent snapshot at file-copy speed, while a
+// collector may keep writing; several nodes' recordings merged in, merge.ts) plus the reporter's tables
+// and views (report-schema.ts). The recording itself is never written. `reporter query --report` reads
+// report.db, read-only.
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { errorText } from '../common/error-text.js';
 import { openRecording, ReporterError } from './db.js';
-import { copyRecordings, type CopyResult } from './merge.js';
-import { createReportSchema } from './report-schema.js';
+import { mergeRecordings, type MergeResult } from './merge.js';
+import { createReportSchema, dropReportSchema } from './report-schema.js';
 
 export const REPORT_DB_FILE = 'report.db';
 
 export interface ReportDb {
   readonly db: Database.Database;
   readonly path: string;
-  readonly copied: CopyResult;
+  readonly copied: MergeResult;
 }
 
+/** Copy every page at once: the backup API otherwise yields to the event loop every 100 pages. */
+const ALL_PAGES = 0x7fffffff;
+
 /** A new <outDir>/report.db holding the recordings' rows and the reporter's (empty) tables. */
-export function createReportDb(outDir: string, recordings: readonly string[]): ReportDb {
+export async function createReportDb(outDir: string, recordings: readonly string[]): Promise<ReportDb> {
   for (const input of recordings) openRecording(input).close(); // every input checked before anything is written
   mkdirSync(outDir, { recursive: true });
   const path = join(outDir, REPORT_DB_FILE);
   for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+  const first = openRecording(recordings[0]!);
+  try {
+    await first.backup(path, { progress: () => ALL_PAGES });
+  } catch (err) {
+    throw new ReporterError(`copying ${recordings[0]} into ${path}: ${errorText(err)}`);
+  } finally {
+    first.close();
+  }
   const db = new Database(path);
   try {
+    db.pragma('journal_mode = DELETE'); // a copy of a WAL recording is in WAL mode: one self-contained file instead
     // Rebuilt from its sources on every build: a crash mid-build loses nothing worth a journal's fsyncs.
     db.pragma('synchronous = OFF');
-    const copied = copyRecordings(recordings, db);
+    dropReportSchema(db);
+    const copied = mergeRecordings(recordings.slice(1), db);
     createReportSchema(db, recordings);
     return { db, path, copied };
   } catch (err) {

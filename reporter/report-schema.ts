@@ -241,6 +241,23 @@ LEFT JOIN replica_counter_growth g ON g.label = rr.label AND g.phase IS NULL AND
 /** The views `reporter query` documents (README "The views"); the others above are their building blocks. */
 export const DOCUMENTED_VIEWS = ['run_summary', 'phase_summary', 'replica_summary', 'request_samples', 'service_request_samples'] as const;
 
+/** Every table and view above, views first (a view may use a table). */
+const REPORT_OBJECTS = [
+  ['VIEW', 'replica_summary'], ['VIEW', 'phase_summary'], ['VIEW', 'run_summary'], ['VIEW', 'window_resources'],
+  ['VIEW', 'replica_counter_growth'], ['VIEW', 'report_windows'], ['VIEW', 'service_request_samples'], ['VIEW', 'request_samples'],
+  ['TABLE', 'client_requests'], ['TABLE', 'service_requests'], ['TABLE', 'report_phases'], ['TABLE', 'report_runs'], ['TABLE', 'report_meta'],
+] as const;
+
+/**
+ * Drops the reporter's tables and views from a copy of a recording: earlier reporter versions wrote them
+ * into the recording itself, so an old recording carries them.
+ */
+export function dropReportSchema(db: Database.Database): void {
+  db.transaction(() => {
+    for (const [kind, name] of REPORT_OBJECTS) db.exec(`DROP ${kind} IF EXISTS ${name}`);
+  })();
+}
+
 /** Creates the reporter's tables and views in a new report.db; `recordings` are the inputs it was built from. */
 export function createReportSchema(db: Database.Database, recordings: readonly string[]): void {
   db.transaction(() => {
