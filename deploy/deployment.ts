@@ -1,12 +1,8 @@
 // The contract between the experiment (which sequences runs) and the deployment drivers (which know
-// how to start, watch and stop one kind of deployment). One driver module per deployment kind.
-
+// how to start, watch and stop one kind of deployment). One driver module per deployment kind. The
+// names and kinds, and the target shape recorded in run.json, are shared contracts.
 import type { DeploymentKind, DeploymentName } from '../contracts/deployments.js';
 import type { Target } from '../contracts/run-record.js';
-
-// The names and kinds, and the target shape recorded in run.json, are shared contracts.
-export { DEPLOYMENT_NAMES, type DeploymentKind, type DeploymentName } from '../contracts/deployments.js';
-export type { Target } from '../contracts/run-record.js';
 
 export interface RunContext {
   /** Project root (where package.json is). */

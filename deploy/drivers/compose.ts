@@ -2,7 +2,8 @@
 // whichever exists. The service CSV is a bind-mounted host file placed directly in <runDir>/service/.
 import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Deployment, RunContext, Target } from '../deployment.js';
+import type { Target } from '../../contracts/run-record.js';
+import type { Deployment, RunContext } from '../deployment.js';
 import { errorText } from '../../common/error-text.js';
 import { runChecked, runCommand } from '../../common/run-command.js';
 import { containerPreflight, docker, oneLineTail, OWNER_LABEL, publishedPath } from './engine.js';

@@ -3,7 +3,8 @@
 // The service CSV stays inside the container; collectCsv copies it out with `docker cp`.
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import type { Deployment, RunContext, Target } from '../deployment.js';
+import type { Target } from '../../contracts/run-record.js';
+import type { Deployment, RunContext } from '../deployment.js';
 import { errorText } from '../../common/error-text.js';
 import { containerLogTail, containerPreflight, docker, OWNER_LABEL, publishedPath } from './engine.js';
 import { waitForHealth } from './health.js';

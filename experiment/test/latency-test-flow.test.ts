@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { requireDocker } from '../../test-support/docker.js';
 import { withResource } from '../../common/resource.js';
 import { runCommand } from '../../common/run-command.js';
-import type { DeploymentName } from '../../deploy/deployment.js';
+import type { DeploymentName } from '../../contracts/deployments.js';
 import { docker } from '../../deploy/drivers/engine.js';
 import { createDeployment } from '../../deploy/drivers/index.js';
 import { cliCollector } from '../collector.js';
