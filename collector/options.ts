@@ -1,6 +1,7 @@
 // Command-line parsing: one typed options object per command, validated once. Every problem is a
 // UsageError with one line naming the bad value (the CLI prints it and exits 2). The grammars of
 // durations, labels and deployment kinds are the shared ones in contracts/.
+import type { OptionSpecs } from '../common/cli-args.js';
 import { parseChoice, parsePositiveInt, parseStrict } from '../common/cli-args.js';
 import type { RecordedDeployment } from '../contracts/deployments.js';
 import { RECORDED_DEPLOYMENTS } from '../contracts/deployments.js';
@@ -65,56 +66,40 @@ function nonEmpty(flag: string, value: string | undefined): string | undefined {
   return value;
 }
 
+const START_FLAGS = {
+  label: { type: 'string' },
+  db: { type: 'string', default: DEFAULT_DB },
+  interval: { type: 'string', default: '1s' },
+  detach: { type: 'boolean', default: false },
+  deployment: { type: 'string' },
+  project: { type: 'string' },
+  service: { type: 'string' },
+  container: { type: 'string', multiple: true, default: [] },
+  image: { type: 'string' },
+  filter: { type: 'string', multiple: true, default: [] },
+  pid: { type: 'string' },
+  port: { type: 'string' },
+  'model-id': { type: 'string' },
+  'model-dtype': { type: 'string' },
+  'stats-source': { type: 'string', default: 'auto' },
+} satisfies OptionSpecs;
+
+type StartValues = ReturnType<typeof parseStrict<typeof START_FLAGS>>['values'];
+
 function parseStart(args: string[]): StartOptions {
-  const { values: v } = parseStrict(args, {
-    label: { type: 'string' },
-    db: { type: 'string', default: DEFAULT_DB },
-    interval: { type: 'string', default: '1s' },
-    detach: { type: 'boolean', default: false },
-    deployment: { type: 'string' },
-    project: { type: 'string' },
-    service: { type: 'string' },
-    container: { type: 'string', multiple: true, default: [] },
-    image: { type: 'string' },
-    filter: { type: 'string', multiple: true, default: [] },
-    pid: { type: 'string' },
-    port: { type: 'string' },
-    'model-id': { type: 'string' },
-    'model-dtype': { type: 'string' },
-    'stats-source': { type: 'string', default: 'auto' },
-  });
+  const { values: v } = parseStrict(args, START_FLAGS);
   if (v.label === undefined) throw new UsageError('missing --label <name>');
-  const label = parseLabel('label', v.label);
-  const intervalMs = parseDuration('interval', v.interval, SAMPLE_INTERVAL_BOUNDS);
-  for (const f of v.filter) {
-    if (!/^[a-z][a-z-]*=./.test(f)) throw new UsageError(`--filter: expected key=value, like label=app=api, got '${f}'`);
-  }
-  const selection: SelectionFlags = {
-    project: nonEmpty('project', v.project),
-    service: nonEmpty('service', v.service),
-    containers: v.container.map((c) => nonEmpty('container', c)!),
-    image: nonEmpty('image', v.image),
-    filters: v.filter,
-  };
-  const pid = optional(v.pid, (text) => parsePositiveInt('pid', text, MAX_PID));
-  const port = optional(v.port, (text) => parsePositiveInt('port', text, 65_535));
-  const containerFlags =
-    selection.project !== undefined || selection.service !== undefined || selection.image !== undefined ||
-    selection.containers.length > 0 || selection.filters.length > 0;
-  if (pid !== undefined && port !== undefined) throw new UsageError('--pid and --port exclude each other');
-  if ((pid !== undefined || port !== undefined) && containerFlags) {
-    throw new UsageError(`--${pid !== undefined ? 'pid' : 'port'} watches a native process: it excludes container selection flags`);
-  }
+  const selection = parseSelection(v);
+  const { pid, port } = parseNativeTarget(v, selection);
   const native = pid !== undefined || port !== undefined;
   const deployment =
     optional(v.deployment, (text) => parseChoice('deployment', text, RECORDED_DEPLOYMENTS)) ??
     (native ? 'native' : selection.project !== undefined ? 'compose' : selection.service !== undefined ? 'swarm' : 'docker');
   if (deployment === 'native' && !native) throw new UsageError('--deployment native needs --pid <pid> or --port <port>');
-  const db = nonEmpty('db', v.db)!;
   return {
-    label,
-    db,
-    intervalMs,
+    label: parseLabel('label', v.label),
+    db: nonEmpty('db', v.db)!,
+    intervalMs: parseDuration('interval', v.interval, SAMPLE_INTERVAL_BOUNDS),
     detach: v.detach,
     deployment,
     selection,
@@ -124,6 +109,34 @@ function parseStart(args: string[]): StartOptions {
     modelDtype: nonEmpty('model-dtype', v['model-dtype']) ?? null,
     statsSource: parseChoice('stats-source', v['stats-source'], STATS_SOURCE_OPTIONS),
   };
+}
+
+/** Which containers to watch; the engine judges the filters' keys and values later, once. */
+function parseSelection(v: StartValues): SelectionFlags {
+  for (const f of v.filter) {
+    if (!/^[a-z][a-z-]*=./.test(f)) throw new UsageError(`--filter: expected key=value, like label=app=api, got '${f}'`);
+  }
+  return {
+    project: nonEmpty('project', v.project),
+    service: nonEmpty('service', v.service),
+    containers: v.container.map((c) => nonEmpty('container', c)!),
+    image: nonEmpty('image', v.image),
+    filters: v.filter,
+  };
+}
+
+/** --pid or --port: a native process, which excludes every container selection flag. */
+function parseNativeTarget(v: StartValues, selection: SelectionFlags): { pid?: number; port?: number } {
+  const pid = optional(v.pid, (text) => parsePositiveInt('pid', text, MAX_PID));
+  const port = optional(v.port, (text) => parsePositiveInt('port', text, 65_535));
+  if (pid !== undefined && port !== undefined) throw new UsageError('--pid and --port exclude each other');
+  const containerFlags =
+    selection.project !== undefined || selection.service !== undefined || selection.image !== undefined ||
+    selection.containers.length > 0 || selection.filters.length > 0;
+  if ((pid !== undefined || port !== undefined) && containerFlags) {
+    throw new UsageError(`--${pid !== undefined ? 'pid' : 'port'} watches a native process: it excludes container selection flags`);
+  }
+  return { pid, port };
 }
 
 export function parseCommand(argv: string[]): Command {

@@ -1,13 +1,13 @@
 // The poll loop: ticks on a fixed-rate schedule (start + k × interval, so lateness never accumulates),
 // one transaction per tick, skipped slots counted as missed ticks, tick lateness kept for the summary.
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { errorText } from '../common/error-text.js';
+import { percentileSorted, sortedCopy } from '../common/percentile.js';
+import { sleep } from '../common/poll.js';
+import type { TickSummary } from '../contracts/recording.js';
 import type { Db } from './db.js';
 import { finishRun, insertEvent } from './db.js';
 import { TickBatch } from './tick-batch.js';
-import { errorText } from '../common/error-text.js';
-import { percentileSorted, sortedCopy } from '../common/percentile.js';
-import type { TickSummary } from '../contracts/recording.js';
 
 export interface Watcher {
   readonly replicaCount: number;
@@ -51,7 +51,7 @@ export async function record(o: RecordOptions): Promise<TickSummary> {
     const wait = scheduled - performance.now();
     if (wait > 0) {
       try {
-        await sleep(wait, undefined, { signal: o.signal });
+        await sleep(wait, o.signal);
       } catch {
         break; // aborted while waiting
       }
