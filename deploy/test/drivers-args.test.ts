@@ -8,7 +8,7 @@ import { frontCreateArgs, serviceCreateArgs } from '../drivers/swarm.js';
 import { parseTasks, taskFailure } from '../drivers/swarm-node.js';
 
 describe('docker run arguments', () => {
-  it('are the classic command plus --init, --user 1000:1000 and our owner label', () => {
+  it("are the course's docker run command plus --init, --user 1000:1000 and our owner label", () => {
     assert.deepEqual(dockerRunArgs(resolveOptions('docker', {})), [
       'run', '-d', '--name', 'llm-inference-container', '--init', '--user', '1000:1000',
       '--label', 'llm-deploy-bench.driver=docker', '-p', '5000:5000', 'llm-inference-image',

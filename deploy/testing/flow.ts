@@ -70,7 +70,7 @@ export function csvRows(file: string): Record<string, string>[] {
 }
 
 /** Holds a port busy on all interfaces until released. */
-export async function occupyPort(port: number): Promise<net.Server> {
+async function occupyPort(port: number): Promise<net.Server> {
   const server = net.createServer();
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
