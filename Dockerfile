@@ -8,8 +8,12 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 # npm ci in a workspace project needs the root manifest, the lock file and every part's package.json.
-# Dependencies first: these layers stay cached until a package.json, the lock file or .npmrc change.
-COPY package.json package-lock.json .npmrc ./
+# Dependencies first: these layers stay cached until a package.json or the lock file change.
+COPY package.json package-lock.json ./
+# onnxruntime-node's install script would download CUDA libraries that the CPU build never loads (and no
+# download answers offline). npm 11 skips it through package.json's allowScripts; the npm of the base
+# image predates allowScripts, so the script's own switch is set here, where only the install reads it.
+ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY contracts/package.json contracts/
 COPY common/package.json common/
 COPY service/package.json service/

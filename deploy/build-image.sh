@@ -29,7 +29,7 @@ fi
 # What goes into the image: the manifests npm ci reads (the root's and every workspace part's), the
 # sources the service compiles from, and the model. .dockerignore drops test/ and testing/ folders.
 workspaces=$(node -p "require('./package.json').workspaces.map((w) => w + '/package.json').join('\n')")
-hash=$( { printf '%s\n' Dockerfile .dockerignore package.json package-lock.json .npmrc tsconfig.json $workspaces
+hash=$( { printf '%s\n' Dockerfile .dockerignore package.json package-lock.json tsconfig.json $workspaces
           find contracts common service data/models -type f ! -path '*/test/*' ! -path '*/testing/*'; } |
         LC_ALL=C sort -u | xargs sha256sum | sha256sum | cut -c1-16 )
 current=$(docker image inspect -f "{{ index .Config.Labels \"$LABEL\" }}" "$IMAGE" 2>/dev/null || true)

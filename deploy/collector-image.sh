@@ -32,7 +32,7 @@ ctx=$(mktemp -d /tmp/llm-collector-image.XXXX)
 trap 'rm -rf "$ctx"' EXIT
 # npm ci needs the root package files and every workspace's package.json (the lockfile lists them all).
 mkdir -p "$ctx/packages" "$ctx/collector" "$ctx/dist"
-cp package.json package-lock.json .npmrc "$ctx/packages/"
+cp package.json package-lock.json "$ctx/packages/"
 for part in $(node -p "require('./package.json').workspaces.join(' ')"); do
   mkdir -p "$ctx/packages/$part"
   cp "$part/package.json" "$ctx/packages/$part/"

@@ -45,10 +45,10 @@ describe('Dockerfile', () => {
 
   it('installs dependencies before copying any source, so code changes keep the npm ci layers', () => {
     const npmCi = lines.findIndex((l) => l.includes('npm ci'));
-    const isManifest = (l: string): boolean => l === 'COPY package.json package-lock.json .npmrc ./' || /^COPY \S+\/package\.json \S+\/$/.test(l);
+    const isManifest = (l: string): boolean => l === 'COPY package.json package-lock.json ./' || /^COPY \S+\/package\.json \S+\/$/.test(l);
     const firstSource = lines.findIndex((l) => l.startsWith('COPY ') && !l.startsWith('COPY --from') && !isManifest(l));
     assert.ok(npmCi > 0 && firstSource > npmCi, `npm ci at ${npmCi}, first source at ${firstSource}`);
-    assert.ok(lines.includes('COPY package.json package-lock.json .npmrc ./'));
+    assert.ok(lines.includes('COPY package.json package-lock.json ./'));
   });
 
   it('copies every workspace part’s package.json, which npm ci needs', () => {
