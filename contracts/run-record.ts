@@ -31,7 +31,14 @@ export const TargetSchema = z.object({
 });
 export type Target = z.output<typeof TargetSchema>;
 
-export const ImageInfoSchema = z.object({ id: z.string(), sizeBytes: nullableNumber });
+export const ImageInfoSchema = z.object({
+  id: z.string(),
+  sizeBytes: nullableNumber,
+  /** The reference the containers were started from (LLM_IMAGE, or the local llm-inference-image). */
+  ref: z.string().nullable().default(null),
+  /** sha256:… the registry serves for `ref` (its RepoDigest); null for a locally built image. */
+  digest: z.string().nullable().default(null),
+});
 export type ImageInfo = z.output<typeof ImageInfoSchema>;
 
 export const RUN_STATUSES = ['running', 'complete', 'failed', 'interrupted'] as const;

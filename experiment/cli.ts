@@ -13,11 +13,11 @@ import { runCommand } from '../common/run-command.js';
 import { readSummary, SUMMARY_FILE, type Summary } from '../contracts/summary.js';
 import { UsageError } from '../contracts/usage-error.js';
 import { createDeployment, type DriverOptions } from '../deploy/drivers/index.js';
+import { inspectImage } from '../deploy/drivers/image.js';
 import { loadCorpus } from '../load/corpus.js';
 import { cliCollector } from './collector.js';
 import { runExperiment, type DeploymentOutcome } from './experiment.js';
 import { EXPERIMENT_USAGE, parseExperimentArgs, serviceEnv, type ExperimentOptions } from './options.js';
-import { inspectImage } from './run-record.js';
 import { formatClosingTable, formatWithoutFigures } from './summary-table.js';
 
 const log = (m: string): void => void process.stderr.write(`${m}\n`);
@@ -107,7 +107,7 @@ async function main(argv: readonly string[]): Promise<number> {
     root,
     createDeployment: (name) => createDeployment(name, driverOptions(options)),
     collector: cliCollector({ root, db: options.db, intervalMs: options.intervalMs }),
-    inspectImage: () => inspectImage('llm-inference-image'),
+    inspectImage: () => inspectImage(),
     texts,
     log,
     signal: stop.signal,

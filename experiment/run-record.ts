@@ -2,8 +2,7 @@
 // atomically, so a crash keeps what was already measured and a reader never sees half a file.
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCommand } from '../common/run-command.js';
-import { formatRunRecord, RUN_RECORD_FILE, type ImageInfo, type RunRecordInput } from '../contracts/run-record.js';
+import { formatRunRecord, RUN_RECORD_FILE, type RunRecordInput } from '../contracts/run-record.js';
 
 export function writeRunRecord(runDir: string, record: RunRecordInput): string {
   const file = join(runDir, RUN_RECORD_FILE);
@@ -17,11 +16,4 @@ export function writeRunRecord(runDir: string, record: RunRecordInput): string {
 export function overallCpuPercent(phases: readonly { cpuPercent: number; durationMs: number }[]): number {
   const total = phases.reduce((s, p) => s + p.durationMs, 0);
   return total > 0 ? phases.reduce((s, p) => s + p.cpuPercent * p.durationMs, 0) / total : 0;
-}
-
-/** `docker image inspect` → id and size; null when there is no engine or no such image. */
-export async function inspectImage(image: string): Promise<ImageInfo | null> {
-  const r = await runCommand('docker', ['image', 'inspect', '--format', '{{.Id}} {{.Size}}', image], { timeoutMs: 15_000 });
-  const m = r.code === 0 ? /^(\S+) (\d+)$/.exec(r.stdout.trim()) : null;
-  return m ? { id: m[1]!, sizeBytes: Number(m[2]) } : null;
 }

@@ -6,8 +6,9 @@ import type { Target } from '../../contracts/run-record.js';
 import type { Deployment, RunContext } from '../deployment.js';
 import { errorText } from '../../common/error-text.js';
 import { runChecked, runCommand } from '../../common/run-command.js';
-import { containerPreflight, docker, oneLineTail, OWNER_LABEL, publishedPath } from './engine.js';
+import { docker, oneLineTail, OWNER_LABEL, publishedPath } from './engine.js';
 import { waitForHealth } from './health.js';
+import { containerPreflight, pullImage } from './image.js';
 import type { ResolvedOptions } from './options.js';
 import { ensurePortFree } from './ports.js';
 
@@ -62,6 +63,11 @@ export class ComposeDeployment implements Deployment {
     if (why) throw new Error(`compose: ${why}`);
     const { port, name } = this.options;
     await ensurePortFree(port);
+    // Compose would pull a missing image itself; pulling first fails before anything exists, and always
+    // takes what the registry serves now rather than an older local copy of the same tag.
+    await pullImage(this.options.image, (m) => ctx.log(`compose: ${m}`)).catch((err: unknown) => {
+      throw new Error(`compose: ${errorText(err)}`);
+    });
     const serviceDir = join(ctx.runDir, 'service');
     mkdirSync(serviceDir, { recursive: true });
     // Created first, or Docker would create a directory in its place; uid 1000 in the container appends to it.

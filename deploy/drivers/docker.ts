@@ -6,8 +6,9 @@ import { join, posix } from 'node:path';
 import type { Target } from '../../contracts/run-record.js';
 import type { Deployment, RunContext } from '../deployment.js';
 import { errorText } from '../../common/error-text.js';
-import { containerLogTail, containerPreflight, docker, OWNER_LABEL, publishedPath } from './engine.js';
+import { containerLogTail, docker, OWNER_LABEL, publishedPath } from './engine.js';
 import { waitForHealth } from './health.js';
+import { containerPreflight, pullImage } from './image.js';
 import type { ResolvedOptions } from './options.js';
 import { ensurePortFree } from './ports.js';
 
@@ -47,6 +48,9 @@ export class DockerDeployment implements Deployment {
     if (why) throw new Error(`docker: ${why}`);
     await this.removeStale(ctx);
     await ensurePortFree(port);
+    await pullImage(this.options.image, (m) => ctx.log(`docker: ${m}`)).catch((err: unknown) => {
+      throw new Error(`docker: ${errorText(err)}`);
+    });
     this.collected = undefined;
     mkdirSync(ctx.runDir, { recursive: true });
     const cidFile = join(ctx.runDir, 'docker.cid');

@@ -13,17 +13,6 @@ export async function dockerSucceeds(args: readonly string[], timeoutMs = 15_000
   return (await runCommand('docker', args, { timeoutMs })).code === 0;
 }
 
-/** Shared preflight of every container deployment: an engine that answers, and the image. */
-export async function containerPreflight(image: string): Promise<string | undefined> {
-  if (!(await dockerSucceeds(['version', '--format', '{{.Server.Version}}']))) {
-    return 'no Docker engine answers (start one with "bash deploy/engine.sh")';
-  }
-  if (!(await dockerSucceeds(['image', 'inspect', '--format', '{{.Id}}', image]))) {
-    return `image ${image} not found (build it with "bash deploy/build-image.sh")`;
-  }
-  return undefined;
-}
-
 /** Parses a process's NUL-separated /proc/<pid>/cmdline into argv. */
 export function parseCmdline(raw: string): string[] {
   return raw.split('\0').filter((part) => part !== '');

@@ -1,11 +1,18 @@
 // The options every driver accepts, parsed once by createDeployment. Defaults follow the commands the
 // README documents: native and `docker run` on 5000, Compose and Swarm on 8080.
 import type { DeploymentName } from '../../contracts/deployments.js';
+import {
+  DEFAULT_COMPOSE_PROJECT, DEFAULT_CONTAINER, DEFAULT_SERVICE, defaultPort,
+} from '../../contracts/deployments.js';
+import { defaultImage } from './image.js';
 
 export interface DriverOptions {
   /** Host port on 127.0.0.1 the load is sent to. Default: 5000 (native, docker), 8080 (compose, swarm). */
   readonly port?: number;
-  /** Image for docker, compose and swarm. Default `llm-inference-image`. */
+  /**
+   * Image for docker, compose and swarm. Default: LLM_IMAGE, else `llm-inference-image`. A reference that
+   * names a registry (`ghcr.io/me/llm-inference-image:v1`) is pulled by up().
+   */
   readonly image?: string;
   /**
    * Name of what the driver creates, so tests and parallel users do not collide: container name (docker),
@@ -44,21 +51,21 @@ export interface ResolvedOptions {
 
 const DEFAULT_NAMES: Record<DeploymentName, string> = {
   native: 'llm-inference-native',
-  docker: 'llm-inference-container',
-  compose: 'llm-inference',
-  'swarm-1': 'llm-inference-service',
-  'swarm-3': 'llm-inference-service',
+  docker: DEFAULT_CONTAINER,
+  compose: DEFAULT_COMPOSE_PROJECT,
+  'swarm-1': DEFAULT_SERVICE,
+  'swarm-3': DEFAULT_SERVICE,
 };
 
 /** Applies defaults and rejects impossible values with a message naming the bad one. */
 export function resolveOptions(deployment: DeploymentName, options: DriverOptions): ResolvedOptions {
-  const port = options.port ?? (deployment === 'native' || deployment === 'docker' ? 5000 : 8080);
+  const port = options.port ?? defaultPort(deployment);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`bad port: ${String(options.port)}`);
   const name = options.name ?? DEFAULT_NAMES[deployment];
   // Docker names: the strictest of container, project and service rules (Compose wants lower case).
   if (!/^[a-z0-9][a-z0-9_.-]*$/.test(name)) throw new Error(`bad name: ${JSON.stringify(name)} (lower-case letters, digits, _ . -)`);
-  const image = options.image ?? 'llm-inference-image';
-  if (!/^[a-z0-9][a-z0-9_./:-]*$/.test(image)) throw new Error(`bad image: ${JSON.stringify(image)}`);
+  const image = options.image ?? defaultImage();
+  if (!/^[a-z0-9][\w./:-]*(?:@sha256:[0-9a-f]{64})?$/.test(image)) throw new Error(`bad image: ${JSON.stringify(image)}`);
   const cpus = options.cpus;
   if (cpus !== undefined && !(Number.isFinite(cpus) && cpus > 0)) throw new Error(`bad cpus: ${String(cpus)}`);
   const memoryBytes = options.memoryBytes;

@@ -9,8 +9,9 @@ import { pollUntil, PollTimeoutError } from '../../common/poll.js';
 import type { Target } from '../../contracts/run-record.js';
 import type { Deployment, RunContext } from '../deployment.js';
 import { ensureFrontImage, FRONT_IMAGE } from '../swarm/build-front.js';
-import { containerPreflight, docker, dockerSucceeds, HEALTH_PROBE_JS, oneLineTail, OWNER_LABEL, userlandProxyCarries } from './engine.js';
+import { docker, dockerSucceeds, HEALTH_PROBE_JS, oneLineTail, OWNER_LABEL, userlandProxyCarries } from './engine.js';
 import { everyTenSeconds, probeHealth, waitForHealth } from './health.js';
+import { containerPreflight, imageRegistry, pullImage } from './image.js';
 import type { ResolvedOptions } from './options.js';
 import { ensurePortFree } from './ports.js';
 import { joinSwarm, kernelHasIpvs, leaveSwarmIfOurs, replicaHealth, serviceTasks, taskFailure } from './swarm-node.js';
@@ -34,6 +35,9 @@ export function serviceCreateArgs(o: ResolvedOptions, replicas: number, routing:
   args.push('--mount', `type=bind,src=${csvDir},dst=${CSV_DIR_IN_CONTAINER}`);
   if (routing === 'mesh') args.push('--publish', `published=${o.port},target=5000`);
   else args.push('--endpoint-mode', 'dnsrr');
+  // A registry image: the tasks pull it with this client's login, at the digest resolved at creation
+  // (the default --resolve-image), so every replica runs the same image even if the tag moves.
+  if (imageRegistry(o.image) !== undefined) args.push('--with-registry-auth');
   args.push(o.image);
   return args;
 }
@@ -86,6 +90,9 @@ export class SwarmDeployment implements Deployment {
     const why = await this.preflight(ctx);
     if (why) throw new Error(`${this.name}: ${why}`);
     await ensurePortFree(this.options.port);
+    await pullImage(this.options.image, (m) => ctx.log(`swarm: ${m}`)).catch((err: unknown) => {
+      throw new Error(`${this.name}: ${errorText(err)}`);
+    });
     this.stopRequested = false;
     this.csvDir = join(ctx.runDir, 'service');
     mkdirSync(this.csvDir, { recursive: true });

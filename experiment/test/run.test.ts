@@ -66,7 +66,7 @@ function fakeDeps(fakes: Record<string, FakeDeployment>, signal?: AbortSignal): 
   return {
     root, lines, collector: undefined, texts: ['a fine film.', 'a dull film.'], signal,
     createDeployment: (name) => fakes[name] ?? assert.fail(`no fake for ${name}`),
-    inspectImage: async () => ({ id: 'sha256:fake', sizeBytes: 123 }),
+    inspectImage: async () => ({ id: 'sha256:fake', sizeBytes: 123, ref: null, digest: null }),
     log: (m) => lines.push(m),
   };
 }
@@ -95,7 +95,7 @@ describe('experiment', () => {
 
       const run = readRun(join(out, 'swarm-1'));
       assert.equal(run.status, 'complete');
-      assert.deepEqual(run.image, { id: 'sha256:fake', sizeBytes: 123 });
+      assert.deepEqual(run.image, { id: 'sha256:fake', sizeBytes: 123, ref: null, digest: null });
       assert.deepEqual(run.target, { host: '127.0.0.1', port: run.target!.port, userlandProxy: false, path: 'fake' });
       assert.deepEqual(run.phases.map((p) => [p.name, p.requests, p.concurrency]), [['warmup', 2, 1], ['sequential', 5, 1], ['closed-c2', 10, 2]]);
       const rows = csv(join(out, 'swarm-1', 'client.csv'));
