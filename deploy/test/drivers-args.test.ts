@@ -55,6 +55,14 @@ describe('swarm service arguments', () => {
     assert.equal(args.at(-1), 'llm-inference-image');
   });
 
+  it('pass the registry login to the tasks for a registry image only', () => {
+    assert.ok(!serviceCreateArgs(o, 1, 'proxy', 'net', '/d').includes('--with-registry-auth'));
+    const pushed = resolveOptions('swarm-1', { image: '127.0.0.1:5001/llm-inference-image:test' });
+    const args = serviceCreateArgs(pushed, 1, 'proxy', 'net', '/d');
+    assert.deepEqual(args.slice(-2), ['--with-registry-auth', '127.0.0.1:5001/llm-inference-image:test']);
+    assert.ok(!args.includes('--no-resolve-image'), 'the digest is resolved at creation (the default)');
+  });
+
   it('use dnsrr behind the front proxy, or publish on the routing mesh', () => {
     const proxy = serviceCreateArgs(o, 3, 'proxy', 'net', '/d');
     assert.equal(proxy[proxy.indexOf('--endpoint-mode') + 1], 'dnsrr');
