@@ -28,6 +28,26 @@ export function kindOf(name: DeploymentName): DeploymentKind {
 /** The baseline every overhead is measured against. */
 export const BASELINE_DEPLOYMENT: DeploymentName = 'native';
 
+// ---- what the README's commands create: the drivers' defaults, and what a collector label picks ----
+
+/** The service image (`docker build -t llm-inference-image .`). */
+export const DEFAULT_IMAGE = 'llm-inference-image';
+/** `docker run --name llm-inference-container`. */
+export const DEFAULT_CONTAINER = 'llm-inference-container';
+/** The Compose project the experiment runs (`docker-compose -p llm-inference up`). */
+export const DEFAULT_COMPOSE_PROJECT = 'llm-inference';
+/** `docker service create --name llm-inference-service`, for 1 and 3 replicas alike. */
+export const DEFAULT_SERVICE = 'llm-inference-service';
+/** The native service's port, which `docker run -p 5000:5000` keeps. */
+export const NATIVE_PORT = 5000;
+/** The port Compose and Swarm publish. */
+export const PUBLISHED_PORT = 8080;
+
+/** The host port a deployment answers on by default. */
+export function defaultPort(name: DeploymentName): number {
+  return name === 'native' || name === 'docker' ? NATIVE_PORT : PUBLISHED_PORT;
+}
+
 // ---- phases ----
 
 /** Requests before measuring: recorded, but left out of every summary. */
