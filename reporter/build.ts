@@ -17,6 +17,7 @@ import { createReportDb, REPORT_DB_FILE } from './report-db.js';
 import { findRunFolders } from './run-folders.js';
 import { readRecordedRuns, type ReportRun, type Selection, selectRuns } from './selection.js';
 import { type Summaries, summarizeRuns } from './summarize.js';
+import { localTimeZone, type TimeZone, timestampNote } from './time-zone.js';
 
 export interface BuildOptions {
   /** One recording, or several nodes' recordings to merge; only read, copied into <outDir>/report.db. */
@@ -26,6 +27,8 @@ export interface BuildOptions {
   readonly csvExplicit: boolean;
   readonly labels: string[] | null;
   readonly outDir: string;
+  /** The zone timestamps without one are read in; absent: this process's local zone (TZ). */
+  readonly timeZone?: TimeZone;
   readonly log: (message: string) => void;
   readonly warn: (message: string) => void;
 }
@@ -52,7 +55,8 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     else opts.log(`copied the recording into ${reportDb} (${since()})`);
     const folders = findRunFolders(opts.csvDirs, opts.csvExplicit);
     const selection = selectRuns(readRecordedRuns(db), folders, opts.labels);
-    const imported = importRuns(db, selection, opts);
+    const zone = opts.timeZone ?? localTimeZone(opts.warn);
+    const imported = importRuns(db, selection, zone, opts);
     opts.log(`imported and joined (${since()})`);
     const summaries = summarizeRuns(db, selection.runs);
     opts.log(`summarised ${selection.runs.length} runs (${since()})`);
@@ -69,6 +73,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       figures: specs.map(({ name, title }) => ({ name, title })),
       warnings: imported.warnings,
       skippedRows: imported.skipped,
+      timestamps: timestampNote(zone, opts.timeZone !== undefined, imported.zoneless),
       dbPaths: opts.dbs.length > 1 ? [...opts.dbs, `merged into ${reportDb}`] : opts.dbs,
       builtAtMs: Date.now(),
     });
@@ -94,18 +99,20 @@ interface Imported {
   readonly client: number;
   readonly service: number;
   readonly skipped: number;
+  readonly zoneless: number;
   readonly warnings: string[];
 }
 
 /** Every selected run's CSVs into report.db, one transaction per run; warnings printed (the first few). */
-function importRuns(db: Database.Database, selection: Selection, opts: BuildOptions): Imported {
+function importRuns(db: Database.Database, selection: Selection, zone: TimeZone, opts: BuildOptions): Imported {
   const warnings = [...selection.warnings];
-  const total = { client: 0, service: 0, skipped: 0 };
+  const total = { client: 0, service: 0, skipped: 0, zoneless: 0 };
   for (const run of selection.runs) {
-    const counts = db.transaction(() => importRun(db, run, (w) => warnings.push(`${w.file}:${w.line}: ${w.reason}`)))();
+    const counts = db.transaction(() => importRun(db, run, zone, (w) => warnings.push(`${w.file}:${w.line}: ${w.reason}`)))();
     total.skipped += counts.skipped;
     total.client += counts.clientRows;
     total.service += counts.serviceRows;
+    total.zoneless += counts.zonelessRows;
     opts.log(`imported ${run.label}: ${counts.clientRows} client rows, ${counts.serviceRows} service rows${counts.skipped ? `, ${counts.skipped} skipped` : ''}`);
   }
   for (const w of warnings.slice(0, MAX_PRINTED_WARNINGS)) opts.warn(`warning: ${w}`);

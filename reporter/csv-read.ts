@@ -12,6 +12,7 @@ import {
   type Parsed,
   type ServiceRow,
 } from './rows.js';
+import type { TimeZone } from './time-zone.js';
 
 export interface Warning {
   readonly file: string;
@@ -107,10 +108,12 @@ function readCsv<T>(
   return { file, rows, skipped, warnings };
 }
 
-export function readServiceCsv(file: string): CsvFile<ServiceRow> {
+/** A service CSV, full or short form; a timestamp without a zone is read in `zone`. */
+export function readServiceCsv(file: string, zone: TimeZone): CsvFile<ServiceRow> {
+  const parse = (cells: string[]): Parsed<ServiceRow> => parseServiceRow(cells, zone);
   return readCsv(file, (header) => {
-    if (sameHeader(header, SERVICE_COLUMNS)) return { width: SERVICE_COLUMNS.length, parse: parseServiceRow };
-    if (sameHeader(header, SHORT_SERVICE_COLUMNS)) return { width: SHORT_SERVICE_COLUMNS.length, parse: parseServiceRow };
+    if (sameHeader(header, SERVICE_COLUMNS)) return { width: SERVICE_COLUMNS.length, parse };
+    if (sameHeader(header, SHORT_SERVICE_COLUMNS)) return { width: SHORT_SERVICE_COLUMNS.length, parse };
     return undefined;
   });
 }

@@ -25,6 +25,8 @@ export interface DocumentInput {
   readonly figures: FigureRef[];
   readonly warnings: string[];
   readonly skippedRows: number;
+  /** How CSV timestamps were read: the zone assumed for those without one (time-zone.ts timestampNote). */
+  readonly timestamps: string;
   readonly dbPaths: string[];
   readonly builtAtMs: number;
 }
@@ -49,6 +51,7 @@ function environment(input: DocumentInput): Block[] {
     ['Stats source / poll interval', join(recs.map((r) => `${r.statsSource}, ${r.intervalMs} ms`))],
     ['Load generator CPU (% of one core)', loadgen.length ? loadgen.join(', ') : DASH],
     ['Databases', input.dbPaths.join(', ')],
+    ['CSV timestamps', input.timestamps],
   ];
   const runs = input.summaries.runs.map((s) => {
     const r = s.run;

@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import { readClientCsv, readServiceCsv, type Warning } from './csv-read.js';
 import type { Phase } from './run-folders.js';
 import type { ReportRun } from './selection.js';
+import type { TimeZone } from './time-zone.js';
 
 export interface ImportCounts {
   readonly label: string;
@@ -11,6 +12,8 @@ export interface ImportCounts {
   readonly serviceRows: number;
   readonly skipped: number;
   readonly unattributed: number;
+  /** Service rows whose timestamp had no zone (read in the zone the build assumed). */
+  readonly zonelessRows: number;
 }
 
 export function phaseAt(phases: ReadonlyArray<Pick<Phase, 'name' | 'startMs' | 'endMs'>>, tsMs: number): string | null {
@@ -66,7 +69,8 @@ export class Attributor {
   }
 }
 
-export function importRun(db: Database.Database, run: ReportRun, warn: (w: Warning) => void): ImportCounts {
+/** One run's CSVs into report.db; zone-less service timestamps are read in `zone`. */
+export function importRun(db: Database.Database, run: ReportRun, zone: TimeZone, warn: (w: Warning) => void): ImportCounts {
   const runId = run.recorded?.id ?? null;
   const replicas = runId === null ? [] : (db.prepare('SELECT id, hostname, first_seen_ms, ended_at_ms FROM replicas WHERE run_id = ?').all(runId) as ReplicaRow[]);
   const who = new Attributor(replicas, run.recorded?.intervalMs ?? 0);
@@ -80,18 +84,20 @@ export function importRun(db: Database.Database, run: ReportRun, warn: (w: Warni
 
   let skipped = 0;
   let serviceRows = 0;
+  let zonelessRows = 0;
   const insService = db.prepare(
     `INSERT INTO service_requests (label, run_id, file, line, ts_ms, latency_ms, prediction, input_text, score, replica,
        request_id, batch_size, phase, replica_id, attribution) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   for (const file of run.folder?.serviceCsvs ?? []) {
-    const csv = readServiceCsv(file);
+    const csv = readServiceCsv(file, zone);
     skipped += csv.skipped;
     csv.warnings.forEach(warn);
     for (const { line, row: r } of csv.rows) {
       insService.run(run.label, runId, file, line, r.tsMs, r.latencyMs, r.prediction, r.inputText, r.score, r.replica,
         r.requestId, r.batchSize, phaseAt(run.phases, r.tsMs), ...who.service(r.replica, r.requestId, r.tsMs));
       serviceRows++;
+      if (r.tsZoneless) zonelessRows++;
     }
   }
   let clientRows = 0;
@@ -114,7 +120,7 @@ export function importRun(db: Database.Database, run: ReportRun, warn: (w: Warni
   if (runId !== null) joinSamples(db, run.label, run.recorded!.intervalMs);
   const count = (table: string): number =>
     db.prepare(`SELECT COUNT(*) FROM ${table} WHERE label = ? AND replica_id IS NULL`).pluck().get(run.label) as number;
-  return { label: run.label, clientRows, serviceRows, skipped, unattributed: count('service_requests') + count('client_requests') };
+  return { label: run.label, clientRows, serviceRows, skipped, unattributed: count('service_requests') + count('client_requests'), zonelessRows };
 }
 
 /** Each attributed request gets the nearest non-error sample of its replica within one poll interval. */

@@ -2,6 +2,7 @@
 // either the row or a short reason, so the reader can skip the row and say why with file:line.
 import { CLIENT_CSV_COLUMNS } from '../contracts/client-csv.js';
 import { CSV_COLUMNS, unneutraliseCell } from '../contracts/service-csv.js';
+import type { TimeZone } from './time-zone.js';
 
 export type Parsed<T> = { ok: true; row: T } | { ok: false; reason: string };
 
@@ -16,6 +17,8 @@ export interface ServiceRow {
   readonly prediction: string;
   readonly inputText: string;
   readonly tsMs: number;
+  /** The timestamp had no zone: it was read in the zone the build assumed. */
+  readonly tsZoneless: boolean;
   readonly score: number | null;
   readonly replica: string | null;
   readonly requestId: string | null;
@@ -41,15 +44,17 @@ export interface ClientCsvRow {
 
 const ISO = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$/;
 
-/** ISO 8601 to ms since the epoch (fractional ms kept); a time without a zone is taken as UTC. */
-export function parseTimestamp(text: string): number | undefined {
+/** ISO 8601 to ms since the epoch (fractional ms kept), and whether it had no zone (then read in `zone`). */
+export function parseTimestamp(text: string, zone: TimeZone): { ms: number; zoneless: boolean } | undefined {
   const m = ISO.exec(text.trim());
   if (!m) return undefined;
-  const zone = m[4] ?? 'Z';
-  const whole = Date.parse(`${m[1]}T${m[2]}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`);
+  const offset = m[4];
+  const written = offset === undefined ? 'Z' : offset.length === 5 ? `${offset.slice(0, 3)}:${offset.slice(3)}` : offset;
+  const whole = Date.parse(`${m[1]}T${m[2]}${written}`);
   if (Number.isNaN(whole)) return undefined;
   const fraction = m[3] ? Number(`0.${m[3]}`) * 1000 : 0;
-  return whole + fraction;
+  // Without a zone, `whole` holds the wall-clock fields as if in UTC: the zone turns them into the instant.
+  return offset === undefined ? { ms: zone.instant(whole) + fraction, zoneless: true } : { ms: whole + fraction, zoneless: false };
 }
 
 function num(text: string): number | undefined {
@@ -68,16 +73,16 @@ function optNum(text: string | undefined, name: string): { value: number | null 
 const opt = (text: string | undefined): string | null => (text === undefined || text === '' ? null : text);
 
 /**
- * Cells in SERVICE_COLUMNS order, short (4) or full (8) form. The full form's text cells were
+ * Cells in SERVICE_COLUMNS order, short (4) or full (8) form; a timestamp without a zone is read in `zone`. The full form's text cells were
  * neutralised against formula injection by the service (one leading ' added); that is undone here. The
  * short form's writer did not do it, so its cells are kept as they are.
  */
-export function parseServiceRow(cells: readonly string[]): Parsed<ServiceRow> {
+export function parseServiceRow(cells: readonly string[], zone: TimeZone): Parsed<ServiceRow> {
   const neutralised = new Set(cells.length === SERVICE_COLUMNS.length ? [1, 2, 5, 6] : []);
   const c = cells.map((cell, i) => (neutralised.has(i) ? unneutraliseCell(cell) : cell));
   const latency = num(c[0] ?? '');
   if (latency === undefined || latency < 0) return { ok: false, reason: `bad latency "${c[0]}"` };
-  const ts = parseTimestamp(c[3] ?? '');
+  const ts = parseTimestamp(c[3] ?? '', zone);
   if (ts === undefined) return { ok: false, reason: `bad timestamp "${c[3]}"` };
   const score = optNum(c[4], 'Score');
   if ('bad' in score) return { ok: false, reason: score.bad };
@@ -89,7 +94,8 @@ export function parseServiceRow(cells: readonly string[]): Parsed<ServiceRow> {
       latencyMs: latency,
       prediction: c[1] ?? '',
       inputText: c[2] ?? '',
-      tsMs: ts,
+      tsMs: ts.ms,
+      tsZoneless: ts.zoneless,
       score: score.value,
       replica: opt(c[5]),
       requestId: opt(c[6]),

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { readServiceCsv } from '../csv-read.js';
+import { timeZone } from '../time-zone.js';
 import { fixtureCopy, runCli, tempDir } from '../fixture/workspace.js';
 
 const oneLine = (stderr: string): string => {
@@ -50,7 +51,7 @@ describe('reporter build with bad input', () => {
       const ts = '2026-11-23T00:00:00.000Z';
       writeFileSync(file, [`Inference Latency (ms),Prediction,Input Text,Timestamp`, `1,P,"two\r\nlines",${ts}`,
         `2,P,a "stray" quote,${ts}`, `3,P,"three\nlines\nhere",${ts}`, `4,P,ok,not-a-time`, `five,P,ok,${ts}`, `6,P,ok,${ts}`].join('\r\n') + '\r\n');
-      const csv = readServiceCsv(file);
+      const csv = readServiceCsv(file, timeZone('UTC'));
       assert.deepEqual(csv.rows.map((r) => [r.line, r.row.latencyMs]), [[2, 1], [4, 2], [5, 3], [10, 6]]);
       assert.equal(csv.rows[1]!.row.inputText, 'a "stray" quote');
       assert.deepEqual(csv.warnings.map((w) => [w.line, w.reason]), [[8, 'bad timestamp "not-a-time"'], [9, 'bad latency "five"']]);

@@ -4,8 +4,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Attributor, phaseAt } from '../importer.js';
 import { parseClientRow, parseServiceRow, parseTimestamp } from '../rows.js';
+import { timeZone } from '../time-zone.js';
 import { percentileSorted, sortedCopy } from '../../common/percentile.js';
 import { bootstrapPercentileDiff, CounterGrowth, describe as distribution, resampledPercentile, seededRandom } from '../stats.js';
+
+const UTC = timeZone('UTC');
 
 const counterGrowth = (readings: ReadonlyArray<number | null>): number | undefined => {
   const growth = new CounterGrowth();
@@ -84,13 +87,13 @@ describe('bootstrap interval of a percentile difference', () => {
 });
 
 describe('timestamps', () => {
-  it('read ISO 8601 with Z, with an offset, and without a zone as UTC', () => {
-    assert.equal(parseTimestamp('2026-11-23T04:31:16.866Z'), Date.UTC(2026, 10, 23, 4, 31, 16, 866));
-    assert.equal(parseTimestamp('2026-11-23T05:31:16.866+01:00'), Date.UTC(2026, 10, 23, 4, 31, 16, 866));
-    assert.ok(Math.abs(parseTimestamp('2025-03-01T00:31:16.866537')! - (Date.UTC(2025, 2, 1, 0, 31, 16, 866) + 0.537)) < 1e-6);
+  it('read ISO 8601 with Z, with an offset, and without a zone in the zone given (here UTC)', () => {
+    assert.equal(parseTimestamp('2026-11-23T04:31:16.866Z', UTC)?.ms, Date.UTC(2026, 10, 23, 4, 31, 16, 866));
+    assert.equal(parseTimestamp('2026-11-23T05:31:16.866+01:00', UTC)?.ms, Date.UTC(2026, 10, 23, 4, 31, 16, 866));
+    assert.ok(Math.abs(parseTimestamp('2025-03-01T00:31:16.866537', UTC)!.ms - (Date.UTC(2025, 2, 1, 0, 31, 16, 866) + 0.537)) < 1e-6);
   });
   it('reject anything else', () => {
-    for (const bad of ['yesterday', '2026-13-45T00:00:00Z', '', '1795403159000']) assert.equal(parseTimestamp(bad), undefined, bad);
+    for (const bad of ['yesterday', '2026-13-45T00:00:00Z', '', '1795403159000']) assert.equal(parseTimestamp(bad, UTC), undefined, bad);
   });
 });
 
@@ -98,7 +101,7 @@ describe('CSV rows', () => {
   it('undo the service\'s formula guard (one leading apostrophe) in the extended form only', () => {
     const row = (text: string, extended: boolean): string => {
       const cells = ['1', 'POSITIVE', text, '2026-11-23T04:31:16.866Z', '0.9', "'-host", 'id', '1'];
-      const r = parseServiceRow(extended ? cells : cells.slice(0, 4));
+      const r = parseServiceRow(extended ? cells : cells.slice(0, 4), UTC);
       assert.ok(r.ok);
       return r.row.inputText;
     };
@@ -107,12 +110,12 @@ describe('CSV rows', () => {
     assert.equal(row("'tis the seed", false), "'tis the seed");
   });
   it('read the seed 4-column service row with no replica or request id', () => {
-    const r = parseServiceRow(['12.5', 'POSITIVE', 'ok', '2025-03-01T00:31:16.866537']);
+    const r = parseServiceRow(['12.5', 'POSITIVE', 'ok', '2025-03-01T00:31:16.866537'], UTC);
     assert.ok(r.ok);
     assert.deepEqual([r.row.latencyMs, r.row.replica, r.row.requestId, r.row.batchSize], [12.5, null, null, null]);
   });
   it('reject a service row with a bad score, naming the column', () => {
-    const r = parseServiceRow(['1', 'POSITIVE', 'ok', '2026-11-23T04:31:16.866Z', 'high', 'h', 'id', '1']);
+    const r = parseServiceRow(['1', 'POSITIVE', 'ok', '2026-11-23T04:31:16.866Z', 'high', 'h', 'id', '1'], UTC);
     assert.deepEqual(r, { ok: false, reason: 'bad number in Score: "high"' });
   });
   it('read a failed client request: status 0, error code, no server latency', () => {

@@ -8,6 +8,7 @@ import { before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { build } from '../build.js';
 import { fixtureCopy, type Workspace } from '../fixture/workspace.js';
+import { timeZone } from '../time-zone.js';
 
 const SHORT_HEADER = 'Inference Latency (ms),Prediction,Input Text,Timestamp\n';
 
@@ -35,7 +36,7 @@ describe('a run folder with only a 4-column service CSV', () => {
       writeFileSync(join(folders, label, 'service', 'system_inference_metrics.csv'), SHORT_HEADER + shortRows(start(label) + 5000, 10));
     }
     rec.close();
-    result = await build({ dbs: [ws.db], csvDirs: [folders], csvExplicit: true, labels: ['native', 'swarm-3'], outDir: ws.out, log: () => {}, warn: () => {} });
+    result = await build({ dbs: [ws.db], csvDirs: [folders], csvExplicit: true, labels: ['native', 'swarm-3'], outDir: ws.out, timeZone: timeZone('UTC'), log: () => {}, warn: () => {} });
     db = new Database(ws.reportDb, { readonly: true });
   });
 
