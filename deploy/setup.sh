@@ -8,7 +8,8 @@
 #   3. a Compose CLI (v2 plugin or Debian's docker-compose v1)
 #   4. llm-inference-image (deploy/build-image.sh: rebuilt only when its sources changed)
 #   5. curl (deploy/latency_test.sh) and DejaVu fonts (text in the report's PNG figures)
-#   6. with --tests: Debian's chromium (the reporter's report.html check)
+#   6. with --tests: Debian's chromium (the reporter's report.html check) and docker-registry (the push
+#      test starts its own on a free 127.0.0.1 port; the package's own service is never started)
 # Usage: bash deploy/setup.sh [--tests]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,6 +59,22 @@ if [ "$WITH_TESTS" = 1 ]; then
   if [ ! -x /usr/bin/chromium ]; then
     [ "$apt_updated" = 1 ] || apt-get update -q >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 chromium >/dev/null
+  fi
+  echo "[setup] ok" >&2
+
+  step "docker-registry for the push test"
+  if [ ! -x /usr/bin/docker-registry ]; then
+    # Its package starts a registry on :5000 (the inference service's port) wherever it can: a
+    # policy-rc.d answering 101 ("not allowed") keeps invoke-rc.d and deb-systemd-invoke from doing so.
+    own_policy=0
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && own_policy=1
+    fi
+    apt_install docker-registry || { [ "$own_policy" = 0 ] || rm -f /usr/sbin/policy-rc.d; exit 1; }
+    [ "$own_policy" = 0 ] || rm -f /usr/sbin/policy-rc.d
+    # and not at the next boot either
+    if [ -d /run/systemd/system ]; then systemctl disable --now docker-registry.service >/dev/null 2>&1 || true; fi
+    update-rc.d docker-registry disable >/dev/null 2>&1 || true
   fi
   echo "[setup] ok" >&2
 fi

@@ -120,6 +120,9 @@ describe('swarm driver', () => {
       assert.match(config, /METRICS_LOG_FILE: \/app\/csv\/replica-\{\{\.Task\.Slot\}\}\.csv/);
       assert.match(config, /endpoint_mode: dnsrr/);
       assert.match(config, /mode: host\n\s+target: 8080\n\s+published: 8080/);
+      assert.match(config, /image: llm-inference-image\n/);
+      const pushed = await docker(['stack', 'config', '-c', `${ROOT}/deploy/swarm/stack.yml`], { env: { LLM_IMAGE: '127.0.0.1:5001/llm-inference-image:v1' } });
+      assert.match(pushed, /image: 127\.0\.0\.1:5001\/llm-inference-image:v1\n/, 'LLM_IMAGE picks the image');
     });
   });
 });

@@ -75,6 +75,12 @@ describe('the image in a registry', () => {
       });
     });
 
+    it("registry.sh refuses port 5000, the service's", async () => {
+      const r = await runCommand('sh', [join(ROOT, 'deploy/registry.sh'), '5000', '/nonexistent'], { timeoutMs: 10_000 });
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /port 5000 is the inference service's/);
+    });
+
     it('push-image.sh refuses a name without a registry part, naming the value', async () => {
       const r = await pushImage('llm-inference-image:v1');
       assert.equal(r.code, 2);
