@@ -9,7 +9,7 @@
 import http from 'node:http';
 import { median, percentileSorted, sortedCopy } from '../common/percentile.js';
 import { formatTable } from '../common/text-table.js';
-import { createAgent, nowMs } from '../load/client.js';
+import { nowMs } from '../load/client.js';
 import { runLoad } from '../load/run.js';
 import { startPrinting } from './child-server.js';
 
@@ -35,7 +35,7 @@ s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
 
 /** The floor: N keep-alive clients posting back to back, nothing recorded. */
 async function bareLoop(port: number, concurrency: number, seconds: number): Promise<{ rps: number; cpuUsPerReq: number }> {
-  const agent = createAgent(concurrency);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const body = JSON.stringify({ text: 'a fine film.' });
   const end = Date.now() + seconds * 1000;
   let count = 0;

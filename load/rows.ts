@@ -1,16 +1,20 @@
 // Writing one client.csv row, and the short error codes a row carries. The columns and the row type are
 // the contract in contracts/client-csv.ts; this is the load generator's writer for them.
-import { stringify } from 'csv-stringify/sync';
 import type { ClientRequest } from '../contracts/client-csv.js';
+import { quoteField } from '../contracts/service-csv.js';
 
 const ms = (v: number): string => v.toFixed(3);
 
-/** The CSV line (with its newline) for one request, in CLIENT_CSV_COLUMNS order. */
+/**
+ * The CSV line (with its newline) for one request, in CLIENT_CSV_COLUMNS order. Written per request on
+ * the generator's hot path, so it is one template string; a text cell is quoted only when it holds a
+ * CSV special (RFC 4180, the service CSV's rule).
+ */
 export function formatClientRow(r: ClientRequest): string {
-  return stringify([[
-    r.label, r.phase, r.seq, r.requestId, ms(r.intendedMs), ms(r.sentMs), ms(r.doneMs), ms(r.latencyMs),
-    r.status, r.error, r.serverLatencyMs === null ? '' : r.serverLatencyMs, r.replica ?? '', r.prediction ?? '',
-  ]], { record_delimiter: 'unix' });
+  const server = r.serverLatencyMs === null ? '' : String(r.serverLatencyMs);
+  const replica = r.replica === null ? '' : quoteField(r.replica);
+  const prediction = r.prediction === null ? '' : quoteField(r.prediction);
+  return `${quoteField(r.label)},${quoteField(r.phase)},${r.seq},${quoteField(r.requestId)},${ms(r.intendedMs)},${ms(r.sentMs)},${ms(r.doneMs)},${ms(r.latencyMs)},${r.status},${r.error},${server},${replica},${prediction}\n`;
 }
 
 /**

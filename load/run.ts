@@ -1,10 +1,9 @@
 // Runs one load phase: closed loop (N clients back to back) or open loop (a fixed rate, each request
 // sent at its intended time whether or not earlier ones have answered).
 import { randomUUID } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { ClientRequest } from '../contracts/client-csv.js';
-import { createAgent, nowMs, sendInfer, type InferTarget } from './client.js';
+import { ConnectionPool, nowMs, requestTemplates, type InferTarget } from './client.js';
 import { ClosedLoopQuota, intendedMs, openLoopCount } from './schedule.js';
 import { LoadSummaryBuilder, type LoadSummary } from './stats.js';
 
@@ -88,23 +87,25 @@ async function closedLoop(plan: LoadPlan, startMs: number, send: Send, signal: A
 export async function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<LoadResult> {
   if (plan.texts.length === 0) throw new Error('no texts to send');
   const open = plan.rateRps !== undefined;
-  // Open loop may have many requests in flight (rate × latency); closed loop never more than N.
-  const agent = createAgent(open ? Infinity : plan.concurrency);
+  const templates = requestTemplates(plan.target, plan.texts);
+  const pool = new ConnectionPool(plan.target);
   const rows: ClientRequest[] = [];
   const builder = new LoadSummaryBuilder();
-  // One listener on the caller's signal; each request in flight listens on ours (there can be hundreds).
+  // The caller's signal stops the pool once: every request in flight ends as aborted.
   const stop = new AbortController();
-  setMaxListeners(0, stop.signal);
-  const onAbort = (): void => stop.abort();
-  if (hooks.signal?.aborted) stop.abort();
+  const onAbort = (): void => {
+    stop.abort();
+    pool.stop();
+  };
+  if (hooks.signal?.aborted) onAbort();
   hooks.signal?.addEventListener('abort', onAbort, { once: true });
   const cpuStart = process.cpuUsage();
   const startMs = nowMs();
 
   const send: Send = async (seq, intended) => {
     const requestId = randomUUID();
-    const text = plan.texts[(seq - 1) % plan.texts.length]!;
-    const r = await sendInfer(agent, plan.target, text, requestId, plan.timeoutMs, stop.signal);
+    const template = templates[(seq - 1) % templates.length]!;
+    const r = await pool.send(template.head + requestId + template.tail, plan.timeoutMs);
     const row: ClientRequest = {
       label: plan.label, phase: plan.phase, seq, requestId,
       intendedMs: intended, sentMs: r.sentMs, doneMs: r.doneMs, latencyMs: r.doneMs - intended,
@@ -119,7 +120,7 @@ export async function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<Lo
     await (open ? openLoop : closedLoop)(plan, startMs, send, stop.signal);
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);
-    agent.destroy();
+    pool.stop();
   }
 
   const endMs = nowMs();

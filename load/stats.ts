@@ -1,8 +1,8 @@
-// Running figures of one load phase, for progress output: the line the experiment logs after each phase
-// and the load CLI's own printout. Percentiles come from an HDR histogram (hdr-histogram-js, microseconds,
-// 3 significant digits), so a phase of any length is summarised in constant memory. They are NOT the
-// experiment's headline numbers: those are the reporter's exact nearest-rank figures (summary.json).
-import * as hdr from 'hdr-histogram-js';
+// Figures of one load phase: the line the experiment logs after each phase, the load CLI's printout and
+// the summary a phase's child process returns. Latencies are kept as plain numbers in a growing
+// Float64Array (8 bytes a request, no work on the hot path beyond a store) and the percentiles are the
+// project's exact nearest-rank ones (common/percentile), the same rule as the reporter's summary.json.
+import { percentileSorted } from '../common/percentile.js';
 import type { ClientRequest } from '../contracts/client-csv.js';
 
 export interface Percentiles {
@@ -33,21 +33,39 @@ export interface LoadSummary {
   readonly cpuPercent: number;
 }
 
-const newHistogram = (): hdr.Histogram => hdr.build({ numberOfSignificantValueDigits: 3 });
-const recordMs = (h: hdr.Histogram, ms: number): void => h.recordValue(Math.max(0, Math.round(ms * 1000)));
-function readPercentiles(h: hdr.Histogram): Percentiles | null {
-  if (h.totalCount === 0) return null;
-  const at = (p: number): number => h.getValueAtPercentile(p) / 1000;
-  return { p50: at(50), p90: at(90), p99: at(99), max: h.maxValue / 1000 };
+/** Numbers appended one at a time into a Float64Array that doubles when full. */
+class NumberLog {
+  private values = new Float64Array(1024);
+  length = 0;
+
+  push(v: number): void {
+    if (this.length === this.values.length) {
+      const bigger = new Float64Array(this.values.length * 2);
+      bigger.set(this.values);
+      this.values = bigger;
+    }
+    this.values[this.length++] = v;
+  }
+
+  sorted(): Float64Array {
+    return this.values.subarray(0, this.length).sort();
+  }
+}
+
+function readPercentiles(log: NumberLog): Percentiles | null {
+  if (log.length === 0) return null;
+  const sorted = log.sorted();
+  const at = (p: number): number => percentileSorted(sorted, p)!;
+  return { p50: at(50), p90: at(90), p99: at(99), max: sorted[sorted.length - 1]! };
 }
 
 /**
- * Builds a phase's progress summary request by request, so a long run need not keep its rows in memory:
- * latencies go straight into HDR histograms.
+ * Builds a phase's summary request by request, so a long run need not keep its rows in memory: only the
+ * latencies are kept, as numbers.
  */
 export class LoadSummaryBuilder {
-  private readonly latency = newHistogram();
-  private readonly server = newHistogram();
+  private readonly latency = new NumberLog();
+  private readonly server = new NumberLog();
   private readonly errors: Record<string, number> = {};
   private readonly replicas: Record<string, number> = {};
   private requests = 0;
@@ -56,13 +74,13 @@ export class LoadSummaryBuilder {
   add(r: ClientRequest): void {
     this.requests++;
     // Latency of every request that got an answer (an error status is an answer too).
-    if (r.status > 0) recordMs(this.latency, r.latencyMs);
+    if (r.status > 0) this.latency.push(r.latencyMs);
     if (r.error !== '') {
       this.errors[r.error] = (this.errors[r.error] ?? 0) + 1;
       return;
     }
     this.ok++;
-    if (r.serverLatencyMs !== null) recordMs(this.server, r.serverLatencyMs);
+    if (r.serverLatencyMs !== null) this.server.push(r.serverLatencyMs);
     const name = r.replica ?? '(unknown)';
     this.replicas[name] = (this.replicas[name] ?? 0) + 1;
   }
@@ -85,13 +103,11 @@ export class LoadSummaryBuilder {
       replicaShares,
       cpuPercent: durationMs > 0 ? (meta.cpuMicros / 1000 / durationMs) * 100 : 0,
     };
-    this.latency.destroy();
-    this.server.destroy();
     return summary;
   }
 }
 
-/** A phase's progress summary as a few human-readable lines. */
+/** A phase's summary as a few human-readable lines. */
 export function formatLoadSummary(s: LoadSummary): string {
   const f = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : v.toFixed(2));
   const errs = Object.entries(s.errors).map(([k, n]) => `${k}=${n}`).join(' ') || 'none';

@@ -121,6 +121,32 @@ describe('load generator against real local HTTP servers', () => {
     });
   });
 
+  describe('response framing', () => {
+    it('reads chunked bodies and servers that close each connection, and counts answers, not sockets', async () => {
+      const chunked = await startLocalServer((_req, res) => {
+        res.setHeader('Content-Type', 'application/json');
+        res.setHeader('X-Replica', 'chunky');
+        res.write('{"prediction":');
+        res.end('"NEGATIVE"}');
+      });
+      const closing = await startLocalServer((_req, res) => {
+        res.setHeader('Connection', 'close');
+        serviceLike('closer')(_req, res, '', 0);
+      });
+      try {
+        const a = await runLoad(plan(chunked.port, { requests: 6, concurrency: 2 }));
+        assert.deepEqual(new Set(a.rows.map((r) => `${r.status} ${r.replica} ${r.prediction}`)), new Set(['200 chunky NEGATIVE']));
+        const b = await runLoad(plan(closing.port, { requests: 6, concurrency: 2 }));
+        assert.deepEqual(b.summary.errors, {});
+        assert.equal(b.summary.ok, 6);
+        assert.deepEqual(b.summary.replicaShares, { closer: 1 });
+      } finally {
+        await chunked.close();
+        await closing.close();
+      }
+    });
+  });
+
   describe('failures are counted and never hang the run', () => {
     it('times out a server that does not answer', async () => {
       const server = await startLocalServer(() => {}); // never answers

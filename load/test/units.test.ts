@@ -91,13 +91,16 @@ describe('load generator, pure parts', () => {
   });
 
   describe('summary', () => {
-    it('takes percentiles from an HDR histogram (3 significant digits)', () => {
-      const rows = Array.from({ length: 100 }, (_, i) => row({ seq: i + 1, latencyMs: i + 1 }));
+    it('takes exact nearest-rank percentiles (the reporter\'s rule)', () => {
+      const rows = Array.from({ length: 100 }, (_, i) => row({ seq: i + 1, latencyMs: 100 - i + 0.0001 }));
       const p = summaryOf(rows, { startMs: 0, endMs: 1000, cpuMicros: 0 }).latencyMs;
       assert.ok(p);
       assert.ok(Math.abs(p.p50 - 50) <= 0.05, `p50 ${p.p50}`);
       assert.ok(Math.abs(p.p99 - 99) <= 0.1, `p99 ${p.p99}`);
       assert.ok(Math.abs(p.max - 100) <= 0.1, `max ${p.max}`);
+      assert.deepEqual([p.p50, p.p90, p.p99, p.max], [50.0001, 90.0001, 99.0001, 100.0001]);
+      const many = Array.from({ length: 5000 }, (_, i) => row({ seq: i + 1, latencyMs: (i * 7919) % 5000 }));
+      assert.equal(summaryOf(many, { startMs: 0, endMs: 1000, cpuMicros: 0 }).latencyMs?.p90, 4499, 'beyond the first 1024 values');
       assert.equal(summaryOf([], { startMs: 0, endMs: 1000, cpuMicros: 0 }).latencyMs, null);
     });
     it('counts errors by kind, shares by replica, req/s over wall time and generator CPU', () => {
