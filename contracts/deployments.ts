@@ -25,6 +25,21 @@ export function kindOf(name: DeploymentName): DeploymentKind {
   return name.startsWith('swarm') ? 'swarm' : (name as DeploymentKind);
 }
 
+/**
+ * The label of the k-th time (1-based) a deployment is listed in `--deployments`: the k-th repeat of a
+ * deployment is `<name>#k`, the first is the name itself (`native,native` → native, native#2). The
+ * same deployment measured under two labels is an A/A pair: their difference is the instrument's noise.
+ */
+export function repeatLabel(name: DeploymentName, k: number): string {
+  return k <= 1 ? name : `${name}#${k}`;
+}
+
+/** The deployment a label measures (`native#2` → native); undefined when it names none. */
+export function deploymentOfLabel(label: string): DeploymentName | undefined {
+  const name = label.replace(/#\d+$/, '');
+  return isDeploymentName(name) ? name : undefined;
+}
+
 /** The baseline every overhead is measured against. */
 export const BASELINE_DEPLOYMENT: DeploymentName = 'native';
 

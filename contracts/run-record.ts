@@ -1,7 +1,8 @@
-// data/runs/<label>/run.json: what one deployment's run was (collector run id, target, phases with their
-// times). The experiment writes it after every phase; the reporter reads it. One zod schema serves both:
-// the writer's type is the schema's output type, and the reader validates with the same schema. Fields
-// added after the first release are optional with a null default, so older files still read.
+// data/runs/<label>/round-<k>/run.json: what one deployment's run in one round was (collector run id,
+// target, phases with their times, the round and its order). The experiment writes it after every phase;
+// the reporter reads it. One zod schema serves both: the writer's type is the schema's output type, and
+// the reader validates with the same schema. Fields added after the first release are optional with a
+// default, so older files (one run per label, data/runs/<label>/run.json) still read as round 1 of 1.
 import { z } from 'zod';
 import { DEPLOYMENT_KINDS } from './deployments.js';
 
@@ -63,6 +64,16 @@ export const RunRecordSchema = z.object({
   error: z.string().nullable().default(null),
   /** Service CSVs collected under service/, relative to the run folder. */
   serviceCsvs: z.array(z.string()).default([]),
+  /** Which round of the experiment this run was (1-based); every label is measured once per round. */
+  round: z.number().int().min(1).default(1),
+  /** How many rounds the experiment was asked for (--repeat). */
+  rounds: z.number().int().min(1).default(1),
+  /** Where this run came in its round's order (0-based); null when not recorded. */
+  position: z.number().int().min(0).nullable().default(null),
+  /** The labels of this run's round, in the order they ran. */
+  order: z.array(z.string()).default([]),
+  /** The seed the round orders were drawn from (--seed); null when not recorded. */
+  seed: z.number().int().nullable().default(null),
 });
 export type RunRecord = z.output<typeof RunRecordSchema>;
 /** What a writer must provide: defaults may be left out. */

@@ -25,13 +25,18 @@ const log = (m: string): void => void process.stderr.write(`${m}\n`);
 /** The reporter's figures, or why there are none. */
 type Figures = { readonly summary: Summary } | { readonly why: string; readonly failed: boolean };
 
-/** Runs `reporter build` for the deployments that ran and reads the summary.json it wrote. */
-async function buildReport(root: string, options: ExperimentOptions, labels: readonly string[]): Promise<Figures> {
+/**
+ * Runs `reporter build` over the run folders that finished (one per label and round, each named with
+ * --csv) and reads the summary.json it wrote.
+ */
+async function buildReport(root: string, options: ExperimentOptions, done: readonly DeploymentOutcome[]): Promise<Figures> {
   const cli = join(root, 'dist/reporter/cli.js');
   if (!existsSync(cli)) return { why: 'dist/reporter/cli.js is not built, so no report was made', failed: false };
   const outDir = options.reportDir ?? join(root, 'reports/latest');
-  log(`reporter: building the report for ${labels.join(', ')}`);
-  const args = [cli, 'build', '--db', options.db, '--csv', options.out, '--labels', labels.join(','), '--out', outDir];
+  const labels = [...new Set(done.map((o) => o.label))];
+  log(`reporter: building the report for ${labels.join(', ')} (${done.length} runs)`);
+  const folders = done.flatMap((o) => (o.runDir === undefined ? [] : ['--csv', o.runDir]));
+  const args = [cli, 'build', '--db', options.db, ...folders, '--labels', labels.join(','), '--out', outDir];
   const r = await runCommand(process.execPath, args, { cwd: root });
   process.stderr.write(r.stdout + r.stderr);
   if (r.code !== 0) {
@@ -46,7 +51,7 @@ async function buildReport(root: string, options: ExperimentOptions, labels: rea
 }
 
 async function figuresFor(root: string, options: ExperimentOptions, outcomes: readonly DeploymentOutcome[], stopped: boolean): Promise<Figures> {
-  const done = outcomes.filter((o) => o.status === 'done').map((o) => o.name);
+  const done = outcomes.filter((o) => o.status === 'done');
   if (done.length === 0) return { why: 'no deployment was measured', failed: false };
   if (stopped) return { why: 'stopped (Ctrl-C) before the report was built', failed: false };
   if (!options.report) return { why: 'the report was not built (--no-report); the per-phase lines above are progress figures', failed: false };

@@ -1,21 +1,23 @@
-// The whole experiment: for each deployment in turn, up → collector start → warm-up and measured
-// phases → collector stop → collect service CSVs → down. Each of those is a resource nested in the one
-// before it, so whatever was started is stopped on every path, in reverse order. A deployment that
-// cannot run here is skipped with its reason; one that fails is reported and torn down, and the next
-// one still runs. Ctrl-C (the signal) stops the load, tears down what was started, and runs nothing more.
-import { mkdirSync, rmSync } from 'node:fs';
+// The whole experiment: round after round, every deployment once per round in that round's order
+// (order.ts), each run: up → collector start → warm-up and measured phases (each in a fresh load
+// generator process) → collector stop → collect service CSVs → down. Each of those is a resource nested
+// in the one before it, so whatever was started is stopped on every path, in reverse order. A deployment
+// that cannot run here is skipped with its reason in every round; one that fails is reported and torn
+// down, and the next one still runs. Ctrl-C (the signal) stops the load, tears down what was started,
+// and runs nothing more.
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { errorText } from '../common/error-text.js';
 import { withResource } from '../common/resource.js';
-import type { DeploymentName } from '../contracts/deployments.js';
+import { repeatLabel, type DeploymentName } from '../contracts/deployments.js';
 import type { ImageInfo, RunRecordInput, Target } from '../contracts/run-record.js';
 import type { Deployment, RunContext } from '../deploy/deployment.js';
-import { ClientCsvWriter } from '../load/csv-writer.js';
-import { progressPrinter } from '../load/progress.js';
-import { runLoad } from '../load/run.js';
+import { runLoadInProcess } from '../load/phase-process.js';
 import { formatLoadSummary, type LoadSummary } from '../load/stats.js';
 import type { CollectorControl } from './collector.js';
+import { Interrupted, modelArgs, withDeployment } from './deployment-resource.js';
 import type { ExperimentOptions } from './options.js';
+import { drawSeed, roundOrders } from './order.js';
 import { planPhases, type PhasePlan } from './phases.js';
 import { overallCpuPercent, writeRunRecord } from './run-record.js';
 
@@ -30,8 +32,13 @@ export interface ExperimentDeps {
   readonly signal?: AbortSignal;
 }
 
+/** One label in one round. */
 export interface DeploymentOutcome {
   readonly name: DeploymentName;
+  /** The run's label: the deployment's name, or `<name>#k` for its k-th listing (repeatLabel). */
+  readonly label: string;
+  /** 1-based. */
+  readonly round: number;
   readonly status: 'done' | 'skipped' | 'failed' | 'interrupted';
   /** Why it was skipped or what failed. */
   readonly reason?: string;
@@ -40,84 +47,16 @@ export interface DeploymentOutcome {
   readonly runDir?: string;
 }
 
-class Interrupted extends Error {
-  constructor() {
-    super('interrupted (Ctrl-C)');
-  }
-}
-
 /** What one deployment's run writes as it goes: run.json (rewritten after each step) and client.csv. */
 interface RunFiles {
   readonly dir: string;
   readonly record: RunRecordInput & { phases: NonNullable<RunRecordInput['phases']> };
-  readonly writer: ClientCsvWriter;
+  /** client.csv, appended to by each phase's load generator process. */
+  readonly csv: string;
   /** Measured phases that ran to their end. */
   readonly measured: string[];
   /** Every phase's load summary (for the load generator's CPU over the whole run). */
   readonly loads: LoadSummary[];
-}
-
-/** Resolves with `work`, or rejects with Interrupted as soon as the signal fires (`work` keeps running). */
-function raceSignal<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return work;
-  if (signal.aborted) return Promise.reject(new Interrupted());
-  return new Promise<T>((res, rej) => {
-    const onAbort = (): void => rej(new Interrupted());
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => { signal.removeEventListener('abort', onAbort); res(v); },
-      (e: unknown) => { signal.removeEventListener('abort', onAbort); rej(e); },
-    );
-  });
-}
-
-async function down(deployment: Deployment, ctx: RunContext): Promise<void> {
-  ctx.log('down: tearing down');
-  await deployment.down(ctx).catch((e: unknown) => ctx.log(`down FAILED: ${errorText(e)} — check for leftovers`));
-}
-
-/**
- * up() that Ctrl-C can cut short: on the signal, what exists so far is torn down at once (so a health wait
- * ends early), up() is let settle, and Interrupted is thrown; the caller's down() then removes anything
- * up() created meanwhile.
- */
-async function upInterruptibly(deployment: Deployment, ctx: RunContext, signal: AbortSignal | undefined): Promise<Target> {
-  ctx.log('up: starting');
-  const up = deployment.up(ctx);
-  try {
-    return await raceSignal(up, signal);
-  } catch (err) {
-    if (err instanceof Interrupted) {
-      await down(deployment, ctx);
-      await up.catch(() => undefined);
-    }
-    throw err;
-  }
-}
-
-/** The deployment as a resource: down() runs on every path, also after a failed or interrupted up(). */
-async function withDeployment<T>(deployment: Deployment, ctx: RunContext, signal: AbortSignal | undefined, use: (target: Target) => Promise<T>): Promise<T> {
-  try {
-    const target = await upInterruptibly(deployment, ctx, signal);
-    ctx.log(`up: ${target.host}:${target.port} (${target.path}; userland proxy ${target.userlandProxy ?? 'n/a'})`);
-    return await use(target);
-  } finally {
-    await down(deployment, ctx);
-  }
-}
-
-/** `--model-id/--model-dtype` for the collector's runs row, from the service's /health (none if it says nothing). */
-async function modelArgs(target: Target): Promise<string[]> {
-  try {
-    const res = await fetch(`http://${target.host}:${target.port}/health`, { signal: AbortSignal.timeout(5000) });
-    const health = (await res.json()) as { modelId?: unknown; dtype?: unknown };
-    return [
-      ...(typeof health.modelId === 'string' && health.modelId ? ['--model-id', health.modelId] : []),
-      ...(typeof health.dtype === 'string' && health.dtype ? ['--model-dtype', health.dtype] : []),
-    ];
-  } catch {
-    return [];
-  }
 }
 
 /** The collector's recording as a resource: started once the deployment is up, stopped before down(). */
@@ -156,25 +95,21 @@ async function withServiceCsvs<T>(deployment: Deployment, files: RunFiles, ctx: 
   );
 }
 
-/** One load phase against the target; its requests go to client.csv and its times to run.json. */
+/** One load phase against the target, in a fresh load generator process; its requests go to client.csv and its times to run.json. */
 async function runPhase(phase: PhasePlan, target: Target, files: RunFiles, ctx: RunContext, options: ExperimentOptions, deps: ExperimentDeps): Promise<void> {
   const what = phase.rateRps !== null ? `${phase.rateRps} req/s` : `${phase.concurrency} client(s)`;
   const much = phase.requests !== undefined ? `${phase.requests} requests` : `${(phase.durationMs ?? 0) / 1000} s`;
   ctx.log(`phase ${phase.name}: ${much}, ${what}`);
-  const progress = progressPrinter(`phase ${phase.name}`, (line) => ctx.log(line.trimEnd()), 5000);
-  const { summary, startMs, endMs } = await runLoad(
+  const { summary, startMs, endMs, pid } = await runLoadInProcess(
     {
       target: { host: target.host, port: target.port, path: '/infer' },
       label: files.record.label, phase: phase.name, concurrency: phase.concurrency ?? 1, rateRps: phase.rateRps ?? undefined,
       requests: phase.requests, durationMs: phase.durationMs, timeoutMs: options.timeoutMs, texts: deps.texts,
     },
     {
+      csv: files.csv,
       signal: deps.signal,
-      keepRows: false, // client.csv has them; a long phase would otherwise hold them all in memory
-      onRow: (row) => {
-        files.writer.write(row);
-        progress.row(row);
-      },
+      onProgress: (done, failed) => ctx.log(`  phase ${phase.name}: ${done} done, ${failed} failed`),
     },
   );
   files.record.phases.push({
@@ -184,7 +119,7 @@ async function runPhase(phase: PhasePlan, target: Target, files: RunFiles, ctx: 
   files.loads.push(summary);
   files.record.loadgen = { cpuPercent: overallCpuPercent(files.loads) };
   writeRunRecord(files.dir, files.record);
-  ctx.log(formatLoadSummary(summary).replace(/\n/g, `\n[${files.record.label}] `));
+  ctx.log(`${formatLoadSummary(summary)} (load generator pid ${pid})`.replace(/\n/g, `\n[${files.record.label}] `));
   if (deps.signal?.aborted) throw new Interrupted();
   if (summary.ok === 0) {
     const errs = Object.entries(summary.errors).map(([k, n]) => `${k}=${n}`).join(' ');
@@ -208,60 +143,127 @@ async function measure(deployment: Deployment, target: Target, files: RunFiles, 
   );
 }
 
-/** A new run of a label replaces the previous one's files (the database keeps every run). */
-function openRunFiles(dir: string, name: DeploymentName, deployment: Deployment, options: ExperimentOptions): RunFiles {
-  mkdirSync(dir, { recursive: true });
-  for (const f of ['client.csv', 'run.json', 'service']) rmSync(join(dir, f), { recursive: true, force: true });
-  const unlimited = deployment.kind === 'native' || (options.cpus === undefined && options.memoryBytes === undefined);
-  const record = {
-    label: name, deployment: deployment.kind, startedAtMs: Date.now(), phases: [], status: 'running',
-    limits: unlimited ? null : { cpus: options.cpus ?? null, memoryBytes: options.memoryBytes ?? null },
-  };
-  return { dir, record, writer: new ClientCsvWriter(join(dir, 'client.csv')), measured: [], loads: [] };
+/** Where this run sits in the experiment: recorded in run.json for the reporter to group rounds by. */
+export interface RoundPlace {
+  readonly round: number;
+  readonly rounds: number;
+  readonly position: number;
+  readonly order: readonly string[];
+  readonly seed: number;
 }
 
-async function runOne(name: DeploymentName, options: ExperimentOptions, deps: ExperimentDeps): Promise<DeploymentOutcome> {
-  const runDir = resolve(deps.root, options.out, name);
-  const ctx: RunContext = { root: deps.root, runDir, log: (m) => deps.log(`[${name}] ${m}`) };
+/** One label measured in one round; its folder is data/runs/<label>/round-<k>/. */
+interface RunEntry {
+  readonly name: DeploymentName;
+  readonly label: string;
+  readonly place: RoundPlace;
+}
+
+function openRunFiles(dir: string, entry: RunEntry, deployment: Deployment, options: ExperimentOptions): RunFiles {
+  mkdirSync(dir, { recursive: true });
+  const unlimited = deployment.kind === 'native' || (options.cpus === undefined && options.memoryBytes === undefined);
+  const record = {
+    label: entry.label, deployment: deployment.kind, startedAtMs: Date.now(), phases: [], status: 'running',
+    limits: unlimited ? null : { cpus: options.cpus ?? null, memoryBytes: options.memoryBytes ?? null },
+    ...entry.place, order: [...entry.place.order],
+  };
+  return { dir, record, csv: join(dir, 'client.csv'), measured: [], loads: [] };
+}
+
+async function runOne(entry: RunEntry, options: ExperimentOptions, deps: ExperimentDeps): Promise<DeploymentOutcome> {
+  const { name, label, place } = entry;
+  const runDir = resolve(deps.root, options.out, label, `round-${place.round}`);
+  const tag = place.rounds > 1 ? `${label} r${place.round}` : label;
+  const ctx: RunContext = { root: deps.root, runDir, log: (m) => deps.log(`[${tag}] ${m}`) };
   const deployment = deps.createDeployment(name);
-  const why = await deployment.preflight(ctx);
-  if (why) {
-    ctx.log(`skipped: ${why}`);
-    return { name, status: 'skipped', reason: why, phases: [] };
-  }
-  const files = openRunFiles(runDir, name, deployment, options);
+  const files = openRunFiles(runDir, entry, deployment, options);
+  const outcome = { name, label, round: place.round, runDir };
   try {
     await withDeployment(deployment, ctx, deps.signal, (target) => measure(deployment, target, files, ctx, options, deps));
     files.record.status = 'complete';
-    return { name, status: 'done', phases: files.measured, runDir };
+    return { ...outcome, status: 'done', phases: files.measured };
   } catch (err) {
     const status = err instanceof Interrupted || deps.signal?.aborted === true ? 'interrupted' : 'failed';
     const message = errorText(err);
     ctx.log(`${status === 'interrupted' ? 'interrupted' : 'FAILED'}: ${message}`);
     files.record.status = status;
     files.record.error = message;
-    return { name, status, reason: message, phases: files.measured, runDir };
+    return { ...outcome, status, reason: message, phases: files.measured };
   } finally {
-    files.writer.close();
     files.record.endedAtMs = Date.now();
     writeRunRecord(runDir, files.record);
   }
 }
 
-export async function runExperiment(options: ExperimentOptions, deps: ExperimentDeps): Promise<DeploymentOutcome[]> {
-  const outcomes: DeploymentOutcome[] = [];
-  for (const name of options.deployments) {
-    if (deps.signal?.aborted) {
-      outcomes.push({ name, status: 'interrupted', reason: 'not started (Ctrl-C)', phases: [] });
-      continue;
+/**
+ * A new experiment replaces its labels' earlier folders (the database keeps every run): the round
+ * folders, and the files of the one-folder-per-label layout, so no stale round is read with the new ones.
+ */
+function clearLabelFolders(out: string, labels: readonly string[]): void {
+  for (const label of labels) {
+    const dir = join(out, label);
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir)) {
+      if (/^round-\d+$/.test(f) || ['client.csv', 'run.json', 'service'].includes(f)) rmSync(join(dir, f), { recursive: true, force: true });
     }
-    deps.log(`=== ${name} (${outcomes.length + 1}/${options.deployments.length})`);
+  }
+}
+
+/** Why a deployment cannot run here, asked once per deployment (the answer holds for every round). */
+function preflightOnce(deps: ExperimentDeps, root: string): (name: DeploymentName) => Promise<Omit<DeploymentOutcome, 'label' | 'round'> | undefined> {
+  const answers = new Map<DeploymentName, Promise<Omit<DeploymentOutcome, 'label' | 'round'> | undefined>>();
+  const ask = async (name: DeploymentName): Promise<Omit<DeploymentOutcome, 'label' | 'round'> | undefined> => {
+    const log = (m: string): void => deps.log(`[${name}] ${m}`);
     try {
-      outcomes.push(await runOne(name, options, deps));
+      const why = await deps.createDeployment(name).preflight({ root, runDir: root, log });
+      if (!why) return undefined;
+      log(`skipped: ${why}`);
+      return { name, status: 'skipped', reason: why, phases: [] };
     } catch (err) {
-      // Only reached when the driver cannot even be created or preflight itself throws: nothing is up.
-      deps.log(`[${name}] FAILED: ${errorText(err)}`);
-      outcomes.push({ name, status: 'failed', reason: errorText(err), phases: [] });
+      // The driver cannot even be created or its preflight throws: nothing is up.
+      log(`FAILED: ${errorText(err)}`);
+      return { name, status: 'failed', reason: errorText(err), phases: [] };
+    }
+  };
+  return (name) => {
+    if (!answers.has(name)) answers.set(name, ask(name));
+    return answers.get(name)!;
+  };
+}
+
+/**
+ * Every label once per round, each round in its own order (experiment/order.ts); returns one outcome per
+ * label and round, round by round in the order they ran.
+ */
+export async function runExperiment(options: ExperimentOptions, deps: ExperimentDeps): Promise<DeploymentOutcome[]> {
+  const counts = new Map<DeploymentName, number>();
+  const entries = options.deployments.map((name) => {
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+    return { name, label: repeatLabel(name, counts.get(name)!) };
+  });
+  const byLabel = new Map(entries.map((e) => [e.label, e]));
+  const seed = options.seed ?? drawSeed();
+  const orders = roundOrders(entries.map((e) => e.label), options.repeat, seed);
+  deps.log(`${orders.length} round(s) of ${entries.length} deployment(s); orders from seed ${seed} (--seed ${seed} gives the same orders)`);
+  clearLabelFolders(resolve(deps.root, options.out), entries.map((e) => e.label));
+  const preflight = preflightOnce(deps, deps.root);
+  const outcomes: DeploymentOutcome[] = [];
+  for (const [r, order] of orders.entries()) {
+    deps.log(`=== round ${r + 1}/${orders.length}: ${order.join(', ')}`);
+    for (const [position, label] of order.entries()) {
+      const { name } = byLabel.get(label)!;
+      const place = { round: r + 1, rounds: orders.length, position, order, seed };
+      if (deps.signal?.aborted) {
+        outcomes.push({ name, label, round: place.round, status: 'interrupted', reason: 'not started (Ctrl-C)', phases: [] });
+        continue;
+      }
+      const cannot = await preflight(name);
+      if (cannot) {
+        outcomes.push({ ...cannot, label, round: place.round });
+        continue;
+      }
+      deps.log(`=== ${label} (round ${place.round}/${place.rounds}, ${position + 1}/${order.length})`);
+      outcomes.push(await runOne({ name, label, place }, options, deps));
     }
   }
   return outcomes;

@@ -1,12 +1,19 @@
 // `npm run experiment` options: parsed and validated once into one typed object, before anything starts
 // (`--help` is answered by the bin before this runs).
 import { parseBytes, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseStrict } from '../common/cli-args.js';
-import { DEPLOYMENT_NAMES, isDeploymentName, WARMUP_PHASE, type DeploymentName } from '../contracts/deployments.js';
+import { BASELINE_DEPLOYMENT, DEPLOYMENT_NAMES, isDeploymentName, WARMUP_PHASE, type DeploymentName } from '../contracts/deployments.js';
 import { parseDuration, SAMPLE_INTERVAL_BOUNDS } from '../contracts/duration.js';
 import { UsageError } from '../contracts/usage-error.js';
 
 export interface ExperimentOptions {
+  /** In the order given; a name listed again is measured again under `<name>#k` (repeatLabel). */
   readonly deployments: readonly DeploymentName[];
+  /** Rounds: every deployment is measured once per round, in an order that changes between rounds. */
+  readonly repeat: number;
+  /** Seed of the round orders; undefined = drawn when the experiment starts (and recorded). */
+  readonly seed: number | undefined;
+  /** Whether the baseline was added a second time (the A/A pair native, native#2). */
+  readonly aa: boolean;
   /** Requests of the sequential phase. */
   readonly requests: number;
   /** The concurrent phase sends this many requests instead of running for durationMs. */
@@ -34,13 +41,28 @@ export interface ExperimentOptions {
   readonly reportDir: string | undefined;
 }
 
+/**
+ * Rounds when --repeat is not given: six, so the default six labels (five deployments and the A/A
+ * pair) each take every position once, and the across-round intervals rest on six values per label.
+ */
+export const DEFAULT_REPEAT = 6;
+/** The concurrent phase's default length: with six rounds the default run stays near 10 minutes here. */
+const DEFAULT_DURATION = '5s';
+const MAX_SEED = 2 ** 32 - 1;
+
 export const EXPERIMENT_USAGE = `usage: npm run experiment -- [options]
-  --deployments LIST  comma-separated, in order (default ${DEPLOYMENT_NAMES.join(',')})
+  --deployments LIST  comma-separated (default ${DEPLOYMENT_NAMES.join(',')}); a name listed again is
+                      measured again as <name>#2, #3 … (native,native: an A/A pair)
+  --repeat N          rounds (default ${DEFAULT_REPEAT}): each round measures every deployment once; the order
+                      changes from round to round so each takes each position in turn
+  --seed S            seed of the round orders, a whole number (default: drawn at start, recorded in run.json)
+  --aa, --no-aa       add the A/A pair: ${BASELINE_DEPLOYMENT} measured a second time as ${BASELINE_DEPLOYMENT}#2 (default: on
+                      when --deployments is not given)
   --requests N        sequential phase: N requests, one at a time (default 160)
   --concurrency C     concurrent phase: C clients back to back for --duration (default 16; 1 = none)
   --concurrent-requests N  the concurrent phase sends N requests instead of running for --duration
   --rate R            add an open-loop phase at R requests/s for --duration (latency from the intended send time)
-  --duration D        length of the concurrent and open-loop phases (default 10s; every duration needs a
+  --duration D        length of the concurrent and open-loop phases (default ${DEFAULT_DURATION}; every duration needs a
                       unit: ms, s, m or h, e.g. 500ms, 10s, 2m)
   --warmup N          warm-up requests before measuring (default 20, recorded as phase "${WARMUP_PHASE}")
   --timeout D         per-request deadline (default 10s)
@@ -53,6 +75,7 @@ export const EXPERIMENT_USAGE = `usage: npm run experiment -- [options]
   --report-dir DIR    where "reporter build" writes (default: its own, reports/latest)
   --no-report         do not run "reporter build" at the end`;
 
+/** The list as given; a name may come more than once (each repeat gets its own label). */
 export function parseDeployments(value: string): DeploymentName[] {
   const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (names.length === 0) throw new UsageError(`--deployments: expected a comma-separated list, got '${value}'`);
@@ -61,9 +84,19 @@ export function parseDeployments(value: string): DeploymentName[] {
       throw new UsageError(`--deployments: unknown deployment '${name}' (known: ${DEPLOYMENT_NAMES.join(', ')})`);
     }
   }
-  const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (dup) throw new UsageError(`--deployments: '${dup}' is listed twice`);
   return names as DeploymentName[];
+}
+
+/** The list with the A/A pair: the baseline once more, unless it is already listed twice or not at all. */
+function withAaPair(names: DeploymentName[], aa: boolean): DeploymentName[] {
+  const baselines = names.filter((n) => n === BASELINE_DEPLOYMENT).length;
+  return aa && baselines === 1 ? [...names, BASELINE_DEPLOYMENT] : names;
+}
+
+function parseSeed(value: string): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(Number.isSafeInteger(n) && n <= MAX_SEED)) throw new UsageError(`--seed: expected a whole number from 0 to ${MAX_SEED}, got '${value}'`);
+  return n;
 }
 
 /** Docker refuses limits under 6 MiB; say so here rather than once per deployment. */
@@ -75,12 +108,16 @@ function parseMemory(value: string): number {
 
 export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions {
   const values = parseStrict(argv, {
-    deployments: { type: 'string', default: DEPLOYMENT_NAMES.join(',') },
+    deployments: { type: 'string' },
+    repeat: { type: 'string', default: String(DEFAULT_REPEAT) },
+    seed: { type: 'string' },
+    aa: { type: 'boolean' },
+    'no-aa': { type: 'boolean' },
     requests: { type: 'string', default: '160' },
     concurrency: { type: 'string', default: '16' },
     'concurrent-requests': { type: 'string' },
     rate: { type: 'string' },
-    duration: { type: 'string', default: '10s' },
+    duration: { type: 'string', default: DEFAULT_DURATION },
     warmup: { type: 'string', default: '20' },
     timeout: { type: 'string', default: '10s' },
     db: { type: 'string', default: 'data/bench.db' },
@@ -94,8 +131,15 @@ export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions 
   }).values;
   if (values.db.trim() === '') throw new UsageError(`--db: expected a file path, got ''`);
   if (values.out.trim() === '') throw new UsageError(`--out: expected a folder, got ''`);
+  if (values.aa && values['no-aa']) throw new UsageError('--aa and --no-aa: give one or the other');
+  const aa = values.aa ?? (values['no-aa'] ? false : values.deployments === undefined);
+  const listed = parseDeployments(values.deployments ?? DEPLOYMENT_NAMES.join(','));
+  const deployments = withAaPair(listed, aa);
   return {
-    deployments: parseDeployments(values.deployments),
+    deployments,
+    repeat: parsePositiveInt('repeat', values.repeat, 100),
+    seed: values.seed === undefined ? undefined : parseSeed(values.seed),
+    aa: deployments.length > listed.length,
     requests: parsePositiveInt('requests', values.requests),
     concurrentRequests: values['concurrent-requests'] === undefined ? undefined : parsePositiveInt('concurrent-requests', values['concurrent-requests']),
     concurrency: parsePositiveInt('concurrency', values.concurrency, 10_000),

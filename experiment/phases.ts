@@ -15,7 +15,7 @@ export interface PhasePlan {
 
 /**
  * Warm-up, the sequential requests of the 160-review latency test, then the concurrent phase for a
- * duration (10 s by default): at several hundred req/s a few hundred requests would be over in under a second, less than one
+ * duration (5 s by default, in each of the rounds): at several hundred req/s a few hundred requests would be over in under a second, less than one
  * collector sample, which says little about CPU or throughput.
  */
 export function planPhases(

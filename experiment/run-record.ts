@@ -1,4 +1,4 @@
-// Writing data/runs/<label>/run.json (its shape is contracts/run-record.ts). Rewritten after every phase,
+// Writing data/runs/<label>/round-<k>/run.json (its shape is contracts/run-record.ts). Rewritten after every phase,
 // atomically, so a crash keeps what was already measured and a reader never sees half a file.
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

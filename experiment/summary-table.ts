@@ -4,7 +4,7 @@
 // finish. Pure: every number is read from the Summary, none is computed again here, so the console,
 // summary.md and REPORT.md cannot disagree.
 import { formatTable } from '../common/text-table.js';
-import { BASELINE_DEPLOYMENT } from '../contracts/deployments.js';
+import { BASELINE_DEPLOYMENT, DEPLOYMENT_NAMES } from '../contracts/deployments.js';
 import type { Summary } from '../contracts/summary.js';
 import type { DeploymentOutcome } from './experiment.js';
 import { phasesOf, targetChecks } from './targets.js';
@@ -33,14 +33,24 @@ function replicaText(shares: Readonly<Record<string, number>>): string {
   return entries.length > 1 ? entries.map(([k, v]) => `${k.slice(0, 12)} ${(v * 100).toFixed(0)}%`).join(', ') : '';
 }
 
-/** One row per measured phase of each deployment that ran and was reported, in the order they ran. */
+/** The labels that finished at least one round, in the deployments' listed order (native, native#2, docker …). */
+export function doneLabels(outcomes: readonly DeploymentOutcome[]): string[] {
+  const rank = (o: DeploymentOutcome): number => DEPLOYMENT_NAMES.indexOf(o.name);
+  const done = outcomes.filter((o) => o.status === 'done').sort((a, b) => rank(a) - rank(b) || a.label.localeCompare(b.label));
+  return [...new Set(done.map((o) => o.label))];
+}
+
+/**
+ * One row per measured phase of each label that ran and was reported. Where the summary holds a label's
+ * phase more than once (one per round), the row shows the first; the across-round figures are the report's.
+ */
 export function closingRows(summary: Summary, outcomes: readonly DeploymentOutcome[]): ClosingRow[] {
-  return outcomes.flatMap((o) =>
-    phasesOf(summary, o.name).map((p): ClosingRow => {
-      const overhead = summary.overheads.find((x) => x.label === o.name && x.phase === p.phase && x.percentile === 50);
+  return doneLabels(outcomes).flatMap((label) =>
+    phasesOf(summary, label).map((p): ClosingRow => {
+      const overhead = summary.overheads.find((x) => x.label === label && x.phase === p.phase && x.percentile === 50);
       const overheadMs = overhead === undefined ? undefined : overhead.valueMs - overhead.baselineMs;
       return {
-        deployment: o.name,
+        deployment: label,
         phase: p.phase,
         requests: p.ok === p.requests ? String(p.requests) : `${p.ok}/${p.requests} ok`,
         p50: p.client.p50,
@@ -69,8 +79,23 @@ const HEADER = [
 ];
 const ALIGN = ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'] as const;
 
-function statusLines(outcomes: readonly DeploymentOutcome[]): string[] {
-  return outcomes.filter((o) => o.status !== 'done').map((o) => `${o.name}: ${o.status}${o.reason ? ` (${o.reason})` : ''}`);
+/**
+ * One line per label and what happened to it in the rounds where it did not finish: `compose: skipped
+ * (…)` when that was so in every round, `docker (round 2): failed (…)` when only in some.
+ */
+export function statusLines(outcomes: readonly DeploymentOutcome[]): string[] {
+  const rounds = new Map<string, number>();
+  for (const o of outcomes) rounds.set(o.label, (rounds.get(o.label) ?? 0) + 1);
+  const groups = new Map<string, DeploymentOutcome[]>();
+  for (const o of outcomes.filter((x) => x.status !== 'done')) {
+    const key = JSON.stringify([o.label, o.status, o.reason ?? '']);
+    groups.set(key, [...(groups.get(key) ?? []), o]);
+  }
+  return [...groups.values()].map((group) => {
+    const o = group[0]!;
+    const which = group.length === rounds.get(o.label) ? '' : ` (round${group.length > 1 ? 's' : ''} ${group.map((g) => g.round).join(', ')})`;
+    return `${o.label}${which}: ${o.status}${o.reason ? ` (${o.reason})` : ''}`;
+  });
 }
 
 /**
@@ -88,6 +113,8 @@ export function formatClosingTable(summary: Summary, outcomes: readonly Deployme
 
 /** What is printed when there are no reporter figures: why, and what happened to each deployment. */
 export function formatWithoutFigures(why: string, outcomes: readonly DeploymentOutcome[]): string {
-  const ran = outcomes.filter((o) => o.status === 'done').map((o) => `${o.name}: done (${o.phases.join(', ')})`);
+  const ran = outcomes
+    .filter((o) => o.status === 'done')
+    .map((o) => `${o.label}${outcomes.some((x) => x.round > 1) ? ` (round ${o.round})` : ''}: done (${o.phases.join(', ')})`);
   return [`no figures: ${why}`, ...ran, ...statusLines(outcomes)].join('\n');
 }

@@ -53,7 +53,7 @@ export function phasesOf(summary: Summary, label: string): PhaseSummary[] {
 
 /** One line per target that this run's deployments can tell; nothing about deployments that did not run. */
 export function targetChecks(summary: Summary, outcomes: readonly DeploymentOutcome[]): string[] {
-  const done = new Set(outcomes.filter((o) => o.status === 'done').map((o) => o.name as string));
+  const done = new Set(outcomes.filter((o) => o.status === 'done').map((o) => o.label));
   const ran = (label: string): PhaseSummary[] => (done.has(label) ? phasesOf(summary, label) : []);
   const phase = (label: string, name: string): PhaseSummary | undefined => ran(label).find((p) => p.phase === name);
   const three = ran('swarm-3');

@@ -11,6 +11,7 @@ import type { Deployment, RunContext } from '../../deploy/deployment.js';
 import { cliCollector } from '../collector.js';
 import { runExperiment, type ExperimentDeps } from '../experiment.js';
 import { parseExperimentArgs } from '../options.js';
+import { roundOrders } from '../order.js';
 import { parseRunRecord, type RunRecord, type Target } from '../../contracts/run-record.js';
 import { findPackageRoot } from '../../common/package-root.js';
 import { runCommand, type CommandOptions } from '../../common/run-command.js';
@@ -71,9 +72,16 @@ function fakeDeps(fakes: Record<string, FakeDeployment>, signal?: AbortSignal): 
   };
 }
 
+/** A seed under which one round of `labels` runs in the order given. */
+function seedKeeping(labels: string[]): number {
+  for (let seed = 0; ; seed++) if (roundOrders(labels, 1, seed)[0]!.join() === labels.join()) return seed;
+}
+
 describe('experiment', () => {
   describe('orchestration (stand-in deployments)', () => {
-    const options = (out: string) => parseExperimentArgs(['--deployments', 'docker,compose,swarm-1', '--requests', '5', '--concurrency', '2', '--concurrent-requests', '10', '--warmup', '2', '--out', out]);
+    // One round in the listed order (the seed whose shuffle leaves it as it is), so the steps can be followed.
+    const listed = String(seedKeeping(['docker', 'compose', 'swarm-1']));
+    const options = (out: string) => parseExperimentArgs(['--deployments', 'docker,compose,swarm-1', '--repeat', '1', '--seed', listed, '--requests', '5', '--concurrency', '2', '--concurrent-requests', '10', '--warmup', '2', '--out', out]);
 
     it('skips what cannot run with its reason, tears down a failed phase, and goes on with the next', async () => {
       const out = tmp();
@@ -90,15 +98,15 @@ describe('experiment', () => {
       assert.deepEqual(fakes.docker.calls, ['preflight', 'up', 'collectCsv', 'down']);
       assert.deepEqual(fakes.compose.calls, ['preflight']);
       assert.deepEqual(fakes['swarm-1'].calls, ['preflight', 'up', 'collectCsv', 'down']);
-      assert.equal(readRun(join(out, 'docker')).status, 'failed');
+      assert.equal(readRun(join(out, 'docker', 'round-1')).status, 'failed');
       assert.ok(!existsSync(join(out, 'compose')));
 
-      const run = readRun(join(out, 'swarm-1'));
+      const run = readRun(join(out, 'swarm-1', 'round-1'));
       assert.equal(run.status, 'complete');
       assert.deepEqual(run.image, { id: 'sha256:fake', sizeBytes: 123, ref: null, digest: null });
       assert.deepEqual(run.target, { host: '127.0.0.1', port: run.target!.port, userlandProxy: false, path: 'fake' });
       assert.deepEqual(run.phases.map((p) => [p.name, p.requests, p.concurrency]), [['warmup', 2, 1], ['sequential', 5, 1], ['closed-c2', 10, 2]]);
-      const rows = csv(join(out, 'swarm-1', 'client.csv'));
+      const rows = csv(join(out, 'swarm-1', 'round-1', 'client.csv'));
       assert.equal(rows.length, 17);
       assert.ok(rows.every((r) => r.label === 'swarm-1' && r.replica === 'task-1' && r.status === '200'));
       assert.deepEqual(outcomes[2]!.phases, ['sequential', 'closed-c2']);
@@ -119,7 +127,60 @@ describe('experiment', () => {
       assert.deepEqual(outcomes.map((o) => o.status), ['interrupted', 'interrupted', 'interrupted']);
       assert.deepEqual(fakes.docker.calls, ['preflight', 'up', 'collectCsv', 'down']);
       assert.deepEqual(fakes.compose.calls, []);
-      assert.equal(readRun(join(out, 'docker')).status, 'interrupted');
+      assert.equal(readRun(join(out, 'docker', 'round-1')).status, 'interrupted');
+    });
+  });
+
+  describe('rounds (stand-in deployments)', () => {
+    const quick = ['--requests', '3', '--concurrency', '2', '--concurrent-requests', '4', '--warmup', '0'];
+
+    it('--repeat 3 measures every deployment in each round, each at every position once, each phase in a fresh load generator process', async () => {
+      const out = tmp();
+      const fakes = { docker: new FakeDeployment('docker', serviceLike()), compose: new FakeDeployment('compose', serviceLike()), 'swarm-1': new FakeDeployment('swarm-1', serviceLike()) };
+      const deps = fakeDeps(fakes);
+      const outcomes = await runExperiment(parseExperimentArgs(['--deployments', 'docker,compose,swarm-1', '--repeat', '3', '--seed', '4', ...quick, '--out', out]), deps);
+      assert.equal(outcomes.length, 9);
+      assert.ok(outcomes.every((o) => o.status === 'done'));
+      const runs = outcomes.map((o) => readRun(join(out, o.label, `round-${o.round}`)));
+      const orders = [1, 2, 3].map((k) => runs.find((r) => r.round === k)!.order);
+      assert.equal(new Set(orders.map((o) => o.join())).size, 3, 'a different order each round');
+      assert.deepEqual(orders, roundOrders(['docker', 'compose', 'swarm-1'], 3, 4));
+      for (const r of runs) {
+        assert.deepEqual([r.rounds, r.seed, r.order[r.position!]], [3, 4, r.label]);
+        assert.equal(r.status, 'complete');
+      }
+      for (const label of ['docker', 'compose', 'swarm-1']) {
+        assert.deepEqual(runs.filter((r) => r.label === label).map((r) => r.position).sort(), [0, 1, 2], `${label} at every position once`);
+      }
+      assert.deepEqual(fakes.docker.calls, ['preflight', ...Array(3).fill(['up', 'collectCsv', 'down']).flat()], 'preflight once, up and down per round');
+      const pids = deps.lines.flatMap((l) => /load generator pid (\d+)/.exec(l)?.[1] ?? []);
+      assert.equal(pids.length, 9 * 2, 'the sequential and the concurrent phase of 9 runs');
+      assert.equal(new Set(pids).size, pids.length, 'every phase in a process of its own');
+      assert.ok(!pids.includes(String(process.pid)));
+      assert.equal(csv(join(out, 'compose', 'round-2', 'client.csv')).length, 3 + 4);
+    });
+
+    it('--deployments native,native measures native twice, as native and native#2, in every round', async () => {
+      const out = tmp();
+      const native = new FakeDeployment('native', serviceLike());
+      const outcomes = await runExperiment(parseExperimentArgs(['--deployments', 'native,native', '--repeat', '2', ...quick, '--out', out]), fakeDeps({ native }));
+      assert.deepEqual(outcomes.map((o) => `${o.label} r${o.round}`).sort(), ['native r1', 'native r2', 'native#2 r1', 'native#2 r2']);
+      const run = readRun(join(out, 'native#2', 'round-2'));
+      assert.deepEqual([run.label, run.deployment, run.status], ['native#2', 'docker', 'complete']);
+      assert.ok(csv(join(out, 'native#2', 'round-2', 'client.csv')).every((r) => r.label === 'native#2'));
+    });
+
+    it('the same --seed gives the same orders; a new experiment replaces the earlier rounds of its labels', async () => {
+      const out = tmp();
+      const fakes = { docker: new FakeDeployment('docker', serviceLike()), compose: new FakeDeployment('compose', serviceLike()) };
+      const args = ['--deployments', 'docker,compose', '--seed', '77', '--requests', '2', '--concurrency', '1', '--warmup', '0', '--out', out];
+      const ordersOf = (): string[][] => [1, 2, 3].map((k) => readRun(join(out, 'docker', `round-${k}`)).order);
+      await runExperiment(parseExperimentArgs([...args, '--repeat', '3']), fakeDeps(fakes));
+      const first = ordersOf();
+      await runExperiment(parseExperimentArgs([...args, '--repeat', '3']), fakeDeps(fakes));
+      assert.deepEqual(ordersOf(), first);
+      await runExperiment(parseExperimentArgs([...args, '--repeat', '1']), fakeDeps(fakes));
+      assert.ok(!existsSync(join(out, 'docker', 'round-2')), 'no stale round left from the earlier experiment');
     });
   });
 
@@ -140,11 +201,11 @@ describe('experiment', () => {
         finishUp(); // like a native child killed mid-health-wait: up() then returns
         await realDown(ctx);
       };
-      const outcomes = await runExperiment(parseExperimentArgs(['--deployments', 'docker', '--out', out]), fakeDeps({ docker: fake }, stop.signal));
+      const outcomes = await runExperiment(parseExperimentArgs(['--deployments', 'docker', '--repeat', '1', '--out', out]), fakeDeps({ docker: fake }, stop.signal));
       assert.deepEqual(outcomes.map((o) => o.status), ['interrupted']);
       assert.deepEqual(fake.calls, ['preflight', 'down', 'up', 'down']);
       assert.equal(fake.server, undefined, 'what up() created after the first down is gone');
-      assert.equal(readRun(join(out, 'docker')).status, 'interrupted');
+      assert.equal(readRun(join(out, 'docker', 'round-1')).status, 'interrupted');
     });
   });
 
@@ -153,11 +214,11 @@ describe('experiment', () => {
       const dir = tmp();
       const port = await freePort();
       const db = join(dir, 'bench.db');
-      const r = await runCli(['--deployments', 'native', '--requests', '10', '--concurrency', '2', '--concurrent-requests', '20', '--warmup', '2', '--port', String(port), '--db', db, '--out', join(dir, 'runs'), '--report-dir', join(dir, 'report')]);
+      const r = await runCli(['--deployments', 'native', '--repeat', '1', '--requests', '10', '--concurrency', '2', '--concurrent-requests', '20', '--warmup', '2', '--port', String(port), '--db', db, '--out', join(dir, 'runs'), '--report-dir', join(dir, 'report')]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /\| native +\| sequential +\| 10 +\|/);
       assert.match(r.stderr, /\[native\] phase sequential: 10 requests, 1 client\(s\)/);
-      const runDir = join(dir, 'runs', 'native');
+      const runDir = join(dir, 'runs', 'native', 'round-1');
       const run = readRun(runDir);
       assert.equal(run.status, 'complete');
       assert.equal(run.deployment, 'native');
@@ -188,7 +249,7 @@ describe('experiment', () => {
       const port = await freePort();
       let sent = false;
       const r = await runCli(
-        ['--deployments', 'native', '--rate', '20', '--duration', '60s', '--warmup', '0', '--concurrency', '1', '--port', String(port), '--db', join(dir, 'b.db'), '--out', join(dir, 'runs'), '--no-report'],
+        ['--deployments', 'native', '--repeat', '1', '--rate', '20', '--duration', '60s', '--warmup', '0', '--concurrency', '1', '--port', String(port), '--db', join(dir, 'b.db'), '--out', join(dir, 'runs'), '--no-report'],
         (text, child) => {
           if (!sent && text.includes('phase open-rate20')) {
             sent = true;
@@ -199,7 +260,7 @@ describe('experiment', () => {
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, /Ctrl-C: stopping the load and tearing down/);
       assert.match(r.stdout, /^native: interrupted/m);
-      assert.equal(readRun(join(dir, 'runs', 'native')).status, 'interrupted');
+      assert.equal(readRun(join(dir, 'runs', 'native', 'round-1')).status, 'interrupted');
       assert.equal(await portIsFree(port), true);
     });
   });
@@ -208,7 +269,7 @@ describe('experiment', () => {
     it('runs native and says which deployments it skipped and why', async () => {
       const dir = tmp();
       const r = await runCli(
-        ['--deployments', 'native,docker,swarm-3', '--requests', '3', '--concurrency', '1', '--warmup', '0', '--port', String(await freePort()), '--db', join(dir, 'b.db'), '--out', join(dir, 'runs'), '--report-dir', join(dir, 'report')],
+        ['--deployments', 'native,docker,swarm-3', '--repeat', '1', '--requests', '3', '--concurrency', '1', '--warmup', '0', '--port', String(await freePort()), '--db', join(dir, 'b.db'), '--out', join(dir, 'runs'), '--report-dir', join(dir, 'report')],
         undefined,
         { ...process.env, DOCKER_HOST: `unix://${join(dir, 'no-engine.sock')}` },
       );
@@ -216,7 +277,7 @@ describe('experiment', () => {
       assert.match(r.stdout, /\| native +\| sequential +\| 3 /);
       assert.match(r.stdout, /^docker: skipped \(.*Docker engine.*\)$/m);
       assert.match(r.stdout, /^swarm-3: skipped \(.*Docker engine.*\)$/m);
-      assert.equal(readRun(join(dir, 'runs', 'native')).status, 'complete');
+      assert.equal(readRun(join(dir, 'runs', 'native', 'round-1')).status, 'complete');
     });
 
     it('exits 1 when nothing at all could run', async () => {
@@ -263,7 +324,7 @@ describe('experiment', () => {
       const stale = cliCollector({ root, db, intervalMs: 1000 })!;
       await stale.start('native', ['--deployment', 'native', '--pid', String(process.pid)]);
       try {
-        const r = await runCli(['--deployments', 'native', '--port', String(port), '--requests', '2', '--db', db, '--out', join(dir, 'runs'), '--no-report']);
+        const r = await runCli(['--deployments', 'native', '--repeat', '1', '--port', String(port), '--requests', '2', '--db', db, '--out', join(dir, 'runs'), '--no-report']);
         assert.equal(r.code, 1);
         assert.match(r.stderr, /\[native\] FAILED: .*already recording.*end it with: node dist\/collector\/cli\.js stop --label native --db /);
         assert.equal(await portIsFree(port), true, 'the native service was torn down');
@@ -278,11 +339,11 @@ describe('experiment', () => {
       const port = (holder.address() as net.AddressInfo).port;
       try {
         const dir = tmp();
-        const r = await runCli(['--deployments', 'native', '--port', String(port), '--requests', '2', '--db', join(dir, 'b.db'), '--out', join(dir, 'runs'), '--no-report']);
+        const r = await runCli(['--deployments', 'native', '--repeat', '1', '--port', String(port), '--requests', '2', '--db', join(dir, 'b.db'), '--out', join(dir, 'runs'), '--no-report']);
         assert.equal(r.code, 1);
         assert.match(r.stderr, new RegExp(`\\[native\\] FAILED: .*port ${port} is already taken`));
         assert.match(r.stdout, new RegExp(`^native: failed \\(.*port ${port} is already taken`, 'm'));
-        assert.equal(readRun(join(dir, 'runs', 'native')).status, 'failed');
+        assert.equal(readRun(join(dir, 'runs', 'native', 'round-1')).status, 'failed');
         assert.equal(holder.listening, true);
       } finally {
         holder.close();

@@ -24,17 +24,34 @@ const overhead = (label: string, name: string, baselineMs: number, valueMs: numb
 const summaryOf = (phases: PhaseSummary[], overheads: Overhead[] = []): Summary =>
   SummarySchema.parse({ runs: [], replicas: [], phases, overheads });
 const done = (...names: DeploymentOutcome['name'][]): DeploymentOutcome[] =>
-  names.map((name) => ({ name, status: 'done', phases: [] }));
+  names.map((name) => ({ name, label: name, round: 1, status: 'done', phases: [] }));
 
 describe('experiment, pure parts', () => {
   describe('options', () => {
     it('runs every deployment with the 160-review latency test load by default', () => {
       const o = parseExperimentArgs([]);
-      assert.deepEqual(o.deployments, ['native', 'docker', 'compose', 'swarm-1', 'swarm-3']);
+      assert.deepEqual(o.deployments, ['native', 'docker', 'compose', 'swarm-1', 'swarm-3', 'native']);
+      assert.equal(o.aa, true, 'the A/A pair: native measured a second time');
+      assert.equal(o.repeat, 6);
+      assert.equal(o.seed, undefined);
       assert.equal(o.requests, 160);
       assert.equal(o.concurrency, 16);
       assert.equal(o.rateRps, undefined);
       assert.equal(o.report, true);
+    });
+    it('adds the A/A pair only to the default list unless asked, and never a third native', () => {
+      assert.deepEqual(parseExperimentArgs(['--deployments', 'native,docker']).deployments, ['native', 'docker']);
+      assert.deepEqual(parseExperimentArgs(['--deployments', 'native,docker', '--aa']).deployments, ['native', 'docker', 'native']);
+      assert.deepEqual(parseExperimentArgs(['--deployments', 'native,native', '--aa']).deployments, ['native', 'native']);
+      assert.deepEqual(parseExperimentArgs(['--no-aa']).deployments, ['native', 'docker', 'compose', 'swarm-1', 'swarm-3']);
+      assert.deepEqual(parseExperimentArgs(['--deployments', 'docker', '--aa']).deployments, ['docker'], 'no baseline, no pair');
+      assert.throws(() => parseExperimentArgs(['--aa', '--no-aa']), /--aa and --no-aa/);
+    });
+    it('reads --repeat and --seed, naming a bad value', () => {
+      const o = parseExperimentArgs(['--repeat', '5', '--seed', '42']);
+      assert.deepEqual([o.repeat, o.seed], [5, 42]);
+      assert.throws(() => parseExperimentArgs(['--repeat', '0']), /--repeat: .*'0'/);
+      assert.throws(() => parseExperimentArgs(['--seed=-1']), /--seed: expected a whole number from 0 to 4294967295, got '-1'/);
     });
     it('reads per-replica limits for the container deployments', () => {
       const o = parseExperimentArgs(['--cpus', '0.5', '--memory', '512m']);
@@ -49,7 +66,7 @@ describe('experiment, pure parts', () => {
         name: 'UsageError',
         message: "--deployments: unknown deployment 'kubernetes' (known: native, docker, compose, swarm-1, swarm-3)",
       });
-      assert.throws(() => parseDeployments('native,native'), /'native' is listed twice/);
+      assert.deepEqual(parseDeployments('native,native'), ['native', 'native'], 'a repeat is measured again under its own label');
       assert.throws(() => parseDeployments(','), UsageError);
     });
     it('rejects bad load values, naming them', () => {
@@ -63,10 +80,10 @@ describe('experiment, pure parts', () => {
   });
 
   describe('phases', () => {
-    it('defaults to warm-up, the 160 sequential requests, then 16 clients for 10 s', () => {
+    it('defaults to warm-up, the 160 sequential requests, then 16 clients for 5 s (in each of six rounds)', () => {
       const o = parseExperimentArgs([]);
       assert.deepEqual(planPhases(o).map((x) => [x.name, x.concurrency, x.requests, x.durationMs, x.measured]), [
-        ['warmup', 1, 20, undefined, false], ['sequential', 1, 160, undefined, true], ['closed-c16', 16, undefined, 10_000, true],
+        ['warmup', 1, 20, undefined, false], ['sequential', 1, 160, undefined, true], ['closed-c16', 16, undefined, 5_000, true],
       ]);
     });
     it('adds an open-loop phase with --rate for --duration, and drops warm-up and a c1 duplicate', () => {
@@ -112,7 +129,7 @@ describe('experiment, pure parts', () => {
     );
     const outcomes: DeploymentOutcome[] = [
       ...done('native', 'docker', 'swarm-3'),
-      { name: 'compose', status: 'skipped', reason: 'no Docker engine', phases: [] },
+      { name: 'compose', label: 'compose', round: 1, status: 'skipped', reason: 'no Docker engine', phases: [] },
     ];
     it('gives the overhead against native in ms and % at p50, phase by phase', () => {
       const rows = closingRows(summary, outcomes);
@@ -134,8 +151,8 @@ describe('experiment, pure parts', () => {
     });
     it('without the reporter\'s figures, says why instead of showing any number', () => {
       const text = formatWithoutFigures('the report was not built (--no-report)', [
-        { name: 'native', status: 'done', phases: ['sequential', 'closed-c16'] },
-        { name: 'docker', status: 'failed', reason: 'port 5000 is already taken', phases: [] },
+        { name: 'native', label: 'native', round: 1, status: 'done', phases: ['sequential', 'closed-c16'] },
+        { name: 'docker', label: 'docker', round: 1, status: 'failed', reason: 'port 5000 is already taken', phases: [] },
       ]);
       assert.equal(text, 'no figures: the report was not built (--no-report)\nnative: done (sequential, closed-c16)\ndocker: failed (port 5000 is already taken)');
     });
@@ -162,7 +179,7 @@ describe('experiment, pure parts', () => {
     });
     it('says nothing about deployments that did not run', () => {
       assert.deepEqual(targetChecks(summaryOf([phase('native', 'sequential', 2)]), done('native')), []);
-      const failed: DeploymentOutcome[] = [...done('native'), { name: 'docker', status: 'failed', phases: [] }];
+      const failed: DeploymentOutcome[] = [...done('native'), { name: 'docker', label: 'docker', round: 1, status: 'failed', phases: [] }];
       assert.deepEqual(targetChecks(summaryOf([phase('native', 'sequential', 2), phase('docker', 'sequential', 9)]), failed), []);
     });
     it('leaves requests no replica was named for out of the shares', () => {
