@@ -80,7 +80,7 @@ async function rawRound(clf: Classifier, texts: string[], size: number, into: Se
 }
 
 /** Starts dist/service/main.js on an ephemeral loopback port and waits for /health ready. */
-async function startServiceProcess(root: string, dir: string) {
+export async function startServiceProcess(root: string, dir: string) {
   const service = startProcess(process.execPath, [path.join(root, 'dist', 'service', 'main.js')], {
     cwd: dir,
     env: { PORT: '0', HOST: '127.0.0.1', METRICS_LOG_FILE: 'bench.csv' },
