@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// `collector start|stop|status|runs`: a thin shell over control.ts. Usage errors: one line, exit 2.
+// `collector start|stop|status|runs|help`: a thin shell over control.ts. Usage errors: one line, exit 2;
+// `--help` on any command: its usage, exit 0.
 import { fileURLToPath } from 'node:url';
 import { startDetached, startForeground, runs, status, stop } from './control.js';
 import type { Io } from './control.js';
 import { errorText } from '../common/error-text.js';
 import { UsageError } from '../contracts/usage-error.js';
-import { parseCommand, USAGE } from './options.js';
+import { parseCommand, usage } from './options.js';
 
 const io: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -16,7 +17,7 @@ async function main(argv: string[]): Promise<number> {
   const cmd = parseCommand(argv);
   switch (cmd.name) {
     case 'help':
-      io.out(USAGE);
+      io.out(usage(cmd.topic));
       return 0;
     case 'start':
       return cmd.options.detach

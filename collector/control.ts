@@ -87,6 +87,7 @@ export async function startDetached(o: StartOptions, argv: string[], cliPath: st
     child.disconnect();
     child.unref();
     io.out(String(outcome.runId));
+    if (o.watching !== undefined) io.err(`collector: ${o.watching}`);
     io.err(`collector: run ${outcome.runId} "${o.label}" recording in the background (pid ${child.pid}, log ${logPath})`);
     return 0;
   }

@@ -68,6 +68,7 @@ export async function runStart(o: StartOptions, hooks: StartHooks): Promise<Tick
   checkDbPath(o.db);
   const hostMemory = hostMemoryBytes();
   const source = o.pid !== undefined || o.port !== undefined ? processSource(o, hostMemory) : await dockerSource(o, hostMemory);
+  if (o.watching !== undefined) hooks.log(o.watching);
   const db = openForRecording(o.db);
   try {
     const runId = createRun(db, o, source, hostMemory);

@@ -1,13 +1,17 @@
 // Command-line parsing: one typed options object per command, validated once. Every problem is a
 // UsageError with one line naming the bad value (the CLI prints it and exits 2). The grammars of
-// durations, labels and deployment kinds are the shared ones in contracts/.
+// durations, labels and deployment kinds are the shared ones in contracts/; what a start with no
+// selection flag watches is defaults.ts's. `--help` after any command answers with that command's usage.
 import type { OptionSpecs } from '../common/cli-args.js';
-import { parseChoice, parsePositiveInt, parseStrict } from '../common/cli-args.js';
+import { parseChoice, parsePositiveInt, parseStrict, wantsHelp } from '../common/cli-args.js';
 import type { RecordedDeployment } from '../contracts/deployments.js';
-import { RECORDED_DEPLOYMENTS } from '../contracts/deployments.js';
+import {
+  DEFAULT_COMPOSE_PROJECT, DEFAULT_CONTAINER, DEFAULT_IMAGE, DEFAULT_SERVICE, NATIVE_PORT, RECORDED_DEPLOYMENTS,
+} from '../contracts/deployments.js';
 import { parseDuration, SAMPLE_INTERVAL_BOUNDS } from '../contracts/duration.js';
-import { parseLabel } from '../contracts/label.js';
+import { LABEL_RULE, parseLabel } from '../contracts/label.js';
 import { UsageError } from '../contracts/usage-error.js';
+import { composeProjects, defaultTargets, LABEL_DEPLOYMENTS } from './defaults.js';
 import type { SelectionFlags } from './selection.js';
 
 /** What --stats-source accepts: a container stats source, or auto (cgroup files when readable). */
@@ -26,6 +30,8 @@ export interface StartOptions {
   selection: SelectionFlags;
   pid?: number;
   port?: number;
+  /** What a start with no selection flag watches, for stderr; undefined when flags named the targets. */
+  watching?: string;
   modelId: string | null;
   modelDtype: string | null;
   statsSource: StatsSourceOption;
@@ -40,22 +46,73 @@ export interface DbOptions {
   db: string;
 }
 
+export const COMMANDS = ['start', 'stop', 'status', 'runs'] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
 export type Command =
   | { name: 'start'; options: StartOptions; argv: string[] }
   | { name: 'stop'; options: StopOptions }
   | { name: 'status'; options: DbOptions }
   | { name: 'runs'; options: DbOptions }
-  | { name: 'help' };
+  | { name: 'help'; topic?: CommandName };
 
-export const USAGE = `usage: collector <command> [options]
-  start --label <name> [--db data/bench.db] [--interval 1s] [--detach]
-        [--deployment ${RECORDED_DEPLOYMENTS.join('|')}]
-        [--project P] [--service S] [--container NAME]... [--image IMG] [--filter key=value]...
-        [--pid N | --port N] [--model-id ID] [--model-dtype T]
-        [--stats-source ${STATS_SOURCE_OPTIONS.join('|')}]
-  stop [--label <name>] [--db data/bench.db]
-  status [--db data/bench.db]
-  runs [--db data/bench.db]`;
+const DB_LINE = '  --db <file>             the recording database (default data/bench.db)';
+
+const USAGES: Record<CommandName, string> = {
+  start: `usage: collector start --label <name> [options]
+Records a run: every watched replica's CPU, memory, network, block I/O and pids, once per interval.
+  --label <name>          the run's name (required): ${LABEL_RULE}
+${DB_LINE}
+  --interval <duration>   time between samples, with a unit: 500ms, 1s, 2m (default 1s)
+  --detach                record in the background; prints the run id once the first sample is written
+  --deployment <kind>     what the run is recorded as: ${RECORDED_DEPLOYMENTS.join(', ')}
+                          (default: the label's deployment, else from the selection, else docker)
+  --model-id ID, --model-dtype T   the model, stored with the run
+  --stats-source <source> how container counters are read: ${STATS_SOURCE_OPTIONS.join(', ')} (default auto)
+selection (different flags are ANDed):
+  --project P             the containers of Compose project P
+  --service S             the tasks of swarm service S (with --project: Compose service S)
+  --container NAME        a container by its exact name; repeatable
+  --image IMG             the containers of image IMG
+  --filter key=value      a Docker list filter, e.g. label=app=api; repeatable
+  --pid N | --port N      a native process: pid N, or whoever listens on TCP port N
+with no selection flag, a label that is a deployment's name (${LABEL_DEPLOYMENTS.join(', ')}), alone or
+followed by a repeat number (compose#2), watches that deployment's default targets and is recorded as it:
+  native                  the process listening on port ${NATIVE_PORT}
+  docker                  container ${DEFAULT_CONTAINER}
+  compose                 Compose project ${DEFAULT_COMPOSE_PROJECT}, and the project plain \`docker-compose up\` names
+                          after the project folder (or COMPOSE_PROJECT_NAME)
+  swarm, swarm-1, swarm-3 the tasks of swarm service ${DEFAULT_SERVICE}
+any other label watches the containers of image ${DEFAULT_IMAGE} and the tasks of swarm service
+${DEFAULT_SERVICE}, recorded as docker, and says so on stderr.`,
+  stop: `usage: collector stop [--label <name>] [--db <file>]
+Stops a recording run's collector and waits until the run is closed.
+  --label <name>          the run to stop (default: the only recording run)
+${DB_LINE}`,
+  status: `usage: collector status [--db <file>]
+Lists the runs recording now: pid, host, since, interval, samples, replicas, last sample.
+Runs whose collector is gone are marked interrupted first.
+${DB_LINE}`,
+  runs: `usage: collector runs [--db <file>]
+Lists every recorded run: label, deployment, status, start and end, interval, samples, replicas.
+${DB_LINE}`,
+};
+
+/** The usage of one command, or the overview. */
+export function usage(topic?: CommandName): string {
+  if (topic !== undefined) return USAGES[topic];
+  return `usage: collector <command> [options]
+commands:
+  start --label <name> [options]   record a run (foreground, or --detach)
+  stop [--label <name>]            stop a recording run
+  status                           the runs recording now
+  runs                             every recorded run
+  help [command]                   this text, or one command's options (also: collector <command> --help)`;
+}
+
+function isCommand(name: string): name is CommandName {
+  return (COMMANDS as readonly string[]).includes(name);
+}
 
 function optional<T>(value: string | undefined, parse: (value: string) => T): T | undefined {
   return value === undefined ? undefined : parse(value);
@@ -89,15 +146,22 @@ type StartValues = ReturnType<typeof parseStrict<typeof START_FLAGS>>['values'];
 function parseStart(args: string[]): StartOptions {
   const { values: v } = parseStrict(args, START_FLAGS);
   if (v.label === undefined) throw new UsageError('missing --label <name>');
-  const selection = parseSelection(v);
-  const { pid, port } = parseNativeTarget(v, selection);
-  const native = pid !== undefined || port !== undefined;
-  const deployment =
-    optional(v.deployment, (text) => parseChoice('deployment', text, RECORDED_DEPLOYMENTS)) ??
-    (native ? 'native' : selection.project !== undefined ? 'compose' : selection.service !== undefined ? 'swarm' : 'docker');
-  if (deployment === 'native' && !native) throw new UsageError('--deployment native needs --pid <pid> or --port <port>');
+  const label = parseLabel('label', v.label);
+  const flagged = parseSelection(v);
+  const native = parseNativeTarget(v, flagged);
+  const chosen = optional(v.deployment, (text) => parseChoice('deployment', text, RECORDED_DEPLOYMENTS));
+  const named = native.pid !== undefined || native.port !== undefined || hasSelection(flagged);
+  const defaults = named ? undefined : defaultTargets(label, composeProjects());
+  if (chosen !== undefined && defaults?.kind !== undefined && chosen !== defaults.kind) {
+    throw new UsageError(`--deployment ${chosen}: label "${label}" names deployment ${defaults.kind}; name the targets with a selection flag to record them as ${chosen}`);
+  }
+  const selection = defaults?.selection ?? flagged;
+  const pid = native.pid;
+  const port = native.port ?? defaults?.port;
+  const deployment = chosen ?? defaults?.kind ?? inferDeployment(pid !== undefined || port !== undefined, selection);
+  if (deployment === 'native' && pid === undefined && port === undefined) throw new UsageError('--deployment native needs --pid <pid> or --port <port>');
   return {
-    label: parseLabel('label', v.label),
+    label,
     db: nonEmpty('db', v.db)!,
     intervalMs: parseDuration('interval', v.interval, SAMPLE_INTERVAL_BOUNDS),
     detach: v.detach,
@@ -105,10 +169,21 @@ function parseStart(args: string[]): StartOptions {
     selection,
     pid,
     port,
+    watching: defaults?.watching,
     modelId: nonEmpty('model-id', v['model-id']) ?? null,
     modelDtype: nonEmpty('model-dtype', v['model-dtype']) ?? null,
     statsSource: parseChoice('stats-source', v['stats-source'], STATS_SOURCE_OPTIONS),
   };
+}
+
+function inferDeployment(native: boolean, selection: SelectionFlags): RecordedDeployment {
+  if (native) return 'native';
+  if (selection.projects.length > 0) return 'compose';
+  return selection.service !== undefined ? 'swarm' : 'docker';
+}
+
+function hasSelection(s: SelectionFlags): boolean {
+  return s.projects.length > 0 || s.service !== undefined || s.image !== undefined || s.containers.length > 0 || s.filters.length > 0;
 }
 
 /** Which containers to watch; the engine judges the filters' keys and values later, once. */
@@ -117,7 +192,7 @@ function parseSelection(v: StartValues): SelectionFlags {
     if (!/^[a-z][a-z-]*=./.test(f)) throw new UsageError(`--filter: expected key=value, like label=app=api, got '${f}'`);
   }
   return {
-    project: nonEmpty('project', v.project),
+    projects: v.project === undefined ? [] : [nonEmpty('project', v.project)!],
     service: nonEmpty('service', v.service),
     containers: v.container.map((c) => nonEmpty('container', c)!),
     image: nonEmpty('image', v.image),
@@ -130,10 +205,7 @@ function parseNativeTarget(v: StartValues, selection: SelectionFlags): { pid?: n
   const pid = optional(v.pid, (text) => parsePositiveInt('pid', text, MAX_PID));
   const port = optional(v.port, (text) => parsePositiveInt('port', text, 65_535));
   if (pid !== undefined && port !== undefined) throw new UsageError('--pid and --port exclude each other');
-  const containerFlags =
-    selection.project !== undefined || selection.service !== undefined || selection.image !== undefined ||
-    selection.containers.length > 0 || selection.filters.length > 0;
-  if ((pid !== undefined || port !== undefined) && containerFlags) {
+  if ((pid !== undefined || port !== undefined) && hasSelection(selection)) {
     throw new UsageError(`--${pid !== undefined ? 'pid' : 'port'} watches a native process: it excludes container selection flags`);
   }
   return { pid, port };
@@ -141,6 +213,11 @@ function parseNativeTarget(v: StartValues, selection: SelectionFlags): { pid?: n
 
 export function parseCommand(argv: string[]): Command {
   const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h') return { name: 'help' };
+  if (name === 'help') return { name: 'help', topic: helpTopic(args) };
+  if (!isCommand(name)) throw new UsageError(`unknown command "${name}" (commands: ${COMMANDS.join(', ')}, help)`);
+  // asked anywhere after the command, help wins over every other check of its options
+  if (wantsHelp(args)) return { name: 'help', topic: name };
   switch (name) {
     case 'start':
       return { name, options: parseStart(args), argv: args };
@@ -153,12 +230,13 @@ export function parseCommand(argv: string[]): Command {
       const { values: v } = parseStrict(args, { db: { type: 'string', default: DEFAULT_DB } });
       return { name, options: { db: v.db } };
     }
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      return { name: 'help' };
-    default:
-      throw new UsageError(`unknown command "${name}" (commands: start, stop, status, runs)`);
   }
+}
+
+/** `collector help [command]`. */
+function helpTopic(args: string[]): CommandName | undefined {
+  const [topic, ...rest] = args;
+  if (topic === undefined) return undefined;
+  if (rest.length > 0 || !isCommand(topic)) throw new UsageError(`help: expected one of ${COMMANDS.join(', ')}, got '${args.join(' ')}'`);
+  return topic;
 }

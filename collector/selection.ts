@@ -1,19 +1,18 @@
 // What to watch, as Docker list filters (pure). Docker ANDs different filter keys and label values
 // within one query; several queries are unioned by the collector.
+import { DEFAULT_IMAGE, DEFAULT_SERVICE } from '../contracts/deployments.js';
 
 /** A filter object for GET /containers/json, e.g. { label: ['a=b'], ancestor: ['img'] }. */
 export type DockerFilters = Record<string, string[]>;
 
 export interface SelectionFlags {
-  project?: string;
+  /** Compose projects: --project gives one; a `compose` label may watch two (a union). */
+  projects: string[];
   service?: string;
   containers: string[];
   image?: string;
   filters: string[]; // raw "key=value"
 }
-
-export const DEFAULT_IMAGE = 'llm-inference-image';
-export const DEFAULT_SERVICE = 'llm-inference-service';
 
 export const LABEL = {
   composeProject: 'com.docker.compose.project',
@@ -32,31 +31,32 @@ function add(f: DockerFilters, key: string, value: string): void {
 /**
  * Docker filter queries for the selection flags. With no flag: the project's defaults (the containers
  * of image llm-inference-image, and the tasks of swarm service llm-inference-service).
- * --service names a swarm service, or the Compose service when --project is given too.
+ * --service names a swarm service, or the Compose service when a project is given too.
  * A Compose selection requires com.docker.compose.container-number: Compose v2 stamps its project
  * label on the images it builds, so `docker run`/swarm containers of that image carry it too.
+ * Several projects or containers are a union: one query each.
  */
 export function dockerQueries(flags: SelectionFlags): DockerFilters[] {
   const base: DockerFilters = {};
-  if (flags.project !== undefined) {
-    add(base, 'label', `${LABEL.composeProject}=${flags.project}`);
-    add(base, 'label', LABEL.composeNumber);
-    if (flags.service !== undefined) add(base, 'label', `${LABEL.composeService}=${flags.service}`);
-  } else if (flags.service !== undefined) {
-    add(base, 'label', `${LABEL.swarmService}=${flags.service}`);
-  }
+  if (flags.projects.length === 0 && flags.service !== undefined) add(base, 'label', `${LABEL.swarmService}=${flags.service}`);
   if (flags.image !== undefined) add(base, 'ancestor', flags.image);
   for (const raw of flags.filters) {
     const eq = raw.indexOf('=');
     add(base, raw.slice(0, eq), raw.slice(eq + 1));
   }
-  const hasBase = Object.keys(base).length > 0;
+  const bases = flags.projects.length === 0 ? [base] : flags.projects.map((project) => composeQuery(base, project, flags.service));
   if (flags.containers.length > 0) {
     // name filters are regexps over the name; anchor them so "api" does not match "api-2"
-    return flags.containers.map((name) => ({ ...base, name: [`^/?${escapeRegExp(name)}$`] }));
+    return bases.flatMap((b) => flags.containers.map((name) => ({ ...b, name: [`^/?${escapeRegExp(name)}$`] })));
   }
-  if (hasBase) return [base];
+  if (flags.projects.length > 0 || Object.keys(base).length > 0) return bases;
   return [{ ancestor: [DEFAULT_IMAGE] }, { label: [`${LABEL.swarmService}=${DEFAULT_SERVICE}`] }];
+}
+
+function composeQuery(base: DockerFilters, project: string, service: string | undefined): DockerFilters {
+  const labels = [`${LABEL.composeProject}=${project}`, LABEL.composeNumber];
+  if (service !== undefined) labels.push(`${LABEL.composeService}=${service}`);
+  return { ...base, label: [...labels, ...(base['label'] ?? [])] };
 }
 
 function escapeRegExp(s: string): string {

@@ -52,6 +52,52 @@ describe('command line', () => {
       assert.equal(start('--label', 'c', '--project', 'p').deployment, 'compose');
       assert.equal(start('--label', 's', '--service', 's').deployment, 'swarm');
     });
+    describe('with no selection flag: the targets of the deployment the label names', () => {
+      it('docker: the container llm-inference-container', () => {
+        const o = start('--label', 'docker');
+        assert.deepEqual([o.deployment, o.selection.containers, o.port], ['docker', ['llm-inference-container'], undefined]);
+        assert.match(o.watching!, /container llm-inference-container/);
+      });
+      it('compose: the Compose project llm-inference (and the folder-named one plain docker-compose gives)', () => {
+        const o = start('--label', 'compose');
+        assert.equal(o.deployment, 'compose');
+        assert.equal(o.selection.projects[0], 'llm-inference');
+        assert.deepEqual(o.selection.containers, []);
+      });
+      it('swarm, swarm-1, swarm-3: the swarm service llm-inference-service', () => {
+        for (const label of ['swarm', 'swarm-1', 'swarm-3']) {
+          const o = start('--label', label);
+          assert.deepEqual([o.deployment, o.selection.service, o.selection.projects], ['swarm', 'llm-inference-service', []]);
+        }
+      });
+      it('native: the process listening on port 5000', () => {
+        const o = start('--label', 'native');
+        assert.deepEqual([o.deployment, o.port, o.pid], ['native', 5000, undefined]);
+      });
+      it('a name followed by #k is the same deployment (a repeat); other spellings name none', () => {
+        assert.equal(start('--label', 'compose#2').deployment, 'compose');
+        assert.equal(start('--label', 'swarm-3#3').selection.service, 'llm-inference-service');
+        for (const label of ['docker-r2', 'Compose', 'composed', 'swarm-2', 'native#a']) {
+          const o = start('--label', label);
+          assert.equal(o.deployment, 'docker', label);
+          assert.deepEqual([o.selection.projects, o.selection.containers, o.selection.service], [[], [], undefined], label);
+          assert.match(o.watching!, /names no deployment.*image llm-inference-image and the tasks of swarm service llm-inference-service/, label);
+        }
+      });
+      it('an agreeing --deployment is fine; a contradicting one is refused', () => {
+        assert.equal(start('--label', 'swarm-3', '--deployment', 'swarm').selection.service, 'llm-inference-service');
+        usageError(['start', '--label', 'native', '--deployment', 'docker'], /--deployment docker: label "native" names deployment native/);
+      });
+      it('an unknown label keeps --deployment as given', () => {
+        assert.equal(start('--label', 'x', '--deployment', 'other').deployment, 'other');
+      });
+      it('any selection flag wins over the label', () => {
+        const o = start('--label', 'compose', '--container', 'c1');
+        assert.deepEqual([o.deployment, o.selection.projects, o.selection.containers, o.watching], ['docker', [], ['c1'], undefined]);
+        const n = start('--label', 'docker', '--pid', '1');
+        assert.deepEqual([n.deployment, n.pid, n.selection.containers], ['native', 1, []]);
+      });
+    });
     it('repeats --container and --filter', () => {
       const o = start('--label', 'x', '--container', 'a', '--container', 'b', '--filter', 'label=a=b', '--filter', 'network=n');
       assert.deepEqual(o.selection.containers, ['a', 'b']);

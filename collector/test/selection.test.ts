@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { InspectInfo } from '../selection.js';
 import { dockerQueries, replicaInfo, taskSlot } from '../selection.js';
 
-const none = { containers: [], filters: [] };
+const none = { projects: [], containers: [], filters: [] };
 
 describe('selection', () => {
   describe('docker filter queries', () => {
@@ -14,13 +14,19 @@ describe('selection', () => {
       ]);
     });
     it('requires the container-number label for a Compose project (images carry the project label too)', () => {
-      assert.deepEqual(dockerQueries({ ...none, project: 'bench' }), [
+      assert.deepEqual(dockerQueries({ ...none, projects: ['bench'] }), [
         { label: ['com.docker.compose.project=bench', 'com.docker.compose.container-number'] },
       ]);
     });
     it('narrows a Compose project to a Compose service with --service', () => {
-      assert.deepEqual(dockerQueries({ ...none, project: 'bench', service: 'api' })[0]!['label'], [
+      assert.deepEqual(dockerQueries({ ...none, projects: ['bench'], service: 'api' })[0]!['label'], [
         'com.docker.compose.project=bench', 'com.docker.compose.container-number', 'com.docker.compose.service=api',
+      ]);
+    });
+    it('takes several Compose projects as a union, one query each', () => {
+      assert.deepEqual(dockerQueries({ ...none, projects: ['llm-inference', 'main'] }), [
+        { label: ['com.docker.compose.project=llm-inference', 'com.docker.compose.container-number'] },
+        { label: ['com.docker.compose.project=main', 'com.docker.compose.container-number'] },
       ]);
     });
     it('selects a swarm service', () => {
