@@ -146,6 +146,16 @@ describe('experiment, pure parts', () => {
       assert.match(text, /^compose: skipped \(no Docker engine\)$/m);
       assert.match(text, /^target: docker adds <= 1 ms p50 over native at concurrency 1: \+0\.50 ms, met$/m);
     });
+    it('shows one row per label and phase when the summary holds several rounds of it, and a label once for all its rounds', () => {
+      const rounds = summaryOf([phase('native', 'sequential', 2), phase('native', 'sequential', 3), phase('native#2', 'sequential', 2.1)]);
+      const outcomes2: DeploymentOutcome[] = [1, 2].flatMap((round) => [
+        { name: 'native', label: 'native#2', round, status: 'done', phases: [] },
+        { name: 'native', label: 'native', round, status: 'done', phases: [] },
+        { name: 'docker', label: 'docker', round, status: 'failed', reason: round === 2 ? 'port taken' : 'no image', phases: [] },
+      ]);
+      assert.deepEqual(closingRows(rounds, outcomes2).map((r) => [r.deployment, r.phase, r.p50]), [['native', 'sequential', 2], ['native#2', 'sequential', 2.1]]);
+      assert.match(formatClosingTable(rounds, outcomes2), /^docker \(round 1\): failed \(no image\)\ndocker \(round 2\): failed \(port taken\)$/m);
+    });
     it('has no overhead figure when native did not run', () => {
       assert.ok(closingRows(summaryOf(summary.phases.filter((p) => p.label !== 'native')), outcomes.slice(1)).every((r) => r.overheadMs === undefined));
     });
