@@ -3,24 +3,65 @@
 import { errorText } from '../common/error-text.js';
 import { wantsHelp } from '../common/cli-args.js';
 
-const CASES = ['service', 'collector', 'reporter', 'load', 'front-proxy'] as const;
+/** Each case: what it measures, and the environment variables that tune it. */
+const CASES = {
+  service: {
+    what: 'the HTTP service against calling the model in-process: raw texts/s by batch size, then the service at 1, 8 and 32 clients',
+    env: 'BENCH_ROUNDS (default 3)',
+  },
+  collector: {
+    what: 'the collector\'s accuracy against `docker stats`, and its cost (own CPU, RSS, engine CPU) at N idle containers',
+    env: 'COLLECTOR_BENCH_SECONDS (default 60, per cost row), COLLECTOR_BENCH_COUNTS (default 3,30)',
+  },
+  reporter: {
+    what: '`reporter build` on a generated recording (5 runs × 3 replicas × 1 h at 100 ms): time and peak RSS',
+    env: 'none',
+  },
+  load: {
+    what: 'the load generator\'s own cost (req/s and CPU per request against a bare loop) and its open-loop schedule accuracy',
+    env: 'BENCH_ROUNDS (default 3), BENCH_LOAD_SECONDS (default 2)',
+  },
+  loadgen: {
+    what: 'our load generator beside autocannon and wrk (where installed) on the real service: CPU per request, req/s, p50',
+    env: 'BENCH_ROUNDS (default 3), BENCH_LOADGEN_SECONDS (default 6)',
+  },
+  'front-proxy': {
+    what: 'what the HAProxy front of the swarm deployment adds per request against a direct connection (containers on one Docker network)',
+    env: 'BENCH_ROUNDS (default 3), BENCH_FRONT_SECONDS (default 2)',
+  },
+} as const;
+type CaseName = keyof typeof CASES;
+const NAMES = Object.keys(CASES) as CaseName[];
 
-const USAGE = `usage: npm run bench [-- case …]
-cases: ${CASES.join(', ')} (default: all, in that order)
-environment: BENCH_ROUNDS (default 3), BENCH_LOAD_SECONDS, BENCH_FRONT_SECONDS (default 2),
-             COLLECTOR_BENCH_SECONDS (default 60), COLLECTOR_BENCH_COUNTS (default 3,30)`;
+function isCase(name: string): name is CaseName {
+  return Object.hasOwn(CASES, name);
+}
+
+/** The overview, or the usage of the cases named beside --help. */
+function usage(cases: readonly CaseName[]): string {
+  if (cases.length > 0) {
+    return cases.map((name) => `usage: npm run bench -- ${name}\n${CASES[name].what}\nenvironment: ${CASES[name].env}`).join('\n\n');
+  }
+  return `usage: npm run bench [-- case …]   (or: node dist/bench/main.js [case …])
+runs the cases named, or all in this order, and prints their figures:
+${NAMES.map((name) => `  ${name.padEnd(12)} ${CASES[name].what}`).join('\n')}
+npm run bench -- <case> --help: that case's environment variables`;
+}
 
 async function main(argv: readonly string[]): Promise<number> {
-  if (wantsHelp(argv)) {
-    console.log(USAGE);
-    return 0;
-  }
-  const unknown = argv.filter((a) => !(CASES as readonly string[]).includes(a));
+  const help = wantsHelp(argv);
+  const named = argv.filter((a) => !(help && (a === '--help' || a === '-h')));
+  const unknown = named.filter((a) => !isCase(a));
   if (unknown.length > 0) {
-    console.error(`bench: unknown case ${unknown.join(', ')} (known: ${CASES.join(', ')})`);
+    console.error(`bench: unknown case ${unknown.join(', ')} (known: ${NAMES.join(', ')})`);
     return 2;
   }
-  for (const name of argv.length > 0 ? argv : CASES) {
+  const cases = named as CaseName[];
+  if (help) {
+    console.log(usage(cases));
+    return 0;
+  }
+  for (const name of cases.length > 0 ? cases : NAMES) {
     console.log(`\n=== bench: ${name} ===`);
     const mod = (await import(`./${name}.js`)) as { run: () => Promise<void> };
     await mod.run();
