@@ -5,16 +5,16 @@
 import { runCommand } from '../../common/run-command.js';
 import type { ImageInfo } from '../../contracts/run-record.js';
 import { dockerSucceeds, oneLineTail } from './engine.js';
+import { DEFAULT_IMAGE } from '../../contracts/deployments.js';
 
 /** The image deploy/build-image.sh builds. */
-export const LOCAL_IMAGE = 'llm-inference-image';
 
 /** How long a pull may take: a 350 MB image over a slow link. */
 const PULL_TIMEOUT_MS = 600_000;
 
 /** The image the container deployments run: LLM_IMAGE when set (and not empty), else the local build. */
 export function defaultImage(env: NodeJS.ProcessEnv = process.env): string {
-  return env.LLM_IMAGE || LOCAL_IMAGE;
+  return env.LLM_IMAGE || DEFAULT_IMAGE;
 }
 
 /**
