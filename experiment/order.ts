@@ -3,10 +3,11 @@
 //
 // Whatever runs at a given place in the sequence meets the machine in a given state (what ran before,
 // page cache, CPU frequency, a neighbour's load); when the order is fixed, that effect is charged to the
-// deployment. So the labels are shuffled once by the seed, and round r starts r·step places further
-// along the shuffled list (a cyclic Latin square): over n rounds every label takes every position once;
-// with fewer rounds than labels, step = ⌊n / rounds⌋ spreads each label's positions over the sequence
-// (early, middle, late) instead of giving it neighbouring ones.
+// deployment. So the labels are shuffled once by the seed, and each round starts further along the
+// shuffled list (a cyclic Latin square): round r starts r places further, so over n rounds every label
+// takes every position once; with fewer rounds than labels, round r starts ⌊r·n / rounds⌋ places
+// further, which spreads each label's positions over the sequence (early, middle, late) instead of
+// giving it neighbouring ones.
 
 /** mulberry32: a small 32-bit generator, uniform in [0, 1); plenty for ordering a handful of labels. */
 export function randomSource(seed: number): () => number {
@@ -34,8 +35,8 @@ export function shuffled<T>(items: readonly T[], random: () => number): T[] {
 export function roundOrders(labels: readonly string[], rounds: number, seed: number): string[][] {
   const base = shuffled(labels, randomSource(seed));
   const n = base.length;
-  const step = rounds < n ? Math.floor(n / rounds) : 1;
-  return Array.from({ length: rounds }, (_, r) => base.map((_, p) => base[(p + r * step) % n]!));
+  const offset = (r: number): number => (rounds < n ? Math.floor((r * n) / rounds) : r);
+  return Array.from({ length: rounds }, (_, r) => base.map((_, p) => base[(p + offset(r)) % n]!));
 }
 
 /** A seed for when none was given: any 32-bit whole number. */

@@ -29,6 +29,11 @@ describe('round orders', () => {
 
   it('with fewer rounds than labels, spreads each label over the sequence (one early, one middle, one late)', () => {
     const six = ['native', 'docker', 'compose', 'swarm-1', 'swarm-3', 'native#2'];
+    for (const [label, counts] of positions(roundOrders(six, 4, 5))) {
+      const at = counts.flatMap((n, p) => (n > 0 ? [p] : []));
+      assert.equal(at.length, 4, `${label} at four different positions`);
+      assert.deepEqual([...new Set(at.map((p) => Math.floor(p / 2)))].sort(), [0, 1, 2], `${label}: ${at}`);
+    }
     for (const [label, counts] of positions(roundOrders(six, 3, 11))) {
       const at = counts.flatMap((n, p) => (n > 0 ? [p] : []));
       assert.equal(at.length, 3, `${label} at three different positions`);

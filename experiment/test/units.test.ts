@@ -23,6 +23,17 @@ const overhead = (label: string, name: string, baselineMs: number, valueMs: numb
 });
 const summaryOf = (phases: PhaseSummary[], overheads: Overhead[] = []): Summary =>
   SummarySchema.parse({ runs: [], replicas: [], phases, overheads });
+/** The summary with p50 overheads over rounds in the sequential phase: [label, estimate, low, high] (no low/high: one round). */
+const withRounds = (summary: Summary, rows: Array<[string, number, number?, number?]>): Summary => ({
+  ...summary,
+  acrossRounds: {
+    rounds: 3, method: '', baseline: 'native', aaLabel: null, figures: [],
+    comparisons: rows.map(([label, estimate, low, high]) => ({
+      label, baseline: 'native', phase: 'sequential', metric: 'p50', unit: 'ms', perRound: [1, 2, 3].map((round) => ({ round, value: estimate })),
+      diff: { estimate, low, high }, relative: undefined, aa: null, verdict: 'noise', reason: '',
+    })),
+  },
+});
 const done = (...names: DeploymentOutcome['name'][]): DeploymentOutcome[] =>
   names.map((name) => ({ name, label: name, round: 1, status: 'done', phases: [] }));
 
@@ -32,7 +43,7 @@ describe('experiment, pure parts', () => {
       const o = parseExperimentArgs([]);
       assert.deepEqual(o.deployments, ['native', 'docker', 'compose', 'swarm-1', 'swarm-3', 'native']);
       assert.equal(o.aa, true, 'the A/A pair: native measured a second time');
-      assert.equal(o.repeat, 6);
+      assert.equal(o.repeat, 4);
       assert.equal(o.seed, undefined);
       assert.equal(o.requests, 160);
       assert.equal(o.concurrency, 16);
@@ -80,7 +91,7 @@ describe('experiment, pure parts', () => {
   });
 
   describe('phases', () => {
-    it('defaults to warm-up, the 160 sequential requests, then 16 clients for 5 s (in each of six rounds)', () => {
+    it('defaults to warm-up, the 160 sequential requests, then 16 clients for 5 s (in each of four rounds)', () => {
       const o = parseExperimentArgs([]);
       assert.deepEqual(planPhases(o).map((x) => [x.name, x.concurrency, x.requests, x.durationMs, x.measured]), [
         ['warmup', 1, 20, undefined, false], ['sequential', 1, 160, undefined, true], ['closed-c16', 16, undefined, 5_000, true],
@@ -139,12 +150,12 @@ describe('experiment, pure parts', () => {
       assert.equal(docker[1]!.requests, '9/10 ok');
     });
     it('shows replica shares only where there are several replicas, and says why a deployment did not run', () => {
-      const text = formatClosingTable(summary, outcomes);
+      const text = formatClosingTable(withRounds(summary, [['docker', 0.5, 0.2, 0.8]]), outcomes);
       assert.match(text, /\| swarm-3 .*\| aaa 34%, bbb 33%, ccc 33% \|/);
       assert.match(text, /\| docker +\| sequential .*\| \+0\.50 ms \(\+25\.0%\) \|/);
       assert.match(text, /\| native +\| sequential +\| 10 +\| +2\.00 \| +4\.00 \| +1\.00 \| +10\.0 \| +– \| +1\.25 \| +2\.50 \| +1\.00 \|/);
       assert.match(text, /^compose: skipped \(no Docker engine\)$/m);
-      assert.match(text, /^target: docker adds <= 1 ms p50 over native at concurrency 1: \+0\.50 ms, met$/m);
+      assert.match(text, /^target: docker adds <= 1 ms p50 over native at concurrency 1: \+0\.50 ms, interval 0\.20 to 0\.80 ms over 3 rounds, met$/m);
     });
     it('shows one row per label and phase when the summary holds several rounds of it, and a label once for all its rounds', () => {
       const rounds = summaryOf([phase('native', 'sequential', 2), phase('native', 'sequential', 3), phase('native#2', 'sequential', 2.1)]);
@@ -169,22 +180,29 @@ describe('experiment, pure parts', () => {
   });
 
   describe('targets', () => {
-    it('checks docker/compose p50 overhead at c1, swarm-3 shares and swarm-3 vs swarm-1 throughput', () => {
+    it('checks docker/compose p50 overhead at c1 on the interval over rounds, swarm-3 shares and swarm-3 vs swarm-1 throughput', () => {
       const lines = targetChecks(
-        summaryOf([
+        withRounds(summaryOf([
           phase('native', 'sequential', 2),
           phase('docker', 'sequential', 2.4),
           phase('compose', 'sequential', 3.5),
           phase('swarm-1', 'closed-c16', 30, { reqPerSec: 100 }),
           phase('swarm-3', 'closed-c16', 30, { reqPerSec: 85, replicaShares: { a: 0.4, b: 0.3, c: 0.3 } }),
-        ]),
+        ]), [['docker', 0.4, 0.1, 0.7], ['compose', 1.5, 1.2, 1.8]]),
         done('native', 'docker', 'compose', 'swarm-1', 'swarm-3'),
       );
       assert.deepEqual(lines, [
-        'target: docker adds <= 1 ms p50 over native at concurrency 1: +0.40 ms, met',
-        'target: compose adds <= 1 ms p50 over native at concurrency 1: +1.50 ms, MISSED',
+        'target: docker adds <= 1 ms p50 over native at concurrency 1: +0.40 ms, interval 0.10 to 0.70 ms over 3 rounds, met',
+        'target: compose adds <= 1 ms p50 over native at concurrency 1: +1.50 ms, interval 1.20 to 1.80 ms over 3 rounds, MISSED',
         'target: swarm-3 gives each of 3 replicas 33 ± 5 % (closed-c16): 40.0% / 30.0% / 30.0%, MISSED',
         'target: swarm-3 loses <= 10 % throughput against swarm-1 (closed-c16): 85.0 vs 100.0 req/s (-15.0%), MISSED',
+      ]);
+    });
+    it('leaves the overhead target undecided when the interval spans 1 ms or there was one round', () => {
+      const lines = targetChecks(withRounds(summaryOf([]), [['docker', 0.8, 0.4, 1.2], ['compose', 0.3]]), done('native', 'docker', 'compose'));
+      assert.deepEqual(lines, [
+        'target: docker adds <= 1 ms p50 over native at concurrency 1: +0.80 ms, interval 0.40 to 1.20 ms over 3 rounds, not decided (the interval spans 1 ms)',
+        'target: compose adds <= 1 ms p50 over native at concurrency 1: +0.30 ms, single round: not decided',
       ]);
     });
     it('says nothing about deployments that did not run', () => {
