@@ -54,9 +54,18 @@ export const ResourceFiguresSchema = z.object(resourceShape);
 export type ResourceFigures = z.output<typeof ResourceFiguresSchema>;
 
 /** One reported run over its measured window (every load phase but the warm-up, pooled). */
+/** Which label and round a run is: with several rounds a run's `label` is `<group>@r<round>`. */
+const roundShape = {
+  /** The label the experiment gave the run (its rounds share it). */
+  group: z.string().optional(),
+  /** The round it was measured in (1 when the experiment ran one). */
+  round: z.number().int().min(1).optional(),
+};
+
 export const RunSummarySchema = z.object({
   label: z.string(),
   deployment: z.string(),
+  ...roundShape,
   /** The collector's run id in the recording; null when the run was not recorded. */
   runId: z.number().int().nullable(),
   windowStartMs: finite.nullable(),
@@ -88,6 +97,7 @@ export type RunSummary = z.output<typeof RunSummarySchema>;
 export const PhaseSummarySchema = z.object({
   label: z.string(),
   deployment: z.string(),
+  ...roundShape,
   phase: z.string(),
   startMs: finite,
   endMs: finite,
@@ -140,11 +150,77 @@ export const OverheadSchema = z.object({
 });
 export type Overhead = z.output<typeof OverheadSchema>;
 
+// ---- across rounds: the experiment measures every deployment once per round, in a changing order ----
+
+/** The figures compared across deployments, per measured phase. */
+export const COMPARED_METRICS = ['p50', 'p90', 'p99', 'mean', 'reqPerSec', 'cpuMsPerRequest', 'memMiB'] as const;
+export type ComparedMetric = (typeof COMPARED_METRICS)[number];
+
+/** "real difference": the interval excludes 0 (and the A/A interval); "not decided": one round only. */
+export const VERDICTS = ['real difference', 'noise', 'not decided'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+const RoundValueSchema = z.object({ round: z.number().int().min(1), value: finite });
+export type RoundValue = z.output<typeof RoundValueSchema>;
+
+/** A mean over rounds and its 95 % t-interval; low and high are left out when there was one round. */
+export const RoundEstimateSchema = z.object({ estimate: finite, low: maybe, high: maybe });
+
+/** One deployment's figure in one phase, round by round, and its mean with a 95 % interval. */
+export const RoundFigureSchema = z.object({
+  /** The deployment's label as the experiment gave it (`native`, `native#2`, `docker` …). */
+  label: z.string(),
+  deployment: z.string(),
+  phase: z.string(),
+  metric: z.enum(COMPARED_METRICS),
+  /** ms, req/s or MiB. */
+  unit: z.string(),
+  perRound: z.array(RoundValueSchema),
+  interval: RoundEstimateSchema,
+});
+export type RoundFigure = z.output<typeof RoundFigureSchema>;
+
+/** A deployment's figure minus the baseline's in the same round, summarised over rounds, with a verdict. */
+export const RoundComparisonSchema = z.object({
+  label: z.string(),
+  baseline: z.string(),
+  phase: z.string(),
+  metric: z.enum(COMPARED_METRICS),
+  unit: z.string(),
+  /** This label's value minus the baseline's, per round both measured. */
+  perRound: z.array(RoundValueSchema),
+  diff: RoundEstimateSchema,
+  /** diff.estimate ÷ the baseline's mean over the same rounds. */
+  relative: maybe,
+  /** The A/A pair's difference (the baseline measured twice) for the same phase and figure; null without one. */
+  aa: RoundEstimateSchema.nullable(),
+  verdict: z.enum(VERDICTS),
+  /** Why the verdict, in words. */
+  reason: z.string(),
+});
+export type RoundComparison = z.output<typeof RoundComparisonSchema>;
+
+export const AcrossRoundsSchema = z.object({
+  /** Rounds in the recording (the most any label was measured). */
+  rounds: z.number().int().nonnegative(),
+  /** How intervals and verdicts are made, in words. */
+  method: z.string(),
+  baseline: z.string().nullable(),
+  /** The baseline's second label (`native#2`) when the recording has an A/A pair. */
+  aaLabel: z.string().nullable(),
+  figures: z.array(RoundFigureSchema),
+  /** Every other label against the baseline; the A/A label's row is the instrument's own noise. */
+  comparisons: z.array(RoundComparisonSchema),
+});
+export type AcrossRounds = z.output<typeof AcrossRoundsSchema>;
+
 export const SummarySchema = z.object({
   runs: z.array(RunSummarySchema),
   replicas: z.array(ReplicaSummarySchema),
   phases: z.array(PhaseSummarySchema),
   overheads: z.array(OverheadSchema),
+  /** Figures over the experiment's rounds (written by every reporter that knows rounds). */
+  acrossRounds: AcrossRoundsSchema.optional(),
 });
 export type Summary = z.output<typeof SummarySchema>;
 

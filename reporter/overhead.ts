@@ -1,19 +1,16 @@
-// Each deployment's latency overhead against the native baseline, per load phase (phases differ in kind,
-// so they are never pooled), with a 95 % bootstrap
-// interval so a real difference can be told from noise (an interval that contains 0 is noise).
+// Each run's latency overhead against the native baseline of the same round, per load phase (phases differ
+// in kind, so they are never pooled), with a 95 % bootstrap interval over the two runs' requests. That
+// interval holds request-level noise only: anything that differs between runs (the order, a warmer
+// client, the page cache) is outside it, so it gives no verdict; verdicts come from the rounds (rounds.ts).
 import type Database from 'better-sqlite3';
 import type { ReportRun } from './selection.js';
 import { percentileSorted, sortedCopy } from '../common/percentile.js';
-import { BASELINE_DEPLOYMENT, isMeasuredPhase, SEQUENTIAL_PHASE } from '../contracts/deployments.js';
+import { isMeasuredPhase, SEQUENTIAL_PHASE } from '../contracts/deployments.js';
 import type { Overhead } from '../contracts/summary.js';
+import { baselineLabels } from './rounds.js';
 import { bootstrapPercentileDiff, DEFAULT_BOOTSTRAP } from './stats.js';
 
 export type { Overhead };
-
-/** The baseline: the run labelled native, else the first run of deployment native. */
-export function pickBaseline(runs: readonly ReportRun[]): ReportRun | undefined {
-  return runs.find((r) => r.label === BASELINE_DEPLOYMENT) ?? runs.find((r) => r.deployment === BASELINE_DEPLOYMENT);
-}
 
 /**
  * The phase to compare deployments on when one number is wanted (figures, pros and cons): an
@@ -29,16 +26,14 @@ export function referencePhase(runs: readonly ReportRun[]): string | undefined {
   return (shared.find((p) => p.rateRps !== null) ?? shared.find((p) => p.name === SEQUENTIAL_PHASE) ?? shared[0])?.name;
 }
 
-export const significant = (o: Overhead): boolean => o.diff.low > 0 || o.diff.high < 0;
-
 export function overheads(db: Database.Database, runs: readonly ReportRun[]): Overhead[] {
-  const base = pickBaseline(runs);
-  if (!base) return [];
+  const { baseline } = baselineLabels(runs);
   const latencies = db.prepare('SELECT latency_ms FROM client_requests WHERE label = ? AND phase = ? AND ok = 1').pluck();
   const phases = (r: ReportRun): string[] => [...new Set(r.phases.map((p) => p.name).filter(isMeasuredPhase))];
   const out: Overhead[] = [];
   for (const run of runs) {
-    if (run === base) continue;
+    const base = runs.find((r) => r.group === baseline && r.round === run.round);
+    if (!base || run === base) continue;
     const shared = phases(run).filter((p) => phases(base).includes(p));
     const groups: Array<[string, number[], number[]]> = shared.map((p) => [p, latencies.all(base.label, p) as number[], latencies.all(run.label, p) as number[]]);
     for (const [phase, a, b] of groups) {

@@ -29,7 +29,12 @@ export interface RecordedRun {
 }
 
 export interface ReportRun {
+  /** Unique in the report: the experiment's label, with `@r<round>` when it ran several rounds. */
   readonly label: string;
+  /** The experiment's label (`native`, `native#2`, `docker` …): the rounds of one deployment share it. */
+  readonly group: string;
+  /** The round it was measured in; 1 for a recording without rounds. */
+  readonly round: number;
   readonly deployment: string;
   readonly recorded: RecordedRun | null;
   readonly folder: RunFolder | null;
@@ -63,17 +68,20 @@ export function readRecordedRuns(db: Database.Database): RecordedRun[] {
   }));
 }
 
-/** native, docker, compose, swarm-1, swarm-3 first (the experiment's order), then the rest by name. */
+/**
+ * native, docker, compose, swarm-1, swarm-3 first (the experiment's order), a second label of one of them
+ * (`native#2`) right after it, then the rest by name.
+ */
 export function labelOrder(a: string, b: string): number {
   const known = DEPLOYMENT_NAMES as readonly string[];
-  const ia = known.indexOf(a);
-  const ib = known.indexOf(b);
-  if (ia >= 0 || ib >= 0) return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
-  return a.localeCompare(b);
+  const ia = known.indexOf(a.split('#')[0]!);
+  const ib = known.indexOf(b.split('#')[0]!);
+  if ((ia >= 0 || ib >= 0) && ia !== ib) return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
+  return a.localeCompare(b, 'en', { numeric: true });
 }
 
 function kindFromLabel(label: string): string {
-  const head = label.split(/[-_]/)[0] ?? label;
+  const head = label.split(/[-_#]/)[0] ?? label;
   return isDeploymentKind(head) ? head : 'other';
 }
 
@@ -88,6 +96,11 @@ export interface Selection {
   readonly warnings: string[];
 }
 
+/** A run's key in the report: its label, or `<label>@r<round>` when the experiment ran several rounds. */
+export function runKey(label: string, round: number, rounds: number): string {
+  return rounds > 1 ? `${label}@r${round}` : label;
+}
+
 export function selectRuns(recorded: readonly RecordedRun[], folders: readonly RunFolder[], labels: readonly string[] | null): Selection {
   const warnings: string[] = [];
   const latestByLabel = new Map<string, RecordedRun>();
@@ -95,8 +108,9 @@ export function selectRuns(recorded: readonly RecordedRun[], folders: readonly R
   const byId = new Map(recorded.map((r) => [r.id, r]));
   const runs = new Map<string, ReportRun>();
   for (const folder of folders) {
-    if (runs.has(folder.label)) {
-      warnings.push(`${folder.dir}: label "${folder.label}" already read from ${runs.get(folder.label)?.folder?.dir}, skipped`);
+    const key = runKey(folder.label, folder.manifest?.round ?? 1, folder.manifest?.rounds ?? 1);
+    if (runs.has(key)) {
+      warnings.push(`${folder.dir}: run "${key}" already read from ${runs.get(key)?.folder?.dir}, skipped`);
       continue;
     }
     const m = folder.manifest;
@@ -108,24 +122,26 @@ export function selectRuns(recorded: readonly RecordedRun[], folders: readonly R
         warnings.push(`${folder.dir}: run.json runId ${m.runId} is not in the database; ${fallback ? `using run ${fallback.id}, the latest "${folder.label}" run` : `no "${folder.label}" run is recorded`}`);
     }
     rec ??= latestByLabel.get(folder.label) ?? null;
-    runs.set(folder.label, makeRun(folder.label, rec, folder));
+    runs.set(key, makeRun(key, folder.label, rec, folder));
   }
-  for (const [label, rec] of latestByLabel) if (!runs.has(label)) runs.set(label, makeRun(label, rec, null));
+  const groups = new Set([...runs.values()].map((r) => r.group));
+  for (const [label, rec] of latestByLabel) if (!runs.has(label) && !groups.has(label)) runs.set(label, makeRun(label, label, rec, null));
+  const known = new Set([...runs.keys(), ...groups]);
   let chosen = [...runs.values()];
   if (labels) {
-    const unknown = labels.filter((l) => !runs.has(l));
+    const unknown = labels.filter((l) => !known.has(l));
     if (unknown.length > 0)
       throw new ReporterError(
-        `unknown label${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: ${[...runs.keys()].sort(labelOrder).join(', ') || 'none'})`,
+        `unknown label${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: ${[...known].sort(labelOrder).join(', ') || 'none'})`,
       );
-    chosen = chosen.filter((r) => labels.includes(r.label));
+    chosen = chosen.filter((r) => labels.includes(r.label) || labels.includes(r.group));
   }
   if (chosen.length === 0) throw new ReporterError('nothing to report: no recorded runs and no run folders');
-  chosen.sort((a, b) => labelOrder(a.label, b.label));
+  chosen.sort((a, b) => labelOrder(a.group, b.group) || a.round - b.round);
   return { runs: chosen, warnings };
 }
 
-function makeRun(label: string, rec: RecordedRun | null, folder: RunFolder | null): ReportRun {
+function makeRun(label: string, group: string, rec: RecordedRun | null, folder: RunFolder | null): ReportRun {
   const m = folder?.manifest ?? null;
   const phases = [...(m?.phases ?? [])].sort((a, b) => a.startMs - b.startMs);
   const [windowStartMs, windowEndMs] = measuredWindow(phases, [
@@ -134,7 +150,9 @@ function makeRun(label: string, rec: RecordedRun | null, folder: RunFolder | nul
   ]);
   return {
     label,
-    deployment: m?.deployment ?? rec?.deployment ?? kindFromLabel(label),
+    group,
+    round: m?.round ?? 1,
+    deployment: m?.deployment ?? rec?.deployment ?? kindFromLabel(group),
     recorded: rec,
     folder,
     manifest: m,

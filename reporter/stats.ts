@@ -122,3 +122,37 @@ export function bootstrapPercentileDiff(
   diffs.sort();
   return { estimate, low: percentileSorted(diffs, 2.5)!, high: percentileSorted(diffs, 97.5)! };
 }
+
+/** A mean over rounds with its 95 % interval; low/high are absent when there was one round. */
+export interface RoundEstimate {
+  readonly estimate: number;
+  readonly low?: number;
+  readonly high?: number;
+}
+
+/** Two-sided 95 % quantile of Student's t with df degrees of freedom (t₀.₉₇₅). */
+const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131,
+  2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+
+export function tQuantile975(df: number): number {
+  if (!Number.isInteger(df) || df < 1) throw new RangeError(`degrees of freedom must be a positive integer, got ${df}`);
+  if (df <= T975.length) return T975[df - 1]!;
+  // Beyond the table: the normal quantile with the first Cornish–Fisher term (within 0.001 of t for df > 30).
+  const z = 1.959964;
+  return z + (z ** 3 + z) / (4 * df);
+}
+
+/**
+ * 95 % t-interval of the mean of a few values (per-round figures, or per-round differences paired by
+ * round): mean ± t₀.₉₇₅(n−1) · s/√n. One value has no spread to estimate: its estimate comes without
+ * low/high (undefined interval bounds), never a zero-width interval.
+ */
+export function meanInterval(values: readonly number[]): RoundEstimate | undefined {
+  const n = values.length;
+  if (n === 0) return undefined;
+  const m = values.reduce((a, v) => a + v, 0) / n;
+  if (n === 1) return { estimate: m };
+  const variance = values.reduce((a, v) => a + (v - m) ** 2, 0) / (n - 1);
+  const half = tQuantile975(n - 1) * Math.sqrt(variance / n);
+  return { estimate: m, low: m - half, high: m + half };
+}

@@ -16,7 +16,7 @@ import { describe } from './stats.js';
 export type { PhaseSummary, ReplicaSummary, ResourceFigures };
 
 /** A run's figures as summary.json has them, with the run itself in place of its identifying fields. */
-export interface RunFigures extends Omit<RunSummary, 'label' | 'deployment' | 'runId' | 'windowStartMs' | 'windowEndMs'> {
+export interface RunFigures extends Omit<RunSummary, 'label' | 'deployment' | 'group' | 'round' | 'runId' | 'windowStartMs' | 'windowEndMs'> {
   readonly run: ReportRun;
 }
 
@@ -214,6 +214,8 @@ function phaseSummaries(db: Database.Database, run: ReportRun, resources: Map<st
         ...(resources?.get(p.name) ?? NO_RESOURCES),
         label: run.label,
         deployment: run.deployment,
+        group: run.group,
+        round: run.round,
         phase: p.name,
         startMs: p.startMs,
         endMs: p.endMs,
