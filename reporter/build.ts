@@ -4,16 +4,19 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { formatSummaryJson, type Overhead, type Summary, SUMMARY_FILE } from '../contracts/summary.js';
+import { type AcrossRounds, formatSummaryJson, type Overhead, type Summary, SUMMARY_FILE } from '../contracts/summary.js';
 import { buildDocument, type FigureRef } from './document.js';
+import { type AnswerPhases, answerPhases } from './findings.js';
 import { renderHtml } from './html.js';
 import { importRun } from './importer.js';
 import { renderMarkdown } from './markdown.js';
 import { overheads as computeOverheads, referencePhase } from './overhead.js';
 import { specToSvg, svgToPng } from './plots/render.js';
 import { latencyEcdf, latencyVsCpu, phaseBands } from './plots/series.js';
-import { comparisonSpec, latencyEcdfSpec, latencyVsCpuSpec, replicaSpreadSpec, resourcesSpec } from './plots/specs.js';
+import { answerPanels, comparisonSpec, overheadsSpec, roundsSpec } from './plots/round-specs.js';
+import { latencyEcdfSpec, latencyVsCpuSpec, replicaSpreadSpec, resourcesSpec } from './plots/specs.js';
 import { createReportDb, REPORT_DB_FILE } from './report-db.js';
+import { acrossRounds } from './rounds.js';
 import { findRunFolders } from './run-folders.js';
 import { readRecordedRuns, type ReportRun, type Selection, selectRuns } from './selection.js';
 import { type Summaries, summarizeRuns } from './summarize.js';
@@ -62,15 +65,20 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     opts.log(`summarised ${selection.runs.length} runs (${since()})`);
     const overheads = computeOverheads(db, selection.runs);
     opts.log(`bootstrapped ${overheads.length} overhead intervals (${since()})`);
+    const across = acrossRounds(selection.runs, summaries.phases);
     const reference = referencePhase(selection.runs);
-    const specs = figureSpecs(db, selection.runs, summaries, reference);
+    const answer = answerPhases(summaries.phases, reference);
+    const answerSpecs = answerFigureSpecs(selection.runs, across, answer);
+    const specs = [...answerSpecs, ...figureSpecs(db, selection.runs, summaries, reference)];
     await writeFigures(opts.outDir, specs);
     opts.log(`rendered ${specs.length} figures (${since()})`);
     const blocks = buildDocument({
       summaries,
       overheads,
-      referencePhase: reference,
-      figures: specs.map(({ name, title }) => ({ name, title })),
+      across,
+      answer,
+      answerFigures: answerSpecs.map(({ name, title }) => ({ name, title })),
+      figures: specs.slice(answerSpecs.length).map(({ name, title }) => ({ name, title })),
       warnings: imported.warnings,
       skippedRows: imported.skipped,
       timestamps: timestampNote(zone, opts.timeZone !== undefined, imported.zoneless),
@@ -79,7 +87,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     });
     writeFileSync(join(opts.outDir, 'REPORT.md'), renderMarkdown(blocks));
     writeFileSync(join(opts.outDir, 'report.html'), renderHtml(blocks, Object.fromEntries(specs.map((s) => [s.name, s.spec]))));
-    writeFileSync(join(opts.outDir, SUMMARY_FILE), formatSummaryJson(summaryJson(summaries, overheads)));
+    writeFileSync(join(opts.outDir, SUMMARY_FILE), formatSummaryJson(summaryJson(summaries, overheads, across)));
     opts.log(`wrote ${join(opts.outDir, 'REPORT.md')}, report.html, ${SUMMARY_FILE}, ${REPORT_DB_FILE} (${since()})`);
     return {
       outDir: opts.outDir,
@@ -139,10 +147,24 @@ interface NamedSpec extends FigureRef {
   readonly spec: Record<string, unknown>;
 }
 
-function figureSpecs(db: Database.Database, runs: readonly ReportRun[], summaries: Summaries, phase: string | undefined): NamedSpec[] {
+/** The figures shown with the answer: values with intervals, overheads beside the A/A band, every round's value. */
+function answerFigureSpecs(runs: readonly ReportRun[], across: AcrossRounds, answer: AnswerPhases): NamedSpec[] {
+  const labels = [...new Set(runs.map((r) => r.group))];
+  const panels = answerPanels(across, answer);
+  const out: NamedSpec[] = [
+    { name: 'comparison', title: 'Latency, throughput, CPU and memory per deployment: mean over rounds with 95 % interval', spec: comparisonSpec(across, labels, panels) },
+  ];
+  if (across.comparisons.length > 0)
+    out.push({ name: 'overheads', title: `Overhead against ${across.baseline} with 95 % interval, the A/A interval in grey`, spec: overheadsSpec(across, labels, panels) });
+  out.push({ name: 'rounds', title: 'Each round\'s value per deployment: how much rounds disagree', spec: roundsSpec(across, labels, panels) });
+  return out;
+}
+
+/** Per-run figures, for the first round of each label (later rounds look alike and would multiply the figures). */
+function figureSpecs(db: Database.Database, allRuns: readonly ReportRun[], summaries: Summaries, phase: string | undefined): NamedSpec[] {
+  const runs = allRuns.filter((r) => r === allRuns.find((x) => x.group === r.group));
   const labels = runs.map((r) => r.label);
   const out: NamedSpec[] = [
-    { name: 'comparison', title: 'CPU, memory, network I/O and latency across deployments', spec: comparisonSpec(summaries.runs, summaries.phases, phase) },
     { name: 'latency-ecdf', title: 'Latency distribution per deployment', spec: latencyEcdfSpec(latencyEcdf(db, runs, phase), labels, phase) },
   ];
   const joined = latencyVsCpu(db, runs);
@@ -164,12 +186,13 @@ function figureSpecs(db: Database.Database, runs: readonly ReportRun[], summarie
 const slug = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, '_');
 
 /** summary.json (contracts/summary.ts): the report's numbers for scripts, without the run objects' internals. */
-function summaryJson(s: Summaries, overheads: Overhead[]): Summary {
+function summaryJson(s: Summaries, overheads: Overhead[], across: AcrossRounds): Summary {
   return {
-    runs: s.runs.map(({ run, ...rest }) => ({ label: run.label, deployment: run.deployment, runId: run.recorded?.id ?? null,
+    runs: s.runs.map(({ run, ...rest }) => ({ label: run.label, deployment: run.deployment, group: run.group, round: run.round, runId: run.recorded?.id ?? null,
       windowStartMs: run.windowStartMs, windowEndMs: run.windowEndMs, ...rest })),
     replicas: s.replicas,
     phases: s.phases,
     overheads,
+    acrossRounds: across,
   };
 }

@@ -1,7 +1,9 @@
 // The report's content as a list of blocks, written once and rendered twice (REPORT.md and report.html).
-import { findings, prosAndCons } from './findings.js';
+import type { AcrossRounds } from '../contracts/summary.js';
+import { answerSentences, type AnswerPhases, findings, intervalText, prosAndCons } from './findings.js';
 import { bytes, DASH, fixed, mib, pct, utc } from './format.js';
 import type { Overhead } from './overhead.js';
+import { METRIC_NAMES } from './rounds.js';
 import type { Summaries } from './summarize.js';
 import { DEFAULT_BOOTSTRAP } from './stats.js';
 
@@ -20,8 +22,14 @@ export interface FigureRef {
 export interface DocumentInput {
   readonly summaries: Summaries;
   readonly overheads: Overhead[];
+  /** Figures, overheads and verdicts over the experiment's rounds (rounds.ts). */
+  readonly across: AcrossRounds;
+  /** Where the answer reads latency, throughput, CPU and memory. */
+  readonly answer: AnswerPhases;
   /** The phase figures and pros/cons compare latency on (see overhead.ts referencePhase). */
   readonly referencePhase?: string | undefined;
+  /** Shown with the answer, at the top. */
+  readonly answerFigures: FigureRef[];
   readonly figures: FigureRef[];
   readonly warnings: string[];
   readonly skippedRows: number;
@@ -120,35 +128,78 @@ function replicaTable(input: DocumentInput): Block[] {
 }
 
 function overheadTable(input: DocumentInput): Block[] {
-  if (input.overheads.length === 0)
-    return [{ kind: 'heading', level: 2, text: 'Overhead against native' }, { kind: 'paragraph', text: 'No native run in this report: no overhead to compute.' }];
+  if (input.overheads.length === 0) return [];
   const rows = input.overheads.map((o) => [o.label, o.phase, `p${o.percentile}`, fixed(o.baselineMs), fixed(o.valueMs),
-    `${fixed(o.diff.estimate)} (${fixed(o.diff.low)} to ${fixed(o.diff.high)})`, o.diff.low > 0 || o.diff.high < 0 ? 'real difference' : 'noise']);
+    `${fixed(o.diff.estimate)} (${fixed(o.diff.low)} to ${fixed(o.diff.high)})`]);
   return [
-    { kind: 'heading', level: 2, text: `Overhead against ${input.overheads[0]!.baseline}` },
-    { kind: 'paragraph', text: `Difference in client latency percentiles, ms, with a 95 % percentile-bootstrap interval (${DEFAULT_BOOTSTRAP.resamples} resamples of each run's requests, seeded, so a rebuild gives the same interval). An interval containing 0 is noise.` },
-    { kind: 'table', header: ['Deployment', 'Phase', 'Percentile', 'Native (ms)', 'This (ms)', 'Overhead ms (95 % CI)', 'Verdict'], rows },
+    { kind: 'heading', level: 2, text: `Each run against ${input.overheads[0]!.baseline} of its round (request-level)` },
+    { kind: 'paragraph', text: `Difference in client latency percentiles, ms, with a 95 % percentile-bootstrap interval over the two runs' requests (${DEFAULT_BOOTSTRAP.resamples} resamples of each, seeded). It holds request-level noise only: what differs between runs (the order, a warmer client, the page cache) is outside it, so it gives no verdict; the verdicts are the rounds' above.` },
+    { kind: 'table', header: ['Run', 'Phase', 'Percentile', 'Native (ms)', 'This (ms)', 'Overhead ms (request-level 95 % CI)'], rows },
+  ];
+}
+
+const roundValues = (values: ReadonlyArray<{ round: number; value: number }>, digits: number): string =>
+  values.map((v) => `r${v.round} ${fixed(v.value, digits)}`).join(', ');
+
+/** What the verdicts rest on, and what one round cannot tell. */
+function methodText(across: AcrossRounds): string {
+  const rounds = across.rounds === 1 ? 'one round' : `${across.rounds} rounds`;
+  const head = `This recording has ${rounds} of each deployment. Every figure is taken per round; an overhead is the deployment's figure minus ${across.baseline ?? 'the baseline'}'s in the same round, and its 95 % interval is a t-interval over those per-round overheads (how much rounds disagree sets its width).`;
+  const aa = across.aaLabel
+    ? ` ${across.aaLabel} is ${across.baseline} measured a second time (A/A): its interval is the instrument's own noise, and a "real difference" must also lie outside it.`
+    : ' There is no A/A pair (the baseline measured twice) in this recording, so the instrument\'s own noise floor is not shown.';
+  const single = across.rounds < 2
+    ? ' With a single round, run-level noise (order, warm-up, page cache, neighbours) cannot be separated from the deployments, so no difference is called real: every verdict is "not decided".'
+    : '';
+  return head + aa + single;
+}
+
+/** The answer first: a paragraph per deployment, then the figures with intervals. */
+function answerSection(input: DocumentInput): Block[] {
+  const { across } = input;
+  const blocks: Block[] = [{ kind: 'heading', level: 2, text: `What each deployment costs against ${across.baseline ?? 'native'}` }];
+  if (across.baseline === null) return [...blocks, { kind: 'paragraph', text: 'No native run in this report: no overhead to compute.' }];
+  const where = [`latency in ${input.answer.latency ?? DASH}`, `throughput, CPU per request and memory in ${input.answer.throughput ?? input.answer.resources ?? DASH}`];
+  blocks.push({ kind: 'paragraph', text: `${methodText(across)} Below: ${where.join('; ')}.` });
+  blocks.push({ kind: 'list', items: answerSentences(across, input.answer) });
+  for (const f of input.answerFigures) blocks.push({ kind: 'figure', name: f.name, title: f.title });
+  return blocks;
+}
+
+/** Every label against the baseline in every phase and figure, paired by round. */
+function roundsTable(input: DocumentInput): Block[] {
+  const { across } = input;
+  if (across.comparisons.length === 0) return [];
+  const rows = across.comparisons.map((c) => {
+    const d = c.unit === 'MiB' || c.unit === 'req/s' ? 1 : 2;
+    return [c.label, c.phase, METRIC_NAMES[c.metric], c.unit, roundValues(c.perRound, d), fixed(c.diff.estimate, d), intervalText(c.diff, d),
+      c.aa ? intervalText(c.aa, d) : DASH, c.verdict];
+  });
+  return [
+    { kind: 'heading', level: 2, text: `Overheads against ${across.baseline} across rounds` },
+    { kind: 'paragraph', text: `Per round: the label's figure minus ${across.baseline}'s in the same round. Mean over rounds with its 95 % t-interval; A/A: the same for ${across.aaLabel ?? 'an A/A pair (none here)'}. Verdict rule: "real difference" when the interval excludes 0 and does not overlap the A/A interval; "not decided" with one round.` },
+    { kind: 'table', header: ['Deployment', 'Phase', 'Figure', 'Unit', 'Per round', 'Overhead', '95 % CI', 'A/A 95 % CI', 'Verdict'], rows },
   ];
 }
 
 export function buildDocument(input: DocumentInput): Block[] {
   const { runs, replicas } = input.summaries;
+  const groups = [...new Set(runs.map((r) => r.run.group))];
   const blocks: Block[] = [
     { kind: 'heading', level: 1, text: 'LLM deployment benchmark report' },
-    { kind: 'paragraph', text: `Built ${utc(input.builtAtMs)} from ${runs.length} run(s): ${runs.map((r) => r.run.label).join(', ')}.` },
-    ...environment(input),
-    ...summaryTables(input),
-    ...overheadTable(input),
+    { kind: 'paragraph', text: `Built ${utc(input.builtAtMs)} from ${runs.length} run(s) of ${groups.length} deployment label(s) (${groups.join(', ')}) in ${input.across.rounds} round(s).` },
+    ...answerSection(input),
+    ...roundsTable(input),
     { kind: 'heading', level: 2, text: 'Findings' },
-    { kind: 'list', items: findings(runs, replicas, input.summaries.phases, input.overheads, input.referencePhase) },
+    { kind: 'list', items: findings(runs, replicas, input.across) },
     { kind: 'heading', level: 2, text: 'Pros and cons by deployment, as this data shows them' },
+    { kind: 'paragraph', text: 'Only differences whose verdict is "real difference" (interval across rounds excluding 0 and the A/A interval) count.' },
   ];
-  if (input.referencePhase)
-    blocks.push({ kind: 'paragraph', text: `Latency is compared in the ${input.referencePhase} phase: every run that was not stopped early had it, with the same offered load.` });
-  for (const pc of prosAndCons(runs, replicas, input.summaries.phases, input.overheads, input.referencePhase)) {
-    blocks.push({ kind: 'heading', level: 3, text: `${pc.kind} (${pc.runs.join(', ')})` });
+  for (const pc of prosAndCons(runs, replicas, input.across)) {
+    blocks.push({ kind: 'heading', level: 3, text: `${pc.kind} (${pc.labels.join(', ')})` });
     blocks.push({ kind: 'list', items: [...pc.pros.map((p) => `+ ${p}`), ...pc.cons.map((c) => `− ${c}`)] });
   }
+  blocks.push(...environment(input), ...summaryTables(input), ...overheadTable(input));
   blocks.push({ kind: 'heading', level: 2, text: 'Figures' });
   for (const f of input.figures) blocks.push({ kind: 'figure', name: f.name, title: f.title });
   blocks.push(...replicaTable(input));

@@ -1,30 +1,78 @@
-// Sentences written from the data: what each deployment costs against native, and per deployment kind
-// the pros and cons this recording shows. Only measured differences are stated; an overhead whose 95 %
-// interval contains zero is called noise.
-import { BASELINE_DEPLOYMENT, DEPLOYMENT_KINDS } from '../contracts/deployments.js';
-import { fixed, signedMs } from './format.js';
-import { type Overhead, significant } from './overhead.js';
-import type { PhaseSummary, ReplicaSummary, RunFigures } from './summarize.js';
+// Sentences written from the data: the answer per deployment (latency, throughput, CPU and memory against
+// native, each with its interval across rounds and the A/A interval beside it), findings and pros and
+// cons per deployment kind. A difference is stated as a finding only when its verdict is "real
+// difference" (rounds.ts: the interval across rounds excludes 0 and the A/A interval).
+import { DEPLOYMENT_KINDS } from '../contracts/deployments.js';
+import type { AcrossRounds, ComparedMetric, PhaseSummary, RoundComparison } from '../contracts/summary.js';
+import { fixed } from './format.js';
+import { METRIC_NAMES } from './rounds.js';
+import type { RoundEstimate } from './stats.js';
+import type { ReplicaSummary, RunFigures } from './summarize.js';
 
-/** The closed-loop phase with the most requests in flight: where throughput is measured. */
-function throughputPhase(phases: readonly PhaseSummary[]): string | undefined {
-  const closed = phases.filter((p) => (p.concurrency ?? 0) > 1);
-  return closed.sort((a, b) => (b.concurrency ?? 0) - (a.concurrency ?? 0))[0]?.phase;
+/** Where each answer figure is read: latency in the reference phase, the rest under the most load. */
+export interface AnswerPhases {
+  readonly latency: string | undefined;
+  readonly throughput: string | undefined;
+  readonly resources: string | undefined;
 }
 
-const rateIn = (phases: readonly PhaseSummary[], label: string, phase: string | undefined): number | undefined =>
-  phases.find((p) => p.label === label && p.phase === phase)?.reqPerSec;
+/** The closed-loop phase with the most requests in flight: where throughput is measured. */
+export function answerPhases(phases: readonly PhaseSummary[], reference: string | undefined): AnswerPhases {
+  const closed = phases.filter((p) => (p.concurrency ?? 0) > 1).sort((a, b) => (b.concurrency ?? 0) - (a.concurrency ?? 0));
+  const busy = closed[0]?.phase;
+  return { latency: reference, throughput: busy, resources: busy ?? reference };
+}
 
-const ratio = (a: number | undefined, b: number | undefined): number | undefined =>
-  a === undefined || b === undefined || b === 0 ? undefined : a / b;
+const HIGHER_IS_BETTER: ReadonlySet<ComparedMetric> = new Set(['reqPerSec']);
+const digits = (unit: string): number => (unit === 'MiB' || unit === 'req/s' ? 1 : 2);
+const signed = (v: number, d: number): string => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(d)}`;
 
-export function describeOverhead(o: Overhead): string {
-  const ci = `(95 % CI ${fixed(o.diff.low)} to ${fixed(o.diff.high)} ms)`;
-  const what = `${o.phase} p${o.percentile}`;
-  if (!significant(o)) return `${o.label}'s ${what} latency is within noise of ${o.baseline}: ${signedMs(o.diff.estimate)} ms ${ci}`;
-  return o.diff.estimate >= 0
-    ? `${o.label} adds ${fixed(o.diff.estimate)} ms ${ci} to ${what} latency over ${o.baseline} (${fixed(o.baselineMs)} → ${fixed(o.valueMs)} ms)`
-    : `${o.label} is ${fixed(-o.diff.estimate)} ms faster ${ci} at ${what} than ${o.baseline} (${fixed(o.baselineMs)} → ${fixed(o.valueMs)} ms)`;
+/** "0.10 to 0.50" or, with one round, "no interval (single round)". */
+export function intervalText(e: RoundEstimate | null | undefined, d = 2): string {
+  if (!e || e.low === undefined || e.high === undefined) return 'no interval (single round)';
+  return `${fixed(e.low, d)} to ${fixed(e.high, d)}`;
+}
+
+/** "+0.30 ms (+15 %; 95 % CI 0.10 to 0.50; A/A −0.05 to 0.08)". */
+export function diffText(c: RoundComparison): string {
+  const d = digits(c.unit);
+  const rel = c.relative === undefined ? '' : `${signed(c.relative * 100, 1)} %; `;
+  const aa = c.aa ? `; A/A ${intervalText(c.aa, d)}` : '';
+  const ci = c.diff.low === undefined ? 'single round, no interval' : `95 % CI ${intervalText(c.diff, d)}`;
+  return `${signed(c.diff.estimate, d)} ${c.unit} (${rel}${ci}${aa})`;
+}
+
+/** Whether a real difference is in the deployment's favour (lower latency, CPU, memory; higher throughput). */
+export const inFavour = (c: RoundComparison): boolean => (HIGHER_IS_BETTER.has(c.metric) ? c.diff.estimate > 0 : c.diff.estimate < 0);
+
+export function describeComparison(c: RoundComparison): string {
+  return `${c.label}: ${METRIC_NAMES[c.metric]} in ${c.phase} ${diffText(c)} against ${c.baseline}: ${c.verdict}`;
+}
+
+/** The comparisons the answer shows for one label: latency p50 and p99, throughput, CPU per request, memory. */
+export function answerComparisons(across: AcrossRounds, label: string, where: AnswerPhases): RoundComparison[] {
+  const pick = (metric: ComparedMetric, phase: string | undefined): RoundComparison[] =>
+    across.comparisons.filter((c) => c.label === label && c.metric === metric && c.phase === phase);
+  return [...pick('p50', where.latency), ...pick('p99', where.latency), ...pick('reqPerSec', where.throughput),
+    ...pick('cpuMsPerRequest', where.resources), ...pick('memMiB', where.resources)];
+}
+
+/** One paragraph per label against the baseline: the answer to "what does this deployment cost?". */
+export function answerSentences(across: AcrossRounds, where: AnswerPhases): string[] {
+  if (across.baseline === null) return [];
+  const labels = [...new Set(across.comparisons.map((c) => c.label))].filter((l) => l !== across.aaLabel);
+  const out = labels.map((label) => {
+    const parts = answerComparisons(across, label, where).map((c) => `${METRIC_NAMES[c.metric]} (${c.phase}) ${diffText(c)}, ${c.verdict}`);
+    return `${label} against ${across.baseline}: ${parts.join('; ')}.`;
+  });
+  const aa = across.aaLabel === null ? [] : answerComparisons(across, across.aaLabel, where);
+  if (aa.length > 0) {
+    const real = aa.filter((c) => c.verdict === 'real difference');
+    out.push(`A/A floor (${across.aaLabel} against ${across.baseline}, the same deployment measured twice): `
+      + `${aa.map((c) => `${METRIC_NAMES[c.metric]} ${intervalText(c.diff, digits(c.unit))} ${c.unit}`).join('; ')}`
+      + (real.length ? `. The instrument itself differs here (${real.map((c) => METRIC_NAMES[c.metric]).join(', ')}): treat every verdict with care.` : '.'));
+  }
+  return out;
 }
 
 function spreadSentence(label: string, replicas: readonly ReplicaSummary[]): string | undefined {
@@ -34,29 +82,16 @@ function spreadSentence(label: string, replicas: readonly ReplicaSummary[]): str
   return `${label} spread its requests ${shares.join(' / ')} over its ${replicas.length} replicas (even would be ${(100 / replicas.length).toFixed(0)} % each)`;
 }
 
-/** Every phase's p50 overhead, and the p99 overhead in the reference phase. */
-export function findings(runs: readonly RunFigures[], replicas: readonly ReplicaSummary[], phases: readonly PhaseSummary[],
-  overheads: readonly Overhead[], reference?: string): string[] {
-  const out: string[] = [];
-  for (const o of overheads) if (o.percentile === 50 || o.phase === reference) out.push(describeOverhead(o));
-  const base = runs.find((r) => r.run.label === overheads[0]?.baseline);
-  if (base) {
-    for (const r of runs) {
-      if (r === base) continue;
-      const cpu = ratio(r.cpuMsPerRequest, base.cpuMsPerRequest);
-      if (cpu !== undefined)
-        out.push(`${r.run.label} used ${fixed(r.cpuMsPerRequest)} ms of CPU per request, ${cpu >= 1 ? `${fixed((cpu - 1) * 100, 0)} % more` : `${fixed((1 - cpu) * 100, 0)} % less`} than ${base.run.label} (${fixed(base.cpuMsPerRequest)} ms)`);
-      const mem = ratio(r.memBytes.mean, base.memBytes.mean);
-      if (mem !== undefined) out.push(`${r.run.label} held ${fixed(mem)}× ${base.run.label}'s memory on average (${r.replicas} replica${r.replicas === 1 ? '' : 's'})`);
-    }
-  }
-  const busy = throughputPhase(phases);
-  const rated = runs.filter((r) => rateIn(phases, r.run.label, busy) !== undefined);
-  if (busy && rated.length > 1) {
-    const rate = (r: RunFigures): number => rateIn(phases, r.run.label, busy) ?? 0;
-    const order = [...rated].sort((a, b) => rate(b) - rate(a));
-    out.push(`throughput in ${busy}: ${order.map((r) => `${r.run.label} ${fixed(rate(r), 1)}`).join(', ')} req/s`);
-  }
+/** Real differences against the baseline, then what the runs themselves show (spread, failures, gaps). */
+export function findings(runs: readonly RunFigures[], replicas: readonly ReplicaSummary[], across: AcrossRounds): string[] {
+  const real = across.comparisons.filter((c) => c.verdict === 'real difference' && c.label !== across.aaLabel);
+  const out = real.map(describeComparison);
+  if (across.baseline !== null && real.length === 0)
+    out.push(across.rounds < 2
+      ? 'One round only: run-level noise cannot be separated from the deployments, so no difference is stated as found (run the experiment with more rounds).'
+      : `No difference against ${across.baseline} is beyond the run-to-run noise of ${across.rounds} rounds.`);
+  for (const c of across.comparisons.filter((x) => x.label === across.aaLabel && x.verdict === 'real difference'))
+    out.push(`A/A check: ${describeComparison(c)} — the same deployment measured twice differs, so the method has a bias here`);
   for (const r of runs) {
     const s = spreadSentence(r.run.label, replicas.filter((x) => x.label === r.run.label));
     if (s) out.push(s);
@@ -68,49 +103,38 @@ export function findings(runs: readonly RunFigures[], replicas: readonly Replica
 
 export interface ProsCons {
   readonly kind: string;
-  readonly runs: string[];
+  readonly labels: string[];
   readonly pros: string[];
   readonly cons: string[];
 }
 
-/** Per deployment kind, what this recording shows in its favour and against it, compared to native. */
-export function prosAndCons(runs: readonly RunFigures[], replicas: readonly ReplicaSummary[], phases: readonly PhaseSummary[],
-  overheads: readonly Overhead[], reference?: string): ProsCons[] {
-  const busy = throughputPhase(phases);
-  const inReference = (o: Overhead): boolean => reference === undefined || o.phase === reference;
+/** Per deployment kind, the real differences against the baseline this recording shows, for and against. */
+export function prosAndCons(runs: readonly RunFigures[], replicas: readonly ReplicaSummary[], across: AcrossRounds): ProsCons[] {
   const out: ProsCons[] = [];
-  const base = runs.find((r) => r.run.label === overheads[0]?.baseline) ?? runs.find((r) => r.run.deployment === BASELINE_DEPLOYMENT);
+  const real = across.comparisons.filter((c) => c.verdict === 'real difference' && c.label !== across.aaLabel);
   for (const kind of DEPLOYMENT_KINDS) {
-    const mine = runs.filter((r) => r.run.deployment === kind);
-    if (mine.length === 0) continue;
+    const labels = [...new Set(runs.filter((r) => r.run.deployment === kind).map((r) => r.run.group))];
+    if (labels.length === 0) continue;
     const pros: string[] = [];
     const cons: string[] = [];
-    for (const r of mine) {
-      if (r === base) {
-        const others = overheads.filter((o) => inReference(o) && o.percentile === 50);
-        const slower = others.filter((o) => significant(o) && o.diff.estimate > 0).map((o) => o.label);
-        if (slower.length > 0) pros.push(`${r.run.label}: lower p50 latency${reference ? ` in ${reference}` : ''} than ${slower.join(', ')} (beyond noise)`);
-        const cheaper = runs.filter((x) => x !== r && (ratio(x.cpuMsPerRequest, r.cpuMsPerRequest) ?? 0) > 1.05).map((x) => x.run.label);
-        if (cheaper.length > 0) pros.push(`${r.run.label}: less CPU per request than ${cheaper.join(', ')}`);
-        cons.push(`${r.run.label}: one process, no isolation, limits or restart policy from an engine (not measured; by design)`);
+    for (const label of labels) {
+      if (label === across.baseline) {
+        const worse = real.filter((c) => !inFavour(c)).map((c) => `${METRIC_NAMES[c.metric]} in ${c.phase} than ${c.label}`);
+        const better = real.filter(inFavour).map((c) => `${METRIC_NAMES[c.metric]} in ${c.phase} than ${c.label}`);
+        if (worse.length) pros.push(`${label}: better ${worse.join(', ')} (real differences)`);
+        if (better.length) cons.push(`${label}: worse ${better.join(', ')} (real differences)`);
+        cons.push(`${label}: one process, no isolation, limits or restart policy from an engine (not measured; by design)`);
         continue;
       }
-      for (const o of overheads.filter((x) => x.label === r.run.label && inReference(x))) {
-        const text = describeOverhead(o);
-        if (!significant(o) || o.diff.estimate < 0) pros.push(text);
-        else cons.push(text);
-      }
-      const cpu = ratio(r.cpuMsPerRequest, base?.cpuMsPerRequest);
-      if (cpu !== undefined) (cpu > 1.05 ? cons : pros).push(`${r.run.label}: CPU per request ${fixed(cpu)}× native`);
-      const mem = ratio(r.memBytes.mean, base?.memBytes.mean);
-      if (mem !== undefined) (mem > 1.1 ? cons : pros).push(`${r.run.label}: memory ${fixed(mem)}× native`);
-      const rate = base ? ratio(rateIn(phases, r.run.label, busy), rateIn(phases, base.run.label, busy)) : undefined;
-      if (rate !== undefined && Math.abs(rate - 1) > 0.02) (rate > 1 ? pros : cons).push(`${r.run.label}: throughput in ${busy} ${fixed(rate)}× native`);
-      const spread = spreadSentence(r.run.label, replicas.filter((x) => x.label === r.run.label));
+      if (label === across.aaLabel) continue;
+      for (const c of real.filter((x) => x.label === label)) (inFavour(c) ? pros : cons).push(describeComparison(c));
+      const first = runs.find((r) => r.run.group === label);
+      const spread = first && spreadSentence(first.run.label, replicas.filter((x) => x.label === first.run.label));
       if (spread) pros.push(spread);
-      if (r.errors > 0) cons.push(`${r.run.label}: ${r.errors} failed requests`);
+      const failed = runs.filter((r) => r.run.group === label).reduce((n, r) => n + r.errors, 0);
+      if (failed > 0) cons.push(`${label}: ${failed} failed requests`);
     }
-    out.push({ kind, runs: mine.map((r) => r.run.label), pros, cons });
+    out.push({ kind, labels, pros, cons });
   }
   return out;
 }

@@ -1,10 +1,10 @@
 // Vega-Lite specs for the report's figures. Pure: data in, spec out, data inlined so each spec file is
 // complete on its own and users can restyle it. Each deployment keeps its colour in every figure.
-import type { PhaseSummary, ReplicaSummary, RunFigures } from '../summarize.js';
+import type { ReplicaSummary } from '../summarize.js';
 import type { EcdfPoint, JoinedPoint, PhaseBand, ResourcePoint } from './series.js';
 
-type Spec = Record<string, unknown>;
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+export type Spec = Record<string, unknown>;
+export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
 const KNOWN_COLOURS: Record<string, string> = {
   native: '#4c78a8',
@@ -15,15 +15,16 @@ const KNOWN_COLOURS: Record<string, string> = {
 };
 const SPARE_COLOURS = ['#72b7b2', '#eeca3b', '#9d755d', '#ff9da6', '#bab0ac'];
 
+/** A run of a later round (`docker@r2`) keeps its deployment's colour; other labels take spare ones. */
 export function deploymentColours(labels: readonly string[]): { domain: string[]; range: string[] } {
   let spare = 0;
   return {
     domain: [...labels],
-    range: labels.map((l) => KNOWN_COLOURS[l] ?? SPARE_COLOURS[spare++ % SPARE_COLOURS.length]!),
+    range: labels.map((l) => KNOWN_COLOURS[l.replace(/@r\d+$/, '')] ?? SPARE_COLOURS[spare++ % SPARE_COLOURS.length]!),
   };
 }
 
-const colourBy = (labels: readonly string[]): Spec => ({
+export const colourBy = (labels: readonly string[]): Spec => ({
   field: 'label',
   type: 'nominal',
   title: 'Deployment',
@@ -31,49 +32,7 @@ const colourBy = (labels: readonly string[]): Spec => ({
   sort: [...labels],
 });
 
-const round = (v: number | undefined, digits = 3): number | null => (v === undefined ? null : Math.round(v * 10 ** digits) / 10 ** digits);
-
-/**
- * The comparison at a glance: CPU, memory, network I/O and latency of every deployment in one figure.
- * Latency comes from `phase` when given (the same offered load for every run), else the whole window.
- */
-export function comparisonSpec(runs: readonly RunFigures[], phases: readonly PhaseSummary[], phase?: string): Spec {
-  const labels = runs.map((r) => r.run.label);
-  const where = phase ? ` in ${phase}` : '';
-  const metrics = [
-    'CPU, mean (% of one core)',
-    'Memory, mean (MiB)',
-    'Network rx+tx per request (kB)',
-    `Latency p50${where} (ms)`,
-    `Latency p99${where} (ms)`,
-  ];
-  const latency = (r: RunFigures): { p50?: number | undefined; p99?: number | undefined } =>
-    phase ? (phases.find((p) => p.label === r.run.label && p.phase === phase)?.client ?? {}) : r.client.count > 0 ? r.client : r.server;
-  const values = runs.flatMap((r) => {
-    const ok = r.requests - r.errors;
-    const net = r.netRxBytes !== undefined && r.netTxBytes !== undefined && ok > 0 ? (r.netRxBytes + r.netTxBytes) / ok / 1000 : undefined;
-    const v = [r.cpu.mean, r.memBytes.mean === undefined ? undefined : r.memBytes.mean / 2 ** 20, net, latency(r).p50, latency(r).p99];
-    return metrics.map((metric, i) => ({ label: r.run.label, metric, value: round(v[i]) }));
-  });
-  return {
-    $schema: SCHEMA,
-    title: 'Resource use and latency per deployment (warmup excluded)',
-    data: { values },
-    facet: { field: 'metric', type: 'nominal', title: null, sort: metrics, header: { labelFontSize: 12 } },
-    columns: 5,
-    spec: {
-      width: 150,
-      height: 180,
-      mark: { type: 'bar', tooltip: true },
-      encoding: {
-        x: { field: 'label', type: 'nominal', title: null, sort: labels, axis: { labelAngle: -40 } },
-        y: { field: 'value', type: 'quantitative', title: null },
-        color: colourBy(labels),
-      },
-    },
-    resolve: { scale: { y: 'independent' } },
-  };
-}
+export const round = (v: number | undefined, digits = 3): number | null => (v === undefined ? null : Math.round(v * 10 ** digits) / 10 ** digits);
 
 export function latencyEcdfSpec(points: readonly EcdfPoint[], labels: readonly string[], phase?: string): Spec {
   return {

@@ -79,7 +79,7 @@ for (const fixture of ['recording', 'real'] as const satisfies readonly FixtureN
       runView = db.prepare('SELECT * FROM run_summary').all() as ViewRow[];
       phaseView = db.prepare('SELECT * FROM phase_summary').all() as ViewRow[];
       db.close();
-      const outcomes = summary.runs.map((r) => ({ name: r.label as DeploymentName, status: 'done' as const, phases: [] }));
+      const outcomes = summary.runs.map((r) => ({ name: r.label as DeploymentName, label: r.label, round: 1, status: 'done' as const, phases: [] }));
       closing = markdownTables(formatClosingTable(summary, outcomes));
     });
 
@@ -133,6 +133,27 @@ for (const fixture of ['recording', 'real'] as const satisfies readonly FixtureN
         assert.ok(row, `${key(p)} missing from the closing table`);
         assert.deepEqual([row['p50 ms'], row['p99 ms'], row['req/s'], row['CPU ms/request'], row['net rx MB'], row['net tx MB']],
           [fixed(p.client.p50), fixed(p.client.p99), fixed(p.reqPerSec, 1), fixed(p.cpuMsPerRequest), mb(p.netRxBytes), mb(p.netTxBytes)], key(p));
+      }
+    });
+
+    it('across rounds: REPORT.md shows summary.json\'s overheads, and each round\'s is the difference of phase_summary\'s figures', () => {
+      const across = summary.acrossRounds!;
+      const md = tableWith(tables, 'Deployment', 'Phase', 'Figure', 'Per round', 'Overhead', '95 % CI', 'Verdict');
+      assert.equal(md.length, across.comparisons.length);
+      const column = { p50: 'p50_ms', p99: 'p99_ms', reqPerSec: 'req_per_s', cpuMsPerRequest: 'cpu_ms_per_request' } as const;
+      for (const [i, c] of across.comparisons.entries()) {
+        const what = `${c.label} ${c.phase} ${c.metric}`;
+        const digits = c.unit === 'MiB' || c.unit === 'req/s' ? 1 : 2;
+        assert.deepEqual([md[i]!['Deployment'], md[i]!['Phase'], md[i]!['Overhead'], md[i]!['Verdict']], [c.label, c.phase, fixed(c.diff.estimate, digits), c.verdict], what);
+        const field = column[c.metric as keyof typeof column];
+        if (!field) continue;
+        for (const { round, value } of c.perRound) {
+          const at = (label: string): number | null => {
+            const run = summary.runs.find((r) => r.group === label && r.round === round)!;
+            return phaseView.find((v) => v.label === run.label && v.phase === c.phase)![field];
+          };
+          same(at(c.label)! - at(c.baseline)!, value, `${what} round ${round}`);
+        }
       }
     });
   });

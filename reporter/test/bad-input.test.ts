@@ -107,7 +107,7 @@ describe('reporter build with bad input', () => {
       const r = await runCli(['build', '--db', ws.db, '--csv', ws.runs, '--out', ws.out, '--labels', 'native,swarm-3']);
       assert.equal(r.code, 0, r.stderr);
       const md = readFileSync(join(ws.out, 'REPORT.md'), 'utf8');
-      assert.match(md, /from 2 run\(s\): native, swarm-3\./);
+      assert.match(md, /from 2 run\(s\) of 2 deployment label\(s\) \(native, swarm-3\)/);
     });
   });
 

@@ -18,6 +18,13 @@ function marks(svg: string, type: string): number {
   return count;
 }
 
+/** Lines inside <g class="mark-rule role-mark …"> groups (an empty group is self-closing): one per drawn rule. */
+function rules(svg: string): number {
+  let count = 0;
+  for (const m of svg.matchAll(/<g[^>]*class="mark-rule role-mark[^"]*"[^>]*?(?:\/>|>(.*?)<\/g>)/gs)) count += (m[1]?.match(/<line /g) ?? []).length;
+  return count;
+}
+
 describe('report figures', () => {
   let dir: string;
   const svg = (name: string): string => readFileSync(join(dir, `${name}.svg`), 'utf8');
@@ -28,7 +35,7 @@ describe('report figures', () => {
   });
 
   describe('every figure', () => {
-    const names = ['comparison', 'latency-ecdf', 'latency-vs-cpu', ...LABELS.map((l) => `resources-${l}`), 'replicas-swarm-3'];
+    const names = ['comparison', 'overheads', 'rounds', 'latency-ecdf', 'latency-vs-cpu', ...LABELS.map((l) => `resources-${l}`), 'replicas-swarm-3'];
     it('is an SVG document with a size, a PNG of the same picture and its Vega-Lite spec', async () => {
       for (const name of names) {
         const text = svg(name);
@@ -50,12 +57,22 @@ describe('report figures', () => {
   });
 
   describe('the comparison figure', () => {
-    it('has one bar per deployment for CPU, memory, network and p50/p99 latency, none for a missing value', () => {
+    it('has one bar per deployment for p50/p99 latency, throughput, CPU per request and memory, none for a missing value', () => {
       const spec = JSON.parse(readFileSync(join(dir, 'comparison.vl.json'), 'utf8')) as { data: { values: Array<{ label: string; value: number | null }> } };
       assert.deepEqual([...new Set(spec.data.values.map((v) => v.label))], LABELS);
       assert.equal(spec.data.values.length, LABELS.length * 5);
       assert.equal(marks(svg('comparison'), 'rect'), spec.data.values.filter((v) => v.value !== null).length);
-      for (const title of ['CPU, mean', 'Memory, mean', 'Network rx+tx per request', 'Latency p50', 'Latency p99']) assert.ok(svg('comparison').includes(title), title);
+      for (const title of ['p50 latency, sequential (ms)', 'p99 latency, sequential (ms)', 'throughput, closed-c16 (req/s)', 'CPU per request, closed-c16 (ms)', 'memory, closed-c16 (MiB)'])
+        assert.ok(svg('comparison').includes(title), title);
+    });
+    it('draws an error bar for each interval and none where one round gives no interval', () => {
+      const spec = JSON.parse(readFileSync(join(dir, 'comparison.vl.json'), 'utf8')) as { data: { values: Array<{ low: number | null; high: number | null }> } };
+      assert.equal(rules(svg('comparison')), spec.data.values.filter((v) => v.low !== null && v.high !== null).length);
+    });
+    it('shows every round\'s value as a dot', () => {
+      const spec = JSON.parse(readFileSync(join(dir, 'rounds.vl.json'), 'utf8')) as { data: { values: Array<{ label: string; round: number }> } };
+      assert.equal(spec.data.values.length, LABELS.length * 5);
+      assert.equal(marks(svg('rounds'), 'symbol'), spec.data.values.length);
     });
     it('colours each deployment the same in every figure', () => {
       const { range } = deploymentColours(LABELS);

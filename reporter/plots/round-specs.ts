@@ -1,0 +1,120 @@
+// Vega-Lite specs of the figures over rounds: each deployment's figures with their 95 % intervals (error
+// bars), the overheads against the baseline with the A/A interval beside each, and every round's value as
+// a dot so a reader sees how much rounds disagree. Pure: the across-round numbers in, specs out.
+import type { AcrossRounds, ComparedMetric, RoundComparison, RoundFigure } from '../../contracts/summary.js';
+import type { AnswerPhases } from '../findings.js';
+import { METRIC_NAMES } from '../rounds.js';
+import { colourBy, round, SCHEMA, type Spec } from './specs.js';
+
+interface Panel {
+  readonly metric: ComparedMetric;
+  readonly phase: string;
+  readonly title: string;
+}
+
+/** The answer's five figures: p50 and p99 latency, throughput, CPU per request, memory, each in its phase. */
+export function answerPanels(across: AcrossRounds, where: AnswerPhases): Panel[] {
+  const wanted: Array<[ComparedMetric, string | undefined]> = [
+    ['p50', where.latency], ['p99', where.latency], ['reqPerSec', where.throughput], ['cpuMsPerRequest', where.resources], ['memMiB', where.resources],
+  ];
+  return wanted
+    .filter(([metric, phase]) => phase !== undefined && across.figures.some((f) => f.metric === metric && f.phase === phase))
+    .map(([metric, phase]) => {
+      const unit = across.figures.find((f) => f.metric === metric)!.unit;
+      return { metric, phase: phase!, title: `${METRIC_NAMES[metric]}, ${phase} (${unit})` };
+    });
+}
+
+const figureOf = (across: AcrossRounds, label: string, p: Panel): RoundFigure | undefined =>
+  across.figures.find((f) => f.label === label && f.metric === p.metric && f.phase === p.phase);
+
+const facetOf = (panels: readonly Panel[]): Spec => ({
+  field: 'panel', type: 'nominal', title: null, sort: panels.map((p) => p.title), header: { labelFontSize: 12 },
+});
+
+const xLabel = (labels: readonly string[]): Spec => ({ field: 'label', type: 'nominal', title: null, sort: [...labels], axis: { labelAngle: -40 } });
+
+/**
+ * Each deployment's mean over rounds (bar) with its 95 % interval (error bar); with one round the bar
+ * stands alone: no interval can be drawn from one value.
+ */
+export function comparisonSpec(across: AcrossRounds, labels: readonly string[], panels: readonly Panel[]): Spec {
+  const values = panels.flatMap((p) => labels.map((label) => {
+    const f = figureOf(across, label, p);
+    return { label, panel: p.title, value: round(f?.interval.estimate), low: round(f?.interval.low), high: round(f?.interval.high), rounds: f?.perRound.length ?? 0 };
+  }));
+  return {
+    $schema: SCHEMA,
+    title: `Each deployment over ${across.rounds} round(s): mean with 95 % interval`,
+    data: { values },
+    facet: facetOf(panels),
+    columns: 5,
+    spec: {
+      width: 150,
+      height: 180,
+      layer: [
+        { mark: { type: 'bar', tooltip: true }, encoding: { x: xLabel(labels), y: { field: 'value', type: 'quantitative', title: null }, color: colourBy(labels) } },
+        { mark: { type: 'rule', color: '#222' }, encoding: { x: xLabel(labels), y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } },
+      ],
+    },
+    resolve: { scale: { y: 'independent' } },
+  };
+}
+
+const comparisonOf = (across: AcrossRounds, label: string, p: Panel): RoundComparison | undefined =>
+  across.comparisons.find((c) => c.label === label && c.metric === p.metric && c.phase === p.phase);
+
+/** Overhead against the baseline per deployment: point and 95 % error bar, the A/A interval as a grey band behind. */
+export function overheadsSpec(across: AcrossRounds, labels: readonly string[], panels: readonly Panel[]): Spec {
+  const shown = labels.filter((l) => l !== across.baseline);
+  const values = panels.flatMap((p) => shown.flatMap((label) => {
+    const c = comparisonOf(across, label, p);
+    if (!c) return [];
+    return [{ label, panel: p.title, overhead: round(c.diff.estimate), low: round(c.diff.low), high: round(c.diff.high),
+      aa_low: round(c.aa?.low), aa_high: round(c.aa?.high), verdict: c.verdict }];
+  }));
+  const x = xLabel(shown);
+  return {
+    $schema: SCHEMA,
+    title: `Overhead against ${across.baseline} (per round, paired), 95 % interval; grey: the A/A interval`,
+    data: { values },
+    facet: facetOf(panels),
+    columns: 5,
+    spec: {
+      width: 150,
+      height: 180,
+      layer: [
+        { mark: { type: 'rect', color: '#bbbbbb', opacity: 0.45 }, encoding: { x, y: { field: 'aa_low', type: 'quantitative' }, y2: { field: 'aa_high' } } },
+        { mark: { type: 'rule', strokeDash: [4, 3], color: '#666' }, encoding: { y: { datum: 0, type: 'quantitative' } } },
+        { mark: { type: 'rule', strokeWidth: 2 }, encoding: { x, y: { field: 'low', type: 'quantitative', title: null }, y2: { field: 'high' }, color: colourBy(shown) } },
+        { mark: { type: 'point', filled: true, size: 60, tooltip: true }, encoding: { x, y: { field: 'overhead', type: 'quantitative' }, color: colourBy(shown) } },
+      ],
+    },
+    resolve: { scale: { y: 'independent' } },
+  };
+}
+
+/** Every round's value as a dot, the mean as a tick: how much the rounds disagree. */
+export function roundsSpec(across: AcrossRounds, labels: readonly string[], panels: readonly Panel[]): Spec {
+  const values = panels.flatMap((p) => labels.flatMap((label) => {
+    const f = figureOf(across, label, p);
+    return (f?.perRound ?? []).map((v) => ({ label, panel: p.title, round: v.round, value: round(v.value), mean: round(f!.interval.estimate) }));
+  }));
+  const x = xLabel(labels);
+  return {
+    $schema: SCHEMA,
+    title: 'Each round\'s value per deployment (dots; tick: mean over rounds)',
+    data: { values },
+    facet: facetOf(panels),
+    columns: 5,
+    spec: {
+      width: 150,
+      height: 180,
+      layer: [
+        { mark: { type: 'point', filled: true, size: 40, opacity: 0.8, tooltip: true }, encoding: { x, y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } }, color: colourBy(labels) } },
+        { mark: { type: 'tick', color: '#222', thickness: 2 }, encoding: { x, y: { field: 'mean', type: 'quantitative' } } },
+      ],
+    },
+    resolve: { scale: { y: 'independent' } },
+  };
+}
