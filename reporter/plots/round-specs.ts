@@ -32,6 +32,10 @@ const facetOf = (panels: readonly Panel[]): Spec => ({
   field: 'panel', type: 'nominal', title: null, sort: panels.map((p) => p.title), header: { labelFontSize: 12 },
 });
 
+/** Whether any row has both fields (a layer over fields that are all null makes Vega warn of an infinite extent). */
+const hasBoth = (rows: ReadonlyArray<Record<string, unknown>>, low: string, high: string): boolean =>
+  rows.some((r) => r[low] !== null && r[low] !== undefined && r[high] !== null && r[high] !== undefined);
+
 const xLabel = (labels: readonly string[]): Spec => ({ field: 'label', type: 'nominal', title: null, sort: [...labels], axis: { labelAngle: -40 } });
 
 /**
@@ -54,7 +58,9 @@ export function comparisonSpec(across: AcrossRounds, labels: readonly string[], 
       height: 180,
       layer: [
         { mark: { type: 'bar', tooltip: true }, encoding: { x: xLabel(labels), y: { field: 'value', type: 'quantitative', title: null }, color: colourBy(labels) } },
-        { mark: { type: 'rule', color: '#222' }, encoding: { x: xLabel(labels), y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } },
+        ...(hasBoth(values, 'low', 'high')
+          ? [{ mark: { type: 'rule', color: '#222' }, encoding: { x: xLabel(labels), y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } }]
+          : []),
       ],
     },
     resolve: { scale: { y: 'independent' } },
@@ -84,10 +90,14 @@ export function overheadsSpec(across: AcrossRounds, labels: readonly string[], p
       width: 150,
       height: 180,
       layer: [
-        { mark: { type: 'rect', color: '#bbbbbb', opacity: 0.45 }, encoding: { x, y: { field: 'aa_low', type: 'quantitative' }, y2: { field: 'aa_high' } } },
+        ...(hasBoth(values, 'aa_low', 'aa_high')
+          ? [{ mark: { type: 'rect', color: '#bbbbbb', opacity: 0.45 }, encoding: { x, y: { field: 'aa_low', type: 'quantitative' }, y2: { field: 'aa_high' } } }]
+          : []),
         { mark: { type: 'rule', strokeDash: [4, 3], color: '#666' }, encoding: { y: { datum: 0, type: 'quantitative' } } },
-        { mark: { type: 'rule', strokeWidth: 2 }, encoding: { x, y: { field: 'low', type: 'quantitative', title: null }, y2: { field: 'high' }, color: colourBy(shown) } },
-        { mark: { type: 'point', filled: true, size: 60, tooltip: true }, encoding: { x, y: { field: 'overhead', type: 'quantitative' }, color: colourBy(shown) } },
+        ...(hasBoth(values, 'low', 'high')
+          ? [{ mark: { type: 'rule', strokeWidth: 2 }, encoding: { x, y: { field: 'low', type: 'quantitative', title: null }, y2: { field: 'high' }, color: colourBy(shown) } }]
+          : []),
+        { mark: { type: 'point', filled: true, size: 60, tooltip: true }, encoding: { x, y: { field: 'overhead', type: 'quantitative', title: null }, color: colourBy(shown) } },
       ],
     },
     resolve: { scale: { y: 'independent' } },
