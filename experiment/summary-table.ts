@@ -47,7 +47,7 @@ export function doneLabels(outcomes: readonly DeploymentOutcome[]): string[] {
 export function closingRows(summary: Summary, outcomes: readonly DeploymentOutcome[]): ClosingRow[] {
   return doneLabels(outcomes).flatMap((label) =>
     phasesOf(summary, label).filter((p, i, all) => all.findIndex((q) => q.phase === p.phase) === i).map((p): ClosingRow => {
-      const overhead = summary.overheads.find((x) => x.label === label && x.phase === p.phase && x.percentile === 50);
+      const overhead = summary.overheads.find((x) => x.label === p.label && x.phase === p.phase && x.percentile === 50);
       const overheadMs = overhead === undefined ? undefined : overhead.valueMs - overhead.baselineMs;
       return {
         deployment: label,
