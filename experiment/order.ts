@@ -8,18 +8,8 @@
 // takes every position once; with fewer rounds than labels, round r starts ⌊r·n / rounds⌋ places
 // further, which spreads each label's positions over the sequence (early, middle, late) instead of
 // giving it neighbouring ones.
+import { seededRandom } from '../common/random.js';
 
-/** mulberry32: a small 32-bit generator, uniform in [0, 1); plenty for ordering a handful of labels. */
-export function randomSource(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** A Fisher–Yates shuffle drawn from `random`. */
 export function shuffled<T>(items: readonly T[], random: () => number): T[] {
@@ -33,7 +23,7 @@ export function shuffled<T>(items: readonly T[], random: () => number): T[] {
 
 /** Each round's order of `labels` (rounds ≥ 1). */
 export function roundOrders(labels: readonly string[], rounds: number, seed: number): string[][] {
-  const base = shuffled(labels, randomSource(seed));
+  const base = shuffled(labels, seededRandom(seed));
   const n = base.length;
   const offset = (r: number): number => (rounds < n ? Math.floor((r * n) / rounds) : r);
   return Array.from({ length: rounds }, (_, r) => base.map((_, p) => base[(p + offset(r)) % n]!));

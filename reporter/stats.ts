@@ -2,6 +2,7 @@
 // common/percentile.ts), restart-aware counter growth, and the bootstrap behind the overhead intervals.
 import { mean, percentileSorted, sortedCopy } from '../common/percentile.js';
 import type { Distribution } from '../contracts/summary.js';
+import { seededRandom } from '../common/random.js';
 
 export type { Distribution };
 
@@ -41,17 +42,6 @@ export class CounterGrowth {
   }
 }
 
-/** mulberry32: a small seeded PRNG so that bootstrap intervals are the same on every build. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Standard normal variate (Box–Muller). */
 function normal(rnd: () => number): number {

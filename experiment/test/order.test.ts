@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deploymentOfLabel, repeatLabel } from '../../contracts/deployments.js';
 import { parseRunRecord } from '../../contracts/run-record.js';
-import { randomSource, roundOrders, shuffled } from '../order.js';
+import { seededRandom as randomSource } from '../../common/random.js';
+import { roundOrders, shuffled } from '../order.js';
 
 /** How often each label sits at each position over the rounds: label → counts by position. */
 function positions(orders: string[][]): Map<string, number[]> {

@@ -6,7 +6,8 @@ import { Attributor, phaseAt } from '../importer.js';
 import { parseClientRow, parseServiceRow, parseTimestamp } from '../rows.js';
 import { timeZone } from '../time-zone.js';
 import { percentileSorted, sortedCopy } from '../../common/percentile.js';
-import { bootstrapPercentileDiff, CounterGrowth, describe as distribution, resampledPercentile, seededRandom } from '../stats.js';
+import { bootstrapPercentileDiff, CounterGrowth, describe as distribution, resampledPercentile } from '../stats.js';
+import { seededRandom } from '../../common/random.js';
 
 const UTC = timeZone('UTC');
 
