@@ -5,6 +5,7 @@
 // default, so older files (one run per label, data/runs/<label>/run.json) still read as round 1 of 1.
 import { z } from 'zod';
 import { DEPLOYMENT_KINDS } from './deployments.js';
+import { parseJsonWith } from './json-file.js';
 
 const finite = z.number().finite();
 const nullableNumber = finite.nullable().default(null);
@@ -83,18 +84,7 @@ export const RUN_RECORD_FILE = 'run.json';
 
 /** Validates run.json text; the error names the file and the first field that is wrong. */
 export function parseRunRecord(text: string, file: string): RunRecord {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new RunRecordError(`${file}: not JSON (${(err as Error).message})`);
-  }
-  const parsed = RunRecordSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new RunRecordError(`${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-  }
-  return parsed.data;
+  return parseJsonWith(RunRecordSchema, text, file, (message) => new RunRecordError(message));
 }
 
 /** The JSON text written for a record (validated first, so a writer cannot produce what readers refuse). */

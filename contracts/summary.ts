@@ -8,6 +8,7 @@
 // native process's network) is left out of the JSON (`undefined` here), never written as 0.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseJsonWith } from './json-file.js';
 
 const finite = z.number().finite();
 const maybe = finite.optional();
@@ -232,18 +233,7 @@ export class SummaryError extends Error {
 
 /** Validates summary.json text; the error names the file and the first field that is wrong. */
 export function parseSummary(text: string, file: string): Summary {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new SummaryError(`${file}: not JSON (${(err as Error).message})`);
-  }
-  const parsed = SummarySchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new SummaryError(`${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-  }
-  return parsed.data;
+  return parseJsonWith(SummarySchema, text, file, (message) => new SummaryError(message));
 }
 
 export function readSummary(file: string): Summary {
