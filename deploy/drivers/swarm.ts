@@ -1,6 +1,6 @@
 // swarm-1 / swarm-3: service llm-inference-service on a single-node swarm, published on 8080.
 // With IPVS the routing mesh publishes the port; without it (this machine) the service runs with
-// --endpoint-mode dnsrr behind llm-inference-front, our proxy over tasks.<service>, published in host mode.
+// --endpoint-mode dnsrr behind llm-inference-front (HAProxy over tasks.<service>), published in host mode.
 // Every replica appends to its own CSV (replica-<slot>.csv) in <runDir>/service/, bind-mounted.
 import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { errorText } from '../../common/error-text.js';
 import { pollUntil, PollTimeoutError } from '../../common/poll.js';
 import type { Target } from '../../contracts/run-record.js';
 import type { Deployment, RunContext } from '../deployment.js';
-import { ensureFrontImage, FRONT_IMAGE } from '../swarm/build-front.js';
+import { ensureFrontImage, FRONT_IMAGE, FRONT_PORT, frontEnv } from '../swarm/front.js';
 import { docker, dockerSucceeds, HEALTH_PROBE_JS, oneLineTail, OWNER_LABEL, userlandProxyCarries } from './engine.js';
 import { everyTenSeconds, probeHealth, waitForHealth } from './health.js';
 import { containerPreflight, imageRegistry, pullImage } from './image.js';
@@ -42,13 +42,13 @@ export function serviceCreateArgs(o: ResolvedOptions, replicas: number, routing:
   return args;
 }
 
-/** `docker service create` arguments for the front proxy (pure, unit-tested). */
+/** `docker service create` arguments for the HAProxy front (pure, unit-tested); it runs as the image's haproxy user. */
 export function frontCreateArgs(o: ResolvedOptions, network: string): string[] {
   return [
     'service', 'create', '--detach', '--name', `${o.name}-front`, '--network', network,
-    '--init', '--user', '1000:1000', '--label', `${OWNER_LABEL}=swarm`, '--container-label', `${OWNER_LABEL}=swarm-front`,
-    '--publish', `mode=host,published=${o.port},target=8080`,
-    '--env', `BACKEND=tasks.${o.name}`, '--env', 'BACKEND_PORT=5000', '--stop-grace-period', '2s', FRONT_IMAGE,
+    '--init', '--label', `${OWNER_LABEL}=swarm`, '--container-label', `${OWNER_LABEL}=swarm-front`,
+    '--publish', `mode=host,published=${o.port},target=${FRONT_PORT}`,
+    ...frontEnv(`tasks.${o.name}`), '--stop-grace-period', '2s', FRONT_IMAGE,
   ];
 }
 
@@ -119,7 +119,7 @@ export class SwarmDeployment implements Deployment {
     const asked = this.options.swarmRouting;
     if (asked !== 'auto') return asked;
     if (kernelHasIpvs()) return 'mesh';
-    ctx.log('swarm: the kernel has no IPVS (/proc/net/ip_vs missing), so the routing mesh cannot answer: using dnsrr + front proxy');
+    ctx.log('swarm: the kernel has no IPVS (/proc/net/ip_vs missing), so the routing mesh cannot answer: using dnsrr + the HAProxy front');
     return 'proxy';
   }
 
@@ -132,7 +132,7 @@ export class SwarmDeployment implements Deployment {
       return { host: '127.0.0.1', port, userlandProxy: false, path: `swarm routing mesh (IPVS), ${this.replicas} replica(s)` };
     }
     if (this.options.swarmRouting === 'mesh') throw new Error(`the routing mesh does not answer on 127.0.0.1:${port} (kernel without IPVS?)`);
-    ctx.log(`swarm: the routing mesh does not answer on 127.0.0.1:${port}; recreating with dnsrr + front proxy`);
+    ctx.log(`swarm: the routing mesh does not answer on 127.0.0.1:${port}; recreating with dnsrr + the HAProxy front`);
     await this.created.at(-1)!.remove(ctx);
     this.created.pop();
     return undefined;
@@ -141,9 +141,8 @@ export class SwarmDeployment implements Deployment {
   /** The app with endpoint-mode dnsrr behind llm-inference-front, published in host mode. */
   private async upBehindFront(ctx: RunContext): Promise<Target> {
     const { port, name } = this.options;
-    const front = await ensureFrontImage(ctx.root, { log: (m) => ctx.log(`swarm: ${m}`) });
+    ctx.log(`swarm: ${await ensureFrontImage(ctx.root)}`);
     this.assertNotStopping();
-    if (!front.built) ctx.log(`swarm: ${FRONT_IMAGE} is up to date`);
     await this.createApp(ctx, 'proxy');
     ctx.log(`swarm: docker service create ${this.front} (host-mode port ${port} -> tasks.${name}:5000)`);
     this.assertNotStopping();
@@ -157,7 +156,7 @@ export class SwarmDeployment implements Deployment {
       host: '127.0.0.1',
       port,
       userlandProxy,
-      path: `front proxy (${FRONT_IMAGE}, per-request round robin) over dnsrr tasks.${name}, ${this.replicas} replica(s), host-mode port${userlandProxy ? ' via docker-proxy' : ''}`,
+      path: `HAProxy front (${FRONT_IMAGE}, per-request round robin) over dnsrr tasks.${name}, ${this.replicas} replica(s), host-mode port${userlandProxy ? ' via docker-proxy' : ''}`,
     };
   }
 
@@ -245,7 +244,7 @@ export class SwarmDeployment implements Deployment {
     }
   }
 
-  /** The proxy re-resolves DNS every second: wait until /health answers from every replica through it. */
+  /** The front re-resolves DNS every second: wait until /health answers from every replica through it. */
   private async waitAllReplicasBehindFront(ctx: RunContext): Promise<void> {
     const seen = new Set<string>();
     await pollUntil(
@@ -256,7 +255,7 @@ export class SwarmDeployment implements Deployment {
         note(`reached ${seen.size}: ${[...seen].join(', ')}`);
         return seen.size >= this.replicas ? true : undefined;
       },
-      { timeoutMs: 30_000, intervalMs: 200, what: `the front proxy to reach all ${this.replicas} replicas` },
+      { timeoutMs: 30_000, intervalMs: 200, what: `the HAProxy front to reach all ${this.replicas} replicas` },
     );
     ctx.log(`swarm: the front reaches all ${seen.size} replica(s): ${[...seen].join(', ')}`);
   }
