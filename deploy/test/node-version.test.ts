@@ -2,7 +2,7 @@
 // the base image its Dockerfiles name agree; deploy/install-node.sh keeps a node in that range and
 // replaces an older one. The tests themselves run on a node in the declared range.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -37,10 +37,13 @@ function installNode(bin: string): Promise<CommandResult> {
 }
 
 describe('the project’s Node.js', () => {
-  it('node.env names a release in engines, and the Dockerfiles use its line', async () => {
+  it('node.env names a release in engines, and every Dockerfile uses its line', async () => {
     assert.ok(NODE_VERSION, 'deploy/node.env sets NODE_VERSION');
     const major = NODE_VERSION.split('.')[0];
-    for (const file of ['Dockerfile', 'deploy/collector.Dockerfile', 'deploy/swarm/Dockerfile.front']) {
+    const dockerfiles = readdirSync(join(ROOT, 'deploy'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => /Dockerfile/.test(f))
+      .map((f) => join('deploy', f));
+    for (const file of ['Dockerfile', ...dockerfiles]) {
       const froms = readFileSync(join(ROOT, file), 'utf8').split('\n').filter((l) => l.startsWith('FROM node:'));
       assert.ok(froms.length > 0, file);
       for (const from of froms) assert.match(from, new RegExp(`^FROM node:${major}-bookworm-slim( AS \\w+)?$`), file);
