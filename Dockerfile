@@ -5,15 +5,11 @@
 # The image carries the service's runtime dependencies only (service/package.json), not the toolkit's.
 
 # ---- build stage: the service's dependencies, TypeScript compile ----
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # npm ci in a workspace project needs the root manifest, the lock file and every part's package.json.
 # Dependencies first: these layers stay cached until a package.json or the lock file change.
 COPY package.json package-lock.json ./
-# onnxruntime-node's install script would download CUDA libraries that the CPU build never loads (and no
-# download answers offline). npm 11 skips it through package.json's allowScripts; the npm of the base
-# image predates allowScripts, so the script's own switch is set here, where only the install reads it.
-ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY contracts/package.json contracts/
 COPY common/package.json common/
 COPY service/package.json service/
@@ -26,6 +22,8 @@ COPY bench/package.json bench/
 # The runtime tree: the service part's production dependencies and nothing else. It is made here,
 # before any source is copied, so that a code change does not produce a new node_modules layer in the
 # runtime image. The workspace link is dropped: parts import each other by relative path.
+# onnxruntime-node's install script would download CUDA libraries that the CPU build never loads (and no
+# download answers offline): npm 11 skips it, as package.json's allowScripts says.
 RUN cp -a /app /prod \
  && cd /prod && npm ci --omit=dev --workspace service --no-audit --no-fund \
  && rm -rf node_modules/@llm-deploy-bench
@@ -47,7 +45,7 @@ COPY service ./service
 RUN npx tsc -p service/tsconfig.image.json
 
 # ---- runtime stage ----
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 # The service (uid 1000) writes its CSV log in the working directory.

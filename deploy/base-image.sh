@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Build local stand-ins for the Docker Hub images debian:bookworm-slim and node:20-bookworm-slim
-# from Debian's apt archive (debootstrap) and the npm registry, for machines that cannot reach any
-# container registry. The project Dockerfile then builds unchanged (`FROM node:20-bookworm-slim`).
+# Build local stand-ins for the Docker Hub images debian:bookworm-slim and node:MAJOR-bookworm-slim
+# (node:24-bookworm-slim with the default NODE_VERSION) from Debian's apt archive (debootstrap) and the
+# npm registry, for machines that cannot reach any container registry. The project Dockerfile then
+# builds unchanged (`FROM node:24-bookworm-slim`).
 #
-# Idempotent: does nothing when node:20-bookworm-slim already exists, unless FORCE=1 (or --force).
+# Idempotent: does nothing when the node image already exists, unless FORCE=1 (or --force).
 # An existing debian:bookworm-slim is reused unless FORCE=1.
 #
 # Environment:
@@ -11,20 +12,21 @@
 #   TRUST_HOST_CA=1  copy the host CA bundle (HOST_CA_FILE) into the node image and set
 #                    NODE_EXTRA_CA_CERTS, so `npm ci` inside `docker build` trusts a TLS-intercepting
 #                    proxy that only the host trusts. An environment option: never part of what users pull.
-#   NODE_VERSION (20.20.2) NPM_VERSION (10.8.2) COREPACK_VERSION YARN_VERSION MIRROR WORKDIR
+#   NODE_VERSION, NPM_VERSION (deploy/node.env: the project's Node.js release and its npm); the image
+#   is tagged node:<NODE_VERSION's major>-bookworm-slim
+#   COREPACK_VERSION YARN_VERSION MIRROR WORKDIR
 # Needs root (debootstrap, chroot), docker, npm, tar.
 set -euo pipefail
+. "$(dirname "$0")/node.env"
 
 [ "${1:-}" = --force ] && FORCE=1
 FORCE=${FORCE:-0}
 TRUST_HOST_CA=${TRUST_HOST_CA:-0}
 HOST_CA_FILE=${HOST_CA_FILE:-/etc/ssl/certs/ca-certificates.crt}
-NODE_VERSION=${NODE_VERSION:-20.20.2}
-NPM_VERSION=${NPM_VERSION:-10.8.2}          # the npm that node 20.20 ships
-COREPACK_VERSION=${COREPACK_VERSION:-0.34.6}
+COREPACK_VERSION=${COREPACK_VERSION:-0.36.0}   # the corepack that node 24.22 ships
 YARN_VERSION=${YARN_VERSION:-1.22.22}
 SUITE=bookworm
-NODE_TAG=node:20-$SUITE-slim
+NODE_TAG=node:${NODE_VERSION%%.*}-$SUITE-slim
 DEBIAN_TAG=debian:$SUITE-slim
 SOURCES=/etc/apt/sources.list.d/debian.sources
 MIRROR=${MIRROR:-$(awk '/^URIs:/{print $2; exit}' "$SOURCES" 2>/dev/null || true)}
@@ -143,7 +145,7 @@ unpack_npm() {
   rm -rf "$tmp"
 }
 
-# --- node:20-bookworm-slim: same layout as upstream (node in /usr/local, user node 1000:1000) ---
+# --- node:MAJOR-bookworm-slim: same layout as upstream (node in /usr/local, user node 1000:1000) ---
 build_node() {
   rm -rf "$STAGE"; mkdir -p "$STAGE/rootfs/usr/local/bin" "$STAGE/rootfs/opt"
   local L=$STAGE/rootfs/usr/local

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build llm-inference-image from the project root's Dockerfile, printing each build step.
-#   - builds the offline base image first when node:20-bookworm-slim is missing (deploy/base-image.sh;
-#     TRUST_HOST_CA and the other base-image settings are passed through)
+#   - builds the offline base image first when the Dockerfile's base image (node:24-bookworm-slim) is
+#     missing (deploy/base-image.sh; TRUST_HOST_CA and the other base-image settings are passed through)
 #   - skips the build when the image already carries the same source hash (label
 #     llm-deploy-bench.source-hash over every file the Dockerfile copies: the package.json files, the
 #     lock file, contracts/, common/, service/, data/models); FORCE=1 rebuilds
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 [ "${1:-}" = --force ] && FORCE=1
 FORCE=${FORCE:-0}
 IMAGE=${IMAGE:-llm-inference-image}
-BASE=node:20-bookworm-slim
+BASE=$(awk '/^FROM /{print $2; exit}' Dockerfile)   # the base image its Dockerfile names
 LABEL=llm-deploy-bench.source-hash
 
 step() { printf '[build-image] %s\n' "$*" >&2; }

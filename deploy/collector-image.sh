@@ -3,7 +3,8 @@
 # a swarm (deploy/collector.Dockerfile). It holds only what the collector needs: node, the collector
 # workspace's npm dependencies (npm ci --omit=dev --workspace collector) and the compiled collector with
 # the shared contracts/ and common/ modules it imports.
-#   - builds the offline base image first when node:20-bookworm-slim is missing (deploy/base-image.sh)
+#   - builds the offline base image first when its base image (node:24-bookworm-slim) is missing
+#     (deploy/base-image.sh)
 #   - compiles the project (tsc) when dist/collector/cli.js is missing
 #   - the dependency layers are cached until a package.json or the lockfile changes; the first build
 #     takes a few minutes (better-sqlite3 compiles from source), later ones seconds
@@ -15,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 IMAGE=${IMAGE:-llm-deploy-bench-collector}
-BASE=node:20-bookworm-slim
+BASE=$(awk '/^FROM /{print $2; exit}' deploy/collector.Dockerfile)   # the base image its Dockerfile names
 
 step() { printf '[collector-image] %s\n' "$*" >&2; }
 die() { printf '[collector-image] error: %s\n' "$*" >&2; exit 1; }

@@ -4,7 +4,7 @@
 # Built by deploy/collector-image.sh from a small context it assembles (package files and dist/).
 
 # ---- dependencies: only the collector workspace's, without dev tools ----
-FROM node:20-bookworm-slim AS deps
+FROM node:24-bookworm-slim AS deps
 # better-sqlite3 compiles from source when its prebuilt binary cannot be downloaded.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
@@ -19,7 +19,7 @@ RUN npm ci --omit=dev --workspace collector --no-audit --no-fund \
  && node -e "require('better-sqlite3')(':memory:').close(); require('dockerode')"
 
 # ---- runtime ----
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules

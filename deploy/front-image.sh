@@ -2,7 +2,7 @@
 # Builds llm-inference-front: HAProxy from Debian's package with deploy/swarm/haproxy.cfg
 # (deploy/swarm/front.Dockerfile), the front of the Swarm deployment where the routing mesh cannot serve.
 #   - no registry needed: FROM debian:bookworm-slim when that image is here (deploy/base-image.sh leaves
-#     it), else FROM node:20-bookworm-slim (built offline first when missing); haproxy comes from
+#     it), else FROM the project's base image (the root Dockerfile's) (built offline first when missing); haproxy comes from
 #     Debian's archive inside `docker build`
 #   - skips the build when the image already carries the same source hash (label
 #     llm-deploy-bench.source-hash over the Dockerfile, the config and the base image's name); FORCE=1
@@ -25,7 +25,7 @@ docker info >/dev/null 2>&1 || die "no Docker engine answers (start one with: ba
 if have_image debian:bookworm-slim; then
   base=debian:bookworm-slim
 else
-  base=node:20-bookworm-slim
+  base=$(awk '/^FROM /{print $2; exit}' Dockerfile)   # the project's base image (node:<major>-bookworm-slim)
   if ! have_image "$base"; then
     step "$base is missing: building it offline (deploy/base-image.sh)"
     FORCE=0 bash deploy/base-image.sh

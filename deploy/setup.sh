@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Prepare this machine for the experiment (and, with --tests, for the test suite). Idempotent: each
 # step checks first and does nothing when its part is already there. Needs root on a fresh Debian machine.
-#   1. a Docker engine (deploy/engine.sh: Debian docker.io + dockerd)
-#   2. the base image node:20-bookworm-slim: pulled when a registry answers, else built offline from
-#      Debian packages (deploy/base-image.sh, with the host's CA bundle so npm inside `docker build`
-#      works behind a TLS-intercepting proxy; set TRUST_HOST_CA=0 to leave it out)
-#   3. a Compose CLI (v2 plugin or Debian's docker-compose v1)
-#   4. llm-inference-image (deploy/build-image.sh: rebuilt only when its sources changed)
-#   5. curl (deploy/latency_test.sh) and DejaVu fonts (text in the report's PNG figures)
-#   6. with --tests: Debian's chromium (the reporter's report.html check) and docker-registry (the push
+#   1. a Node.js that package.json's engines allow: when the machine's is older, Node.js 24 and its npm
+#      from the npm registry into /usr/local (deploy/install-node.sh; NODE_PREFIX overrides the place)
+#   2. a Docker engine (deploy/engine.sh: Debian docker.io + dockerd)
+#   3. the Dockerfile's base image node:24-bookworm-slim: pulled when a registry answers, else built
+#      offline from Debian packages (deploy/base-image.sh, with the host's CA bundle so npm inside
+#      `docker build` works behind a TLS-intercepting proxy; set TRUST_HOST_CA=0 to leave it out)
+#   4. a Compose CLI (v2 plugin or Debian's docker-compose v1)
+#   5. llm-inference-image (deploy/build-image.sh: rebuilt only when its sources changed)
+#   6. curl (deploy/latency_test.sh) and DejaVu fonts (text in the report's PNG figures)
+#   7. with --tests: Debian's chromium (the reporter's report.html check) and docker-registry (the push
 #      test starts its own on a free 127.0.0.1 port; the package's own service is never started)
 # Usage: bash deploy/setup.sh [--tests]
 set -euo pipefail
@@ -29,13 +31,17 @@ apt_install() {
   apt-get install -y -q -o DPkg::Lock::Timeout=300 --no-install-recommends "$@" >/dev/null
 }
 
+step "Node.js (package.json engines)"
+bash deploy/install-node.sh
+
 step "Docker engine"
 bash deploy/engine.sh
 
-step "base image node:20-bookworm-slim"
-if docker image inspect node:20-bookworm-slim >/dev/null 2>&1; then
+base=$(awk '/^FROM /{print $2; exit}' Dockerfile)
+step "base image $base"
+if docker image inspect "$base" >/dev/null 2>&1; then
   echo "[setup] present" >&2
-elif timeout 120 docker pull node:20-bookworm-slim >/dev/null 2>&1; then
+elif timeout 120 docker pull "$base" >/dev/null 2>&1; then
   echo "[setup] pulled from the registry" >&2
 else
   echo "[setup] no registry answers: building it offline from Debian packages" >&2

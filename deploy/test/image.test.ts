@@ -40,7 +40,7 @@ describe('Dockerfile', () => {
       assert.ok(allowed.has(keyword), `not allowed: ${line}`);
       assert.doesNotMatch(line, /^(COPY|RUN)\s+--(chmod|chown|mount|link|parents)/, `needs BuildKit: ${line}`);
     }
-    assert.equal(lines[0], 'FROM node:20-bookworm-slim AS build');
+    assert.equal(lines[0], 'FROM node:24-bookworm-slim AS build');
   });
 
   it('installs dependencies before copying any source, so code changes keep the npm ci layers', () => {
@@ -75,10 +75,10 @@ describe('Dockerfile', () => {
 });
 
 describe('image scripts', () => {
-  it('docker: base-image.sh does nothing when node:20-bookworm-slim exists', async () => {
+  it('docker: base-image.sh does nothing when node:24-bookworm-slim exists', async () => {
     await requireDocker();
     await ensureAppImage(); // builds the base image too when it is missing
-    assert.match(await runScript('deploy/base-image.sh'), /node:20-bookworm-slim already present/);
+    assert.match(await runScript('deploy/base-image.sh'), /node:24-bookworm-slim already present/);
   });
 
   it('docker: build-image.sh skips the build when the image carries the same source hash, and the image is what the Dockerfile says', async () => {

@@ -2,13 +2,15 @@
 // a user-defined bridge network sharing a network alias, which Docker's embedded DNS answers with every
 // container's address, as it answers tasks.<service> for a dnsrr swarm service. The front's test and
 // its bench use it.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { findPackageRoot } from '../../common/package-root.js';
 import { runChecked } from '../../common/run-command.js';
 import { docker } from '../drivers/engine.js';
 import { ensureFrontImage, FRONT_IMAGE, FRONT_PORT, frontEnv } from '../swarm/front.js';
 
-/** The stand-ins run on the project's base image (node). */
-const STAND_IN_IMAGE = 'node:20-bookworm-slim';
+/** The stand-ins run on the project's base image (node), the one the root Dockerfile names. */
+const STAND_IN_IMAGE = /^FROM (\S+)/m.exec(readFileSync(join(findPackageRoot(), 'Dockerfile'), 'utf8'))![1]!;
 const ALIAS = 'replicas';
 const STAND_IN_PORT = 5000;
 
