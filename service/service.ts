@@ -11,7 +11,7 @@ import { CSV_HEADER } from '../contracts/service-csv.js';
 import { CsvLog } from './csv-log.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { modelOptionsFrom, type Classifier, type ModelOptions, type Prediction } from './model.js';
-import { loadClassifierInWorker } from './worker-classifier.js';
+import { loadSplitClassifier } from './split-classifier.js';
 
 export interface RunningService {
   readonly server: http.Server;
@@ -122,12 +122,12 @@ async function listen(app: Koa, cfg: ServiceConfig): Promise<http.Server> {
   return server;
 }
 
-/** Loads the model (on its own thread unless a test swaps the loader) and puts it in the slot. */
+/** Loads the model (split between its own thread and this one, unless a test swaps the loader) and puts it in the slot. */
 function loadInto(slot: ModelSlot, cfg: ServiceConfig, metrics: ServiceMetrics, opts: StartOptions): Promise<Classifier> {
   const load =
     opts.loadModel ??
     ((o: ModelOptions) =>
-      loadClassifierInWorker(o, {
+      loadSplitClassifier(o, {
         onLost: (err) => {
           slot.fail();
           opts.onModelLost?.(err);
