@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { ReplicaRow } from '../../contracts/recording.js';
 import { requireDocker } from '../../test-support/docker.js';
 import { ensureTestImage, one, query, startDetached, stopRun, tempDir, TestContainers, waitFor } from '../testing/helpers.js';
-
-interface Replica {
-  name: string;
-  compose_project: string | null;
-  compose_service: string | null;
-  compose_number: number | null;
-  swarm_service: string | null;
-  swarm_task_slot: number | null;
-  swarm_task_id: string | null;
-  node: string;
-}
 
 // Containers carrying the labels Compose and Swarm put on theirs (set with --label here), so the
 // engine's own filtering is what is tested.
@@ -40,7 +30,7 @@ describe('docker: selecting Compose and Swarm replicas by their labels', () => {
     const runId = await startDetached(['--label', 'sel-compose', '--db', db, '--project', project, '--interval', '200ms']);
     await waitFor('samples', () => query(db, 'SELECT id FROM samples WHERE run_id = ?', runId).length >= 2);
     await stopRun('sel-compose', db);
-    const r = query<Replica>(db, 'SELECT * FROM replicas WHERE run_id = ?', runId);
+    const r = query<ReplicaRow>(db, 'SELECT * FROM replicas WHERE run_id = ?', runId);
     assert.equal(r.length, 1);
     assert.equal(r[0]!.name, real.name);
     assert.deepEqual([r[0]!.compose_project, r[0]!.compose_service, r[0]!.compose_number], [project, 'api', 2]);
@@ -60,7 +50,7 @@ describe('docker: selecting Compose and Swarm replicas by their labels', () => {
     const runId = await startDetached(['--label', 'sel-swarm', '--db', db, '--service', service, '--interval', '200ms']);
     await waitFor('samples', () => query(db, 'SELECT id FROM samples WHERE run_id = ?', runId).length >= 2);
     await stopRun('sel-swarm', db);
-    const r = one<Replica>(db, 'SELECT * FROM replicas WHERE run_id = ?', runId);
+    const r = one<ReplicaRow>(db, 'SELECT * FROM replicas WHERE run_id = ?', runId);
     assert.deepEqual([r.swarm_service, r.swarm_task_slot, r.swarm_task_id, r.node], [service, 3, 'tsk123', 'node42']);
   });
 });
