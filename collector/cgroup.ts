@@ -3,13 +3,14 @@
 // /sys/fs/cgroup mounted read-only (and --cgroupns host on cgroup v2).
 import { existsSync, readFileSync } from 'node:fs';
 import type { Counters } from './formulas.js';
-import { readNetDev, readSystemCpu } from './proc.js';
+import { isSelfOrDescendant, readNetDev, readSystemCpu } from './proc.js';
 import {
   parseBlkioV1,
   parseCgroupNumber,
   parseIoStatV2,
   parseKeyValues,
   parseProcCgroup,
+  parseProcList,
 } from './procfs-parse.js';
 
 const CGROUP_ROOT = process.env['COLLECTOR_CGROUP_ROOT'] ?? '/sys/fs/cgroup';
@@ -18,8 +19,12 @@ const PROC = process.env['COLLECTOR_PROC'] ?? '/proc';
 export type CgroupVersion = 1 | 2;
 
 /** v2 (unified) has cgroup.controllers at the root; v1 and hybrid have per-controller mounts. */
+export function cgroupVersionAt(root: string): CgroupVersion {
+  return existsSync(`${root}/cgroup.controllers`) ? 2 : 1;
+}
+
 export function detectCgroupVersion(): CgroupVersion {
-  return existsSync(`${CGROUP_ROOT}/cgroup.controllers`) ? 2 : 1;
+  return cgroupVersionAt(CGROUP_ROOT);
 }
 
 /** Directories holding one container's cgroup files. */
@@ -35,30 +40,32 @@ function firstExisting(candidates: string[]): string | undefined {
   return candidates.find((d) => existsSync(d));
 }
 
+function procCgroupPaths(pid: number): Map<string, string> {
+  try {
+    return parseProcCgroup(readFileSync(`${PROC}/${pid}/cgroup`, 'utf8'));
+  } catch {
+    return new Map(); // process not visible (no --pid host): only the layout guesses remain
+  }
+}
+
 /**
  * Where a container's cgroup lives: the path in /proc/<pid>/cgroup first, then the usual
  * cgroupfs/systemd driver layouts (a collector in its own cgroup namespace sees relative paths).
  */
 export function cgroupDirs(version: CgroupVersion, containerId: string, pid: number): CgroupDirs | undefined {
-  let own = new Map<string, string>();
-  try {
-    own = parseProcCgroup(readFileSync(`${PROC}/${pid}/cgroup`, 'utf8'));
-  } catch {
-    // process not visible (no --pid host): only the layout guesses remain
-  }
+  return dirsOf(version, procCgroupPaths(pid), [`docker/${containerId}`, `system.slice/docker-${containerId}.scope`]);
+}
+
+/** The directories /proc/<pid>/cgroup names, then each of `guesses` (paths under the hierarchy's root). */
+function dirsOf(version: CgroupVersion, own: Map<string, string>, guesses: readonly string[]): CgroupDirs | undefined {
   if (version === 2) {
-    const dir = firstExisting([
-      ...(own.has('') ? [`${CGROUP_ROOT}${own.get('')}`] : []),
-      `${CGROUP_ROOT}/system.slice/docker-${containerId}.scope`,
-      `${CGROUP_ROOT}/docker/${containerId}`,
-    ]);
+    const dir = firstExisting([...(own.has('') ? [`${CGROUP_ROOT}${own.get('')}`] : []), ...guesses.map((g) => `${CGROUP_ROOT}/${g}`)]);
     return dir ? { version, cpu: dir, memory: dir, blkio: dir, pids: dir } : undefined;
   }
   const dirFor = (controller: string, mount: string): string | undefined =>
     firstExisting([
       ...(own.has(controller) ? [`${CGROUP_ROOT}/${mount}${own.get(controller)}`] : []),
-      `${CGROUP_ROOT}/${mount}/docker/${containerId}`,
-      `${CGROUP_ROOT}/${mount}/system.slice/docker-${containerId}.scope`,
+      ...guesses.map((g) => `${CGROUP_ROOT}/${mount}/${g}`),
     ]);
   const cpu = dirFor('cpuacct', 'cpuacct');
   const memory = dirFor('memory', 'memory');
@@ -66,6 +73,27 @@ export function cgroupDirs(version: CgroupVersion, containerId: string, pid: num
   return { version, cpu, memory, blkio: dirFor('blkio', 'blkio') ?? '', pids: dirFor('pids', 'pids') ?? '' };
 }
 
+/**
+ * The cgroup of a native process when it is the process's own (the native driver made it, or systemd's
+ * scope): every process in its CPU and memory groups is `pid` or a descendant of it. A process that
+ * shares its parent's group (no cgroup could be made) gets undefined: that group's files would count the
+ * parent, the collector, the whole host at the root, so such a process is read from /proc instead.
+ */
+export function ownCgroupDirs(version: CgroupVersion, pid: number): CgroupDirs | undefined {
+  const dirs = dirsOf(version, procCgroupPaths(pid), []);
+  if (!dirs) return undefined;
+  const groups = version === 2 ? [dirs.cpu] : [dirs.cpu, dirs.memory];
+  for (const dir of groups) {
+    let members: number[];
+    try {
+      members = parseProcList(read(`${dir}/cgroup.procs`));
+    } catch {
+      return undefined;
+    }
+    if (!members.every((member) => isSelfOrDescendant(member, pid))) return undefined;
+  }
+  return dirs;
+}
 const read = (path: string): string => readFileSync(path, 'utf8');
 
 function optional<T>(fn: () => T): T | null {

@@ -18,7 +18,7 @@ import { sweepInterrupted } from './liveness.js';
 import type { StartOptions } from './options.js';
 import { DEFAULT_DB } from './options.js';
 import { hostMemoryBytes, processExists } from './proc.js';
-import { ProcessWatcher } from './process-watcher.js';
+import { ProcessWatcher, processStatsSource, targetPid } from './process-watcher.js';
 import type { Watcher } from './recorder.js';
 import { record } from './recorder.js';
 import { dockerQueries } from './selection.js';
@@ -85,13 +85,21 @@ export async function runStart(o: StartOptions, hooks: StartHooks): Promise<Tick
   }
 }
 
+/**
+ * A native process: read from its own cgroup's files when it has one (the native driver's group, a
+ * systemd scope), else from /proc. Decided here from the process the target names now; with --port and
+ * nobody listening yet, /proc is recorded and a listener found later in a group of its own says so in an event.
+ */
 function processSource(o: StartOptions, hostMemory: number): Source {
   if (o.pid !== undefined && !processExists(o.pid)) throw new UsageError(`--pid: no process ${o.pid}`);
+  const target = { pid: o.pid, port: o.port };
+  const version = detectCgroupVersion();
+  const statsSource = processStatsSource(version, targetPid(target));
   return {
-    watcher: new ProcessWatcher({ pid: o.pid, port: o.port }, hostMemory),
-    statsSource: 'proc',
+    watcher: new ProcessWatcher(target, hostMemory, version, statsSource),
+    statsSource,
     selection: { pid: o.pid ?? null, port: o.port ?? null },
-    cgroupVersion: null,
+    cgroupVersion: statsSource === 'cgroup-files' ? version : null,
     dockerVersion: null,
   };
 }

@@ -44,6 +44,24 @@ export function processExists(pid: number): boolean {
   }
 }
 
+/**
+ * Whether `pid` is `ancestor` or one of its descendants (parent links in /proc/<pid>/stat). A process
+ * that is gone by now counts as one: it no longer shares anything.
+ */
+export function isSelfOrDescendant(pid: number, ancestor: number): boolean {
+  let current = pid;
+  // a bounded walk: a pid tree deeper than this is not a service's own children
+  for (let depth = 0; depth < 64 && current > 0; depth++) {
+    if (current === ancestor) return true;
+    try {
+      current = parseProcPidStat(readFileSync(`${PROC}/${current}/stat`, 'utf8')).ppid;
+    } catch {
+      return depth === 0; // `pid` itself exited meanwhile; an ancestor missing mid-walk means a broken chain
+    }
+  }
+  return false;
+}
+
 /** When the process started, in ms since the epoch (to the boot time's whole second). Throws when it is gone. */
 export function processStartMs(pid: number): number {
   const { startTicks } = parseProcPidStat(readFileSync(`${PROC}/${pid}/stat`, 'utf8'));

@@ -98,21 +98,27 @@ export function parseProcCgroup(text: string): Map<string, string> {
   return out;
 }
 
+/** cgroup.procs: one pid a line. */
+export function parseProcList(text: string): number[] {
+  return text.split('\n').filter((line) => /^\d+$/.test(line.trim())).map(Number);
+}
+
 /**
- * /proc/<pid>/stat: utime+stime and the start time after boot, both in clock ticks, and the command
+ * /proc/<pid>/stat: the parent pid, utime+stime and the start time after boot, both in clock ticks, and the command
  * name. The name may hold spaces and ")".
  */
-export function parseProcPidStat(text: string): { comm: string; cpuTicks: number; startTicks: number } {
+export function parseProcPidStat(text: string): { comm: string; ppid: number; cpuTicks: number; startTicks: number } {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) throw new Error('malformed /proc/<pid>/stat');
   const rest = text.slice(close + 2).trim().split(/\s+/);
-  // rest[0] is field 3 (state); utime and stime are fields 14 and 15, starttime is field 22.
+  // rest[0] is field 3 (state); ppid is field 4, utime and stime are fields 14 and 15, starttime is field 22.
+  const ppid = Number(rest[1]);
   const utime = Number(rest[11]);
   const stime = Number(rest[12]);
   const startTicks = Number(rest[19]);
-  if (![utime, stime, startTicks].every(Number.isFinite)) throw new Error('malformed /proc/<pid>/stat');
-  return { comm: text.slice(open + 1, close), cpuTicks: utime + stime, startTicks };
+  if (![ppid, utime, stime, startTicks].every(Number.isFinite)) throw new Error('malformed /proc/<pid>/stat');
+  return { comm: text.slice(open + 1, close), ppid, cpuTicks: utime + stime, startTicks };
 }
 
 /** /proc/<pid>/status: resident set size in bytes and the thread count (what the pids cgroup counts). */

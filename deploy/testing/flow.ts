@@ -1,6 +1,6 @@
 // Helpers for the driver tests: a run context in a temp dir, real HTTP calls to 127.0.0.1, CSV reading.
 // (Lives outside deploy/test/ because node --test runs every file in a test/ folder.)
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { findPackageRoot } from '../../common/package-root.js';
 import type { Deployment, RunContext } from '../deployment.js';
+import { CGROUP_PARENT } from '../drivers/native-cgroup.js';
 import { freePort } from '../../test-support/local-servers.js';
 
 export { freePort };
@@ -112,3 +113,15 @@ export async function withPortTaken(body: (port: number) => Promise<void>): Prom
 
 /** The options that make the real service fail while loading its model (exit 1, reason on stderr). */
 export const BROKEN_MODEL_ENV = { MODEL_ID: 'no-such-model', ALLOW_REMOTE_MODELS: 'false' } as const;
+
+/** Every directory of the cgroup tree named `name` inside an llm-deploy-bench folder (leftovers, wherever they are). */
+export function groupsNamed(name: string, dir = '/sys/fs/cgroup', depth = 0): string[] {
+  if (depth > 7) return [];
+  let entries: string[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+    return [];
+  }
+  return entries.flatMap((e) => (e === name && dir.endsWith(`/${CGROUP_PARENT}`) ? [`${dir}/${e}`] : groupsNamed(name, `${dir}/${e}`, depth + 1)));
+}

@@ -15,6 +15,7 @@ import { roundOrders } from '../order.js';
 import { parseRunRecord, type RunRecord, type Target } from '../../contracts/run-record.js';
 import { findPackageRoot } from '../../common/package-root.js';
 import { runCommand, type CommandOptions } from '../../common/run-command.js';
+import { groupsNamed } from '../../deploy/testing/flow.js';
 import { freePort, serviceLike, startLocalServer, type Handler, type LocalServer } from '../../test-support/local-servers.js';
 
 const root = findPackageRoot();
@@ -231,8 +232,9 @@ describe('experiment', () => {
       assert.deepEqual(new Set(service.map((s) => s['Request ID'])), new Set(client.map((c) => c.request_id)));
       const sqlite = new Database(db, { readonly: true });
       try {
-        const rec = sqlite.prepare('SELECT label, status, model_id FROM runs WHERE id = ?').get(run.runId);
-        assert.deepEqual(rec, { label: 'native', status: 'complete', model_id: 'minibert-sst2' });
+        const rec = sqlite.prepare('SELECT label, status, model_id, stats_source FROM runs WHERE id = ?').get(run.runId);
+        // read from the cgroup the driver made for it, as the containers are
+        assert.deepEqual(rec, { label: 'native', status: 'complete', model_id: 'minibert-sst2', stats_source: 'cgroup-files' });
         const samples = sqlite.prepare('SELECT count(*) AS n FROM samples WHERE run_id = ?').get(run.runId) as { n: number };
         assert.ok(samples.n >= 1);
       } finally {
@@ -262,6 +264,10 @@ describe('experiment', () => {
       assert.match(r.stdout, /^native: interrupted/m);
       assert.equal(readRun(join(dir, 'runs', 'native', 'round-1')).status, 'interrupted');
       assert.equal(await portIsFree(port), true);
+      // the service's cgroup, made at up(), is removed by the teardown Ctrl-C started
+      assert.match(r.stderr, /native: in (cgroup v[12] group|systemd scope)/);
+      assert.match(r.stderr, /native: removed (cgroup v[12] group|systemd scope)/);
+      assert.deepEqual(groupsNamed(`llm-inference-native-${port}`), []);
     });
   });
 
