@@ -75,6 +75,11 @@ export const RunRecordSchema = z.object({
   order: z.array(z.string()).default([]),
   /** The seed the round orders were drawn from (--seed); null when not recorded. */
   seed: z.number().int().nullable().default(null),
+  /** The request corpus (--corpus): a bundled corpus's name (`reviews`, `long-reviews`) or a file's path;
+   * with dtype, the run's work level. null: not recorded (runs before the work axis sent `reviews`). */
+  corpus: z.string().min(1).nullable().default(null),
+  /** The model dtype the service reported on /health (`q8`, `fp32`); null when it did not say. */
+  dtype: z.string().min(1).nullable().default(null),
 });
 export type RunRecord = z.output<typeof RunRecordSchema>;
 /** What a writer must provide: defaults may be left out. */

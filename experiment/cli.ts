@@ -14,7 +14,7 @@ import { readSummary, SUMMARY_FILE, type Summary } from '../contracts/summary.js
 import { UsageError } from '../contracts/usage-error.js';
 import { createDeployment, type DriverOptions } from '../deploy/drivers/index.js';
 import { inspectImage } from '../deploy/drivers/image.js';
-import { loadCorpus } from '../load/corpus.js';
+import { openCorpus } from '../load/corpus.js';
 import { cliCollector } from './collector.js';
 import { runExperiment, type DeploymentOutcome } from './experiment.js';
 import { EXPERIMENT_USAGE, parseExperimentArgs, serviceEnv, type ExperimentOptions } from './options.js';
@@ -61,7 +61,7 @@ async function figuresFor(root: string, options: ExperimentOptions, outcomes: re
 /** What the drivers get from the command line; anything unset keeps the driver's default. */
 function driverOptions(o: ExperimentOptions): DriverOptions {
   return {
-    env: serviceEnv(process.env),
+    env: serviceEnv(process.env, o.dtype),
     ...(o.port === undefined ? {} : { port: o.port }),
     ...(o.cpus === undefined ? {} : { cpus: o.cpus }),
     ...(o.memoryBytes === undefined ? {} : { memoryBytes: o.memoryBytes }),
@@ -84,14 +84,6 @@ function stopOnSignals(): AbortController {
   return stop;
 }
 
-function readTexts(root: string): string[] {
-  try {
-    return loadCorpus(join(root, 'data/reviews.csv')).map((r) => r.text);
-  } catch (err) {
-    throw new Error(`cannot read the review corpus data/reviews.csv: ${errorText(err)}`);
-  }
-}
-
 async function main(argv: readonly string[]): Promise<number> {
   if (wantsHelp(argv)) {
     process.stdout.write(`${EXPERIMENT_USAGE}\n`);
@@ -106,14 +98,15 @@ async function main(argv: readonly string[]): Promise<number> {
     reportDir: parsed.reportDir === undefined ? undefined : resolve(parsed.reportDir),
   };
   const root = findPackageRoot();
-  const texts = readTexts(root);
+  const corpus = openCorpus(options.corpus, root);
   const stop = stopOnSignals();
   const outcomes = await runExperiment(options, {
     root,
     createDeployment: (name) => createDeployment(name, driverOptions(options)),
     collector: cliCollector({ root, db: options.db, intervalMs: options.intervalMs }),
     inspectImage: () => inspectImage(),
-    texts,
+    texts: corpus.texts,
+    corpus: corpus.name,
     log,
     signal: stop.signal,
   });

@@ -59,17 +59,23 @@ export async function withDeployment<T>(deployment: Deployment, ctx: RunContext,
   }
 }
 
-/** `--model-id/--model-dtype` for the collector's runs row, from the service's /health (none if it says nothing). */
-export async function modelArgs(target: Target): Promise<string[]> {
+/** The model the service says it serves (/health); empty when it says nothing or does not answer. */
+export async function servedModel(target: Target): Promise<{ modelId?: string; dtype?: string }> {
   try {
     const res = await fetch(`http://${target.host}:${target.port}/health`, { signal: AbortSignal.timeout(5000) });
     const health = (await res.json()) as { modelId?: unknown; dtype?: unknown };
-    return [
-      ...(typeof health.modelId === 'string' && health.modelId ? ['--model-id', health.modelId] : []),
-      ...(typeof health.dtype === 'string' && health.dtype ? ['--model-dtype', health.dtype] : []),
-    ];
+    return {
+      ...(typeof health.modelId === 'string' && health.modelId ? { modelId: health.modelId } : {}),
+      ...(typeof health.dtype === 'string' && health.dtype ? { dtype: health.dtype } : {}),
+    };
   } catch {
-    return [];
+    return {};
   }
+}
+
+/** `--model-id/--model-dtype` for the collector's runs row, from the service's /health (none if it says nothing). */
+export async function modelArgs(target: Target): Promise<string[]> {
+  const { modelId, dtype } = await servedModel(target);
+  return [...(modelId ? ['--model-id', modelId] : []), ...(dtype ? ['--model-dtype', dtype] : [])];
 }
 

@@ -15,7 +15,7 @@ import type { Deployment, RunContext } from '../deploy/deployment.js';
 import { runLoadInProcess } from '../load/phase-process.js';
 import { formatLoadSummary, type LoadSummary } from '../load/stats.js';
 import type { CollectorControl } from './collector.js';
-import { Interrupted, modelArgs, withDeployment } from './deployment-resource.js';
+import { Interrupted, modelArgs, servedModel, withDeployment } from './deployment-resource.js';
 import type { ExperimentOptions } from './options.js';
 import { drawSeed, roundOrders } from './order.js';
 import { planPhases, type PhasePlan } from './phases.js';
@@ -28,6 +28,8 @@ export interface ExperimentDeps {
   readonly collector: CollectorControl | undefined;
   inspectImage(deployment: Deployment): Promise<ImageInfo | null>;
   readonly texts: readonly string[];
+  /** The corpus the texts come from (a bundled name or a file), recorded in run.json: the run's work level. */
+  readonly corpus: string;
   log(message: string): void;
   readonly signal?: AbortSignal;
 }
@@ -131,6 +133,8 @@ async function runPhase(phase: PhasePlan, target: Target, files: RunFiles, ctx: 
 /** Everything done while the deployment is up: record, load, collect. */
 async function measure(deployment: Deployment, target: Target, files: RunFiles, ctx: RunContext, options: ExperimentOptions, deps: ExperimentDeps): Promise<void> {
   files.record.target = target;
+  // The dtype the service reports, not the one asked for: a service left with another MODEL_DTYPE shows as such.
+  files.record.dtype = (await servedModel(target)).dtype ?? null;
   await withServiceCsvs(deployment, files, ctx, () =>
     withRecording(deployment, target, files, ctx, deps, async () => {
       files.record.image = deployment.kind === 'native' ? null : await deps.inspectImage(deployment);
@@ -159,11 +163,11 @@ interface RunEntry {
   readonly place: RoundPlace;
 }
 
-function openRunFiles(dir: string, entry: RunEntry, deployment: Deployment, options: ExperimentOptions): RunFiles {
+function openRunFiles(dir: string, entry: RunEntry, deployment: Deployment, options: ExperimentOptions, deps: ExperimentDeps): RunFiles {
   mkdirSync(dir, { recursive: true });
   const unlimited = deployment.kind === 'native' || (options.cpus === undefined && options.memoryBytes === undefined);
   const record = {
-    label: entry.label, deployment: deployment.kind, startedAtMs: Date.now(), phases: [], status: 'running',
+    label: entry.label, deployment: deployment.kind, startedAtMs: Date.now(), phases: [], status: 'running', corpus: deps.corpus,
     limits: unlimited ? null : { cpus: options.cpus ?? null, memoryBytes: options.memoryBytes ?? null },
     ...entry.place, order: [...entry.place.order],
   };
@@ -176,7 +180,7 @@ async function runOne(entry: RunEntry, options: ExperimentOptions, deps: Experim
   const tag = place.rounds > 1 ? `${label} r${place.round}` : label;
   const ctx: RunContext = { root: deps.root, runDir, log: (m) => deps.log(`[${tag}] ${m}`) };
   const deployment = deps.createDeployment(name);
-  const files = openRunFiles(runDir, entry, deployment, options);
+  const files = openRunFiles(runDir, entry, deployment, options, deps);
   const outcome = { name, label, round: place.round, runDir };
   try {
     await withDeployment(deployment, ctx, deps.signal, (target) => measure(deployment, target, files, ctx, options, deps));

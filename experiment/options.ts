@@ -4,6 +4,8 @@ import { parseBytes, parseNonNegativeInt, parsePort, parsePositiveInt, parsePosi
 import { BASELINE_DEPLOYMENT, DEPLOYMENT_NAMES, isDeploymentName, WARMUP_PHASE, type DeploymentName } from '../contracts/deployments.js';
 import { parseDuration, SAMPLE_INTERVAL_BOUNDS } from '../contracts/duration.js';
 import { UsageError } from '../contracts/usage-error.js';
+import { CORPUS_NAMES, DEFAULT_CORPUS } from '../load/corpus.js';
+import { MODEL_DTYPES, type ModelDtype } from '../service/config.js';
 
 export interface ExperimentOptions {
   /** In the order given; a name listed again is measured again under `<name>#k` (repeatLabel). */
@@ -39,6 +41,10 @@ export interface ExperimentOptions {
   readonly report: boolean;
   /** Where `reporter build` writes; undefined = the reporter's default (reports/latest). */
   readonly reportDir: string | undefined;
+  /** --corpus as given: a bundled corpus's name or a CSV file (read and checked by openCorpus before anything starts). */
+  readonly corpus: string;
+  /** MODEL_DTYPE for every deployment; undefined = the environment's MODEL_DTYPE, else the service's default (q8). */
+  readonly dtype: ModelDtype | undefined;
 }
 
 /**
@@ -74,6 +80,10 @@ export const EXPERIMENT_USAGE = `usage: npm run experiment -- [options]
   --port P            host port for every deployment (default: 5000 native/docker, 8080 compose/swarm)
   --cpus N            CPU cores per replica for docker, compose and swarm (native is not limited)
   --memory SIZE       memory limit per replica for docker, compose and swarm (e.g. 512m)
+  --corpus C          request corpus: ${CORPUS_NAMES.join(' or ')} (data/<name>.csv) or a CSV file of the same
+                      layout (default ${DEFAULT_CORPUS}); with --dtype, the work each request asks of the model
+  --dtype D           MODEL_DTYPE for every deployment: ${MODEL_DTYPES.join(' or ')} (default: MODEL_DTYPE from the
+                      environment, else the service's q8); long-reviews with fp32 is the heavy work level
   --report-dir DIR    where "reporter build" writes (default: its own, reports/latest)
   --no-report         do not run "reporter build" at the end`;
 
@@ -108,6 +118,12 @@ function parseMemory(value: string): number {
   return bytes;
 }
 
+function parseDtype(value: string): ModelDtype {
+  const dtype = MODEL_DTYPES.find((d) => d === value);
+  if (!dtype) throw new UsageError(`--dtype: expected one of ${MODEL_DTYPES.join(', ')}, got '${value}'`);
+  return dtype;
+}
+
 export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions {
   const values = parseStrict(argv, {
     deployments: { type: 'string' },
@@ -129,6 +145,8 @@ export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions 
     cpus: { type: 'string' },
     memory: { type: 'string' },
     'report-dir': { type: 'string' },
+    corpus: { type: 'string', default: DEFAULT_CORPUS },
+    dtype: { type: 'string' },
     'no-report': { type: 'boolean', default: false },
   }).values;
   if (values.db.trim() === '') throw new UsageError(`--db: expected a file path, got ''`);
@@ -157,6 +175,8 @@ export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions 
     memoryBytes: values.memory === undefined ? undefined : parseMemory(values.memory),
     report: !values['no-report'],
     reportDir: values['report-dir'],
+    corpus: values.corpus,
+    dtype: values.dtype === undefined ? undefined : parseDtype(values.dtype),
   };
 }
 
@@ -167,11 +187,13 @@ export const SERVICE_ENV_PASSTHROUGH = [
   'BATCH_MAX_SIZE', 'BATCH_MAX_WAIT_MS',
 ] as const;
 
-export function serviceEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+export function serviceEnv(env: NodeJS.ProcessEnv, dtype?: ModelDtype): Record<string, string> {
   const picked: Record<string, string> = {};
   for (const key of SERVICE_ENV_PASSTHROUGH) {
     const value = env[key];
     if (value !== undefined && value !== '') picked[key] = value;
   }
+  // --dtype wins over the environment: the command line says what this experiment measures.
+  if (dtype !== undefined) picked.MODEL_DTYPE = dtype;
   return picked;
 }

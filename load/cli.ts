@@ -2,8 +2,9 @@
 // Thin bin over runLoad: npm run load -- --port 5000 --requests 160 --concurrency 1 --out client.csv
 import { wantsHelp } from '../common/cli-args.js';
 import { errorText } from '../common/error-text.js';
+import { findPackageRoot } from '../common/package-root.js';
 import { UsageError } from '../contracts/usage-error.js';
-import { loadCorpus } from './corpus.js';
+import { openCorpus } from './corpus.js';
 import { ClientCsvWriter } from './csv-writer.js';
 import { LOAD_USAGE, parseLoadArgs, type LoadCliOptions } from './options.js';
 import { progressPrinter } from './progress.js';
@@ -12,12 +13,7 @@ import { formatLoadSummary } from './stats.js';
 
 /** Reads the corpus and opens --out before any request goes out; a problem with either is a usage error. */
 function openInputs(options: LoadCliOptions): { texts: string[]; writer: ClientCsvWriter | undefined } {
-  let texts: string[];
-  try {
-    texts = loadCorpus(options.corpus).map((r) => r.text);
-  } catch (err) {
-    throw new UsageError(`--corpus ${options.corpus}: ${errorText(err)}`);
-  }
+  const { texts } = openCorpus(options.corpus, findPackageRoot());
   try {
     return { texts, writer: options.out === undefined ? undefined : new ClientCsvWriter(options.out) };
   } catch (err) {

@@ -60,3 +60,52 @@ export function selectReviews(rows: readonly { label: Sentiment; text: string }[
   }
   return out;
 }
+
+// ---- data/long-reviews.csv: the heavier work level (hundreds of tokens per request) ----
+
+/** Token budget of one long review, [CLS] and [SEP] included: hundreds of tokens, under the model's 512. */
+export const LONG_REVIEW_TOKENS = 320;
+
+/** A whole sentence without leftover PTB tokens (any length: long reviews are made of several). */
+export function isWholeSentence(text: string): boolean {
+  return !/-[lr][rc]b-|``|''| --/.test(text) && /[.!?]$/.test(text);
+}
+
+/**
+ * The long reviews of one label: its whole sentences in file order, joined with a space, a review closed
+ * when the next sentence would take it past `budget` tokens (as `countTokens` counts the joined text).
+ * Every sentence is used once; the unfinished last review is dropped, so each review is within one
+ * sentence of the budget. SST-2's snippets come from different reviews: these are passages built from
+ * same-polarity snippets, not reviews someone wrote.
+ */
+export function joinSentences(sentences: readonly string[], countTokens: (text: string) => number, budget: number): string[] {
+  const out: string[] = [];
+  let current: string[] = [];
+  for (const sentence of sentences) {
+    const next = [...current, sentence];
+    if (current.length > 0 && countTokens(next.join(' ')) > budget) {
+      out.push(current.join(' '));
+      current = [sentence];
+    } else {
+      current = next;
+    }
+  }
+  return out;
+}
+
+/**
+ * Long reviews: for each label, its detokenized whole sentences joined up to `budget` tokens
+ * (joinSentences); as many of each label as the scarcer label gives, interleaved negative/positive.
+ */
+export function selectLongReviews(rows: readonly { label: Sentiment; text: string }[], countTokens: (text: string) => number, budget: number): Review[] {
+  const byLabel = (label: Sentiment): string[] =>
+    joinSentences(rows.filter((r) => r.label === label).map((r) => detokenize(r.text)).filter(isWholeSentence), countTokens, budget);
+  const neg = byLabel('NEGATIVE');
+  const pos = byLabel('POSITIVE');
+  const out: Review[] = [];
+  for (let i = 0; i < Math.min(neg.length, pos.length); i++) {
+    out.push({ id: out.length + 1, label: 'NEGATIVE', text: neg[i]! });
+    out.push({ id: out.length + 1, label: 'POSITIVE', text: pos[i]! });
+  }
+  return out;
+}

@@ -1,12 +1,11 @@
 // The load CLI's options: parsed and validated once into one typed object (`--help` is answered by the
 // bin before this runs).
-import { join } from 'node:path';
 import { parsePort, parsePositiveInt, parsePositiveNumber, parseStrict } from '../common/cli-args.js';
-import { findPackageRoot } from '../common/package-root.js';
 import { parseDuration } from '../contracts/duration.js';
 import { SEQUENTIAL_PHASE } from '../contracts/deployments.js';
 import { parseLabel } from '../contracts/label.js';
 import { UsageError } from '../contracts/usage-error.js';
+import { CORPUS_NAMES, DEFAULT_CORPUS } from './corpus.js';
 
 export interface LoadCliOptions {
   readonly host: string;
@@ -20,6 +19,7 @@ export interface LoadCliOptions {
   readonly label: string;
   readonly phase: string;
   readonly out: string | undefined;
+  /** --corpus as given: a bundled corpus's name or a file (resolved by openCorpus). */
   readonly corpus: string;
   readonly json: boolean;
 }
@@ -36,11 +36,9 @@ export const LOAD_USAGE = `usage: npm run load -- [options]
   --label L         run label written in each row (default load)
   --phase NAME      phase name written in each row (default sequential / concurrent / open)
   --out FILE        append one CSV row per request to FILE
-  --corpus FILE     review corpus (default data/reviews.csv)
+  --corpus C        review corpus: a bundled name (${CORPUS_NAMES.join(', ')}: data/<name>.csv) or a CSV
+                    file of the same layout (default ${DEFAULT_CORPUS})
   --json            print the summary as JSON instead of text`;
-
-/** The corpus bundled with the project, found from the package root rather than the working directory. */
-export const defaultCorpusPath = (): string => join(findPackageRoot(), 'data', 'reviews.csv');
 
 export function parseLoadArgs(argv: readonly string[]): LoadCliOptions {
   const { values } = parseStrict(argv, {
@@ -87,7 +85,7 @@ export function parseLoadArgs(argv: readonly string[]): LoadCliOptions {
     label: parseLabel('label', values.label),
     phase,
     out: values.out,
-    corpus: values.corpus ?? defaultCorpusPath(),
+    corpus: values.corpus ?? DEFAULT_CORPUS,
     json: values.json,
   };
 }

@@ -66,7 +66,7 @@ class FakeDeployment implements Deployment {
 function fakeDeps(fakes: Record<string, FakeDeployment>, signal?: AbortSignal): ExperimentDeps & { lines: string[] } {
   const lines: string[] = [];
   return {
-    root, lines, collector: undefined, texts: ['a fine film.', 'a dull film.'], signal,
+    root, lines, collector: undefined, texts: ['a fine film.', 'a dull film.'], corpus: 'reviews', signal,
     createDeployment: (name) => fakes[name] ?? assert.fail(`no fake for ${name}`),
     inspectImage: async () => ({ id: 'sha256:fake', sizeBytes: 123, ref: null, digest: null }),
     log: (m) => lines.push(m),
@@ -104,6 +104,7 @@ describe('experiment', () => {
 
       const run = readRun(join(out, 'swarm-1', 'round-1'));
       assert.equal(run.status, 'complete');
+      assert.equal(run.corpus, 'reviews');
       assert.deepEqual(run.image, { id: 'sha256:fake', sizeBytes: 123, ref: null, digest: null });
       assert.deepEqual(run.target, { host: '127.0.0.1', port: run.target!.port, userlandProxy: false, path: 'fake' });
       assert.deepEqual(run.phases.map((p) => [p.name, p.requests, p.concurrency]), [['warmup', 2, 1], ['sequential', 5, 1], ['closed-c2', 10, 2]]);
@@ -211,11 +212,12 @@ describe('experiment', () => {
   });
 
   describe('native, end to end (real driver, collector, service)', () => {
-    it('records run.json, client.csv, the service CSV and a complete collector run, and leaves nothing running', async () => {
+    it('records run.json, client.csv, the service CSV and a complete collector run, and leaves nothing running (heavy work level: long reviews, fp32)', async () => {
       const dir = tmp();
       const port = await freePort();
       const db = join(dir, 'bench.db');
-      const r = await runCli(['--deployments', 'native', '--repeat', '1', '--requests', '10', '--concurrency', '2', '--concurrent-requests', '20', '--warmup', '2', '--port', String(port), '--db', db, '--out', join(dir, 'runs'), '--report-dir', join(dir, 'report')]);
+      const r = await runCli(['--deployments', 'native', '--repeat', '1', '--requests', '10', '--concurrency', '2', '--concurrent-requests', '20', '--warmup', '2', '--port', String(port), '--db', db, '--out', join(dir, 'runs'), '--report-dir', join(dir, 'report'),
+        '--corpus', 'long-reviews', '--dtype', 'fp32']);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /\| native +\| sequential +\| 10 +\|/);
       assert.match(r.stderr, /\[native\] phase sequential: 10 requests, 1 client\(s\)/);
@@ -225,6 +227,7 @@ describe('experiment', () => {
       assert.equal(run.deployment, 'native');
       assert.deepEqual(run.target, { host: '127.0.0.1', port, userlandProxy: null, path: run.target!.path });
       assert.deepEqual(run.phases.map((p) => p.name), ['warmup', 'sequential', 'closed-c2']);
+      assert.deepEqual([run.corpus, run.dtype], ['long-reviews', 'fp32']); // --dtype reached the service: its /health says fp32
       assert.ok((run.loadgen?.cpuPercent ?? 0) > 0);
       const client = csv(join(runDir, 'client.csv'));
       assert.equal(client.length, 2 + 10 + 20);
@@ -232,9 +235,9 @@ describe('experiment', () => {
       assert.deepEqual(new Set(service.map((s) => s['Request ID'])), new Set(client.map((c) => c.request_id)));
       const sqlite = new Database(db, { readonly: true });
       try {
-        const rec = sqlite.prepare('SELECT label, status, model_id, stats_source FROM runs WHERE id = ?').get(run.runId);
-        // read from the cgroup the driver made for it, as the containers are
-        assert.deepEqual(rec, { label: 'native', status: 'complete', model_id: 'minibert-sst2', stats_source: 'cgroup-files' });
+        const rec = sqlite.prepare('SELECT label, status, model_id, model_dtype, stats_source FROM runs WHERE id = ?').get(run.runId);
+        // read from the cgroup the driver made for it, as the containers are; fp32 as --dtype asked
+        assert.deepEqual(rec, { label: 'native', status: 'complete', model_id: 'minibert-sst2', model_dtype: 'fp32', stats_source: 'cgroup-files' });
         const samples = sqlite.prepare('SELECT count(*) AS n FROM samples WHERE run_id = ?').get(run.runId) as { n: number };
         assert.ok(samples.n >= 1);
       } finally {

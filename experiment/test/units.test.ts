@@ -230,4 +230,15 @@ describe('service settings given to every deployment', () => {
     const env = { MODEL_ID: 'Xenova/distilbert-base-uncased-finetuned-sst-2-english', ONNX_THREADS: '1', MODEL_DTYPE: '', PATH: '/bin', PORT: '9999' };
     assert.deepEqual(serviceEnv(env), { MODEL_ID: 'Xenova/distilbert-base-uncased-finetuned-sst-2-english', ONNX_THREADS: '1' });
   });
+  it('--dtype sets MODEL_DTYPE for every deployment, over the environment\'s', () => {
+    assert.deepEqual(serviceEnv({ MODEL_DTYPE: 'q8', ONNX_THREADS: '1' }, 'fp32'), { MODEL_DTYPE: 'fp32', ONNX_THREADS: '1' });
+    assert.deepEqual(serviceEnv({ MODEL_DTYPE: 'fp32' }), { MODEL_DTYPE: 'fp32' });
+  });
+  it('--dtype and --corpus are checked before anything starts', () => {
+    assert.equal(parseExperimentArgs(['--dtype', 'fp32']).dtype, 'fp32');
+    assert.equal(parseExperimentArgs([]).dtype, undefined);
+    assert.throws(() => parseExperimentArgs(['--dtype', 'fp16']), (e: unknown) => e instanceof UsageError && /--dtype: expected one of fp32, q8, got 'fp16'/.test(e.message));
+    assert.equal(parseExperimentArgs([]).corpus, 'reviews');
+    assert.equal(parseExperimentArgs(['--corpus', 'long-reviews']).corpus, 'long-reviews');
+  });
 });

@@ -93,7 +93,7 @@ describe('verdicts across rounds (stand-in deployments, order drift)', () => {
     const options = parseExperimentArgs(['--deployments', 'native,native,docker,compose', '--repeat', '4', '--seed', '11', '--requests', '60',
       '--warmup', '10', '--concurrency', '1', '--no-report', '--out', join(dir, 'runs')]);
     const outcomes = await runExperiment(options, {
-      root: findPackageRoot(), collector: undefined, texts: ['a fine film.', 'a dull film.'],
+      root: findPackageRoot(), collector: undefined, texts: ['a fine film.', 'a dull film.'], corpus: 'reviews',
       createDeployment: (name) => new StandIn(name, name === 'docker' ? ADDED_MS : 0, sequence),
       inspectImage: async () => null,
       log: () => {},
