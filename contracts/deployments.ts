@@ -1,11 +1,19 @@
 // Which deployments exist and which load phases a run has: the names the experiment, the drivers, the
 // collector, the reporter and the run folders all use. Written once here; SQL gets them as parameters.
 
-/** What `npm run experiment --deployments` accepts, in the default order. */
+/** The steady-state deployments: what `npm run experiment` measures by default, in that order. */
 export const DEPLOYMENT_NAMES = ['native', 'docker', 'compose', 'swarm-1', 'swarm-3'] as const;
-export type DeploymentName = (typeof DEPLOYMENT_NAMES)[number];
+/**
+ * Swarm under an event (contracts/swarm-events.ts): a live scale from 1 to 3 replicas, and a replica
+ * killed out of 3, each under steady open-loop load. Measured only when `--deployments` names them.
+ */
+export const EVENT_DEPLOYMENT_NAMES = ['swarm-scale', 'swarm-failover'] as const;
+/** Every name `npm run experiment --deployments` accepts. */
+export const ALL_DEPLOYMENT_NAMES = [...DEPLOYMENT_NAMES, ...EVENT_DEPLOYMENT_NAMES] as const;
+export type DeploymentName = (typeof ALL_DEPLOYMENT_NAMES)[number];
+export type EventDeploymentName = (typeof EVENT_DEPLOYMENT_NAMES)[number];
 
-/** How a deployment runs; a run records its kind. `swarm-1` and `swarm-3` are both `swarm`. */
+/** How a deployment runs; a run records its kind. `swarm-1`, `swarm-3` and the event ones are all `swarm`. */
 export const DEPLOYMENT_KINDS = ['native', 'docker', 'compose', 'swarm'] as const;
 export type DeploymentKind = (typeof DEPLOYMENT_KINDS)[number];
 
@@ -14,7 +22,11 @@ export const RECORDED_DEPLOYMENTS = [...DEPLOYMENT_KINDS, 'other'] as const;
 export type RecordedDeployment = (typeof RECORDED_DEPLOYMENTS)[number];
 
 export function isDeploymentName(name: string): name is DeploymentName {
-  return (DEPLOYMENT_NAMES as readonly string[]).includes(name);
+  return (ALL_DEPLOYMENT_NAMES as readonly string[]).includes(name);
+}
+
+export function isEventDeployment(name: string): name is EventDeploymentName {
+  return (EVENT_DEPLOYMENT_NAMES as readonly string[]).includes(name);
 }
 
 export function isDeploymentKind(name: string): name is DeploymentKind {

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { DEPLOYMENT_KINDS } from './deployments.js';
 import { parseJsonWith } from './json-file.js';
+import { SwarmEventSchema } from './swarm-events.js';
 
 const finite = z.number().finite();
 const nullableNumber = finite.nullable().default(null);
@@ -80,6 +81,8 @@ export const RunRecordSchema = z.object({
   corpus: z.string().min(1).nullable().default(null),
   /** The model dtype the service reported on /health (`q8`, `fp32`); null when it did not say. */
   dtype: z.string().min(1).nullable().default(null),
+  /** swarm-scale and swarm-failover: the event under load (a scale, a killed replica); null for a steady run. */
+  event: SwarmEventSchema.nullable().default(null),
 });
 export type RunRecord = z.output<typeof RunRecordSchema>;
 /** What a writer must provide: defaults may be left out. */

@@ -3,6 +3,7 @@
 // names and kinds, and the target shape recorded in run.json, are shared contracts.
 import type { DeploymentKind, DeploymentName } from '../contracts/deployments.js';
 import type { Target } from '../contracts/run-record.js';
+import type { ReplicaContainer } from '../contracts/swarm-events.js';
 
 export interface RunContext {
   /** Project root (where package.json is). */
@@ -26,4 +27,18 @@ export interface Deployment {
   collectCsv(ctx: RunContext): Promise<string[]>;
   /** Stop and remove everything `up` created. Idempotent; safe after a failed or partial `up`. */
   down(ctx: RunContext): Promise<void>;
+  /** Swarm only: what the event phases (swarm-scale, swarm-failover) do to the running service. */
+  readonly events?: SwarmEventActions;
+}
+
+/** The commands of the event phases, on the service `up` created (deploy/drivers/swarm-events.ts). */
+export interface SwarmEventActions {
+  /** `docker service ps <service>` as the user would see it. */
+  servicePs(): Promise<string>;
+  /** `docker service scale <service>=<replicas>` (returns once the command returned); resolves with the command line. */
+  scale(replicas: number): Promise<string>;
+  /** `docker kill` of one running replica's container (SIGKILL, as a crash): resolves with it and the command line. */
+  killOne(): Promise<{ killed: ReplicaContainer; command: string }>;
+  /** Every container of the service, running or exited, from `docker inspect`. */
+  containers(): Promise<ReplicaContainer[]>;
 }

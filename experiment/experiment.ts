@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { errorText } from '../common/error-text.js';
 import { withResource } from '../common/resource.js';
-import { repeatLabel, type DeploymentName } from '../contracts/deployments.js';
+import { repeatLabel, type DeploymentName, type EventDeploymentName } from '../contracts/deployments.js';
 import type { ImageInfo, RunRecordInput, Target } from '../contracts/run-record.js';
 import type { Deployment, RunContext } from '../deploy/deployment.js';
 import { runLoadInProcess } from '../load/phase-process.js';
@@ -20,6 +20,7 @@ import type { ExperimentOptions } from './options.js';
 import { drawSeed, roundOrders } from './order.js';
 import { planPhases, type PhasePlan } from './phases.js';
 import { overallCpuPercent, writeRunRecord } from './run-record.js';
+import { DEFAULT_EVENT_TIMES, driveEvent, type EventRun } from './swarm-event.js';
 
 export interface ExperimentDeps {
   readonly root: string;
@@ -97,8 +98,11 @@ async function withServiceCsvs<T>(deployment: Deployment, files: RunFiles, ctx: 
   );
 }
 
-/** One load phase against the target, in a fresh load generator process; its requests go to client.csv and its times to run.json. */
-async function runPhase(phase: PhasePlan, target: Target, files: RunFiles, ctx: RunContext, options: ExperimentOptions, deps: ExperimentDeps): Promise<void> {
+/**
+ * One load phase against the target, in a fresh load generator process; its requests go to client.csv and
+ * its times to run.json. `finish` ends it cleanly before its duration (the event phases).
+ */
+async function runPhase(phase: PhasePlan, target: Target, files: RunFiles, ctx: RunContext, options: ExperimentOptions, deps: ExperimentDeps, finish?: AbortSignal): Promise<void> {
   const what = phase.rateRps !== null ? `${phase.rateRps} req/s` : `${phase.concurrency} client(s)`;
   const much = phase.requests !== undefined ? `${phase.requests} requests` : `${(phase.durationMs ?? 0) / 1000} s`;
   ctx.log(`phase ${phase.name}: ${much}, ${what}`);
@@ -111,6 +115,7 @@ async function runPhase(phase: PhasePlan, target: Target, files: RunFiles, ctx: 
     {
       csv: files.csv,
       signal: deps.signal,
+      finish,
       onProgress: (done, failed) => ctx.log(`  phase ${phase.name}: ${done} done, ${failed} failed`),
     },
   );
@@ -130,6 +135,26 @@ async function runPhase(phase: PhasePlan, target: Target, files: RunFiles, ctx: 
   if (phase.measured) files.measured.push(phase.name);
 }
 
+/** An event phase (swarm-scale, swarm-failover): its load, and the event driven while it runs. */
+async function runEventPhase(phase: PhasePlan & { event: EventDeploymentName }, deployment: Deployment, target: Target, files: RunFiles,
+  ctx: RunContext, options: ExperimentOptions, deps: ExperimentDeps): Promise<void> {
+  const finish = new AbortController();
+  const load = runPhase(phase, target, files, ctx, options, deps, finish.signal);
+  const run: EventRun = {
+    dir: files.dir,
+    csv: files.csv,
+    record: (event) => {
+      files.record.event = event;
+      writeRunRecord(files.dir, files.record);
+    },
+  };
+  const times = { settleMs: options.durationMs, ...DEFAULT_EVENT_TIMES };
+  const driven = driveEvent(phase.event, phase.name, deployment, run, times, ctx, load, finish, deps.signal);
+  const [loaded, event] = await Promise.allSettled([load, driven]);
+  if (event.status === 'rejected') throw event.reason;
+  if (loaded.status === 'rejected') throw loaded.reason;
+}
+
 /** Everything done while the deployment is up: record, load, collect. */
 async function measure(deployment: Deployment, target: Target, files: RunFiles, ctx: RunContext, options: ExperimentOptions, deps: ExperimentDeps): Promise<void> {
   files.record.target = target;
@@ -139,9 +164,10 @@ async function measure(deployment: Deployment, target: Target, files: RunFiles, 
     withRecording(deployment, target, files, ctx, deps, async () => {
       files.record.image = deployment.kind === 'native' ? null : await deps.inspectImage(deployment);
       writeRunRecord(files.dir, files.record);
-      for (const phase of planPhases(options)) {
+      for (const phase of planPhases(options, deployment.name)) {
         if (deps.signal?.aborted) throw new Interrupted();
-        await runPhase(phase, target, files, ctx, options, deps);
+        if (phase.event !== undefined) await runEventPhase({ ...phase, event: phase.event }, deployment, target, files, ctx, options, deps);
+        else await runPhase(phase, target, files, ctx, options, deps);
       }
     }),
   );

@@ -1,7 +1,10 @@
 // `npm run experiment` options: parsed and validated once into one typed object, before anything starts
 // (`--help` is answered by the bin before this runs).
 import { parseBytes, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseStrict } from '../common/cli-args.js';
-import { BASELINE_DEPLOYMENT, DEPLOYMENT_NAMES, isDeploymentName, WARMUP_PHASE, type DeploymentName } from '../contracts/deployments.js';
+import {
+  ALL_DEPLOYMENT_NAMES, BASELINE_DEPLOYMENT, DEPLOYMENT_NAMES, EVENT_DEPLOYMENT_NAMES, isDeploymentName, WARMUP_PHASE, type DeploymentName,
+} from '../contracts/deployments.js';
+import { DEFAULT_EVENT_RATE_RPS, EVENT_BOUND_MS } from '../contracts/swarm-events.js';
 import { parseDuration, SAMPLE_INTERVAL_BOUNDS } from '../contracts/duration.js';
 import { UsageError } from '../contracts/usage-error.js';
 import { CORPUS_NAMES, DEFAULT_CORPUS } from '../load/corpus.js';
@@ -60,7 +63,11 @@ const MAX_SEED = 2 ** 32 - 1;
 
 export const EXPERIMENT_USAGE = `usage: npm run experiment -- [options]
   --deployments LIST  comma-separated (default ${DEPLOYMENT_NAMES.join(',')}); a name listed again is
-                      measured again as <name>#2, #3 … (native,native: an A/A pair)
+                      measured again as <name>#2, #3 … (native,native: an A/A pair). Also, never by default:
+                      ${EVENT_DEPLOYMENT_NAMES.join(', ')}: Swarm under steady open-loop load (--rate, default
+                      ${DEFAULT_EVENT_RATE_RPS} req/s) for --duration, then "docker service scale …=3" from 1 replica, or
+                      "docker kill" of one replica of 3; the load stays on until the replicas share it evenly
+                      again (at most ${EVENT_BOUND_MS / 1000} s); a per-second timeline in the report
   --repeat N          rounds (default ${DEFAULT_REPEAT}): each round measures every deployment once; the order
                       changes from round to round so each takes each position in turn
   --seed S            seed of the round orders, a whole number (default: drawn at start, recorded in run.json)
@@ -93,7 +100,7 @@ export function parseDeployments(value: string): DeploymentName[] {
   if (names.length === 0) throw new UsageError(`--deployments: expected a comma-separated list, got '${value}'`);
   for (const name of names) {
     if (!isDeploymentName(name)) {
-      throw new UsageError(`--deployments: unknown deployment '${name}' (known: ${DEPLOYMENT_NAMES.join(', ')})`);
+      throw new UsageError(`--deployments: unknown deployment '${name}' (known: ${ALL_DEPLOYMENT_NAMES.join(', ')})`);
     }
   }
   return names as DeploymentName[];

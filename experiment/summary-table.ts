@@ -4,7 +4,7 @@
 // finish. Pure: every number is read from the Summary, none is computed again here, so the console,
 // summary.md and REPORT.md cannot disagree.
 import { formatTable } from '../common/text-table.js';
-import { BASELINE_DEPLOYMENT, DEPLOYMENT_NAMES } from '../contracts/deployments.js';
+import { ALL_DEPLOYMENT_NAMES, BASELINE_DEPLOYMENT } from '../contracts/deployments.js';
 import type { Summary } from '../contracts/summary.js';
 import type { DeploymentOutcome } from './experiment.js';
 import { phasesOf, targetChecks } from './targets.js';
@@ -35,7 +35,7 @@ function replicaText(shares: Readonly<Record<string, number>>): string {
 
 /** The labels that finished at least one round, in the deployments' listed order (native, native#2, docker …). */
 export function doneLabels(outcomes: readonly DeploymentOutcome[]): string[] {
-  const rank = (o: DeploymentOutcome): number => DEPLOYMENT_NAMES.indexOf(o.name);
+  const rank = (o: DeploymentOutcome): number => ALL_DEPLOYMENT_NAMES.indexOf(o.name);
   const done = outcomes.filter((o) => o.status === 'done').sort((a, b) => rank(a) - rank(b) || a.label.localeCompare(b.label));
   return [...new Set(done.map((o) => o.label))];
 }

@@ -12,6 +12,7 @@ import { runLoad } from './run.js';
 
 const FLUSH_MS = 1000;
 const stop = new AbortController();
+const finish = new AbortController();
 const send = (message: FromChild): void => void process.send?.(message);
 
 function onStopRequest(): void {
@@ -37,6 +38,7 @@ async function runPhase(message: Extract<ToChild, { type: 'run' }>): Promise<voi
   try {
     const { summary, startMs, endMs } = await runLoad(message.plan, {
       signal: stop.signal,
+      finish: finish.signal,
       keepRows: false,
       onRow: (row) => {
         writer.write(row);
@@ -54,6 +56,7 @@ async function runPhase(message: Extract<ToChild, { type: 'run' }>): Promise<voi
 
 process.on('message', (message: ToChild) => {
   if (message.type === 'stop') return stop.abort();
+  if (message.type === 'finish') return finish.abort();
   runPhase(message).then(
     () => process.disconnect?.(),
     (err: unknown) => {

@@ -3,10 +3,11 @@
 import type { LoadPlan } from './run.js';
 import type { LoadSummary } from './stats.js';
 
-/** Parent → child: run this phase, appending its rows to `csv`; or stop it now. */
+/** Parent → child: run this phase, appending its rows to `csv`; stop it now; or finish it (send nothing new, let requests in flight answer). */
 export type ToChild =
   | { readonly type: 'run'; readonly plan: LoadPlan; readonly csv: string; readonly progressMs: number }
-  | { readonly type: 'stop' };
+  | { readonly type: 'stop' }
+  | { readonly type: 'finish' };
 
 /** Child → parent: requests finished so far; the phase's result; or why it could not run. */
 export type FromChild =

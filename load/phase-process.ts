@@ -12,6 +12,8 @@ export interface PhaseProcessOptions {
   readonly csv: string;
   /** Stops the phase: the child stops sending, ends what is in flight as aborted and still reports. */
   readonly signal?: AbortSignal;
+  /** Ends the phase cleanly before its duration: the child stops sending, waits for the answers in flight and reports. */
+  readonly finish?: AbortSignal;
   /** Called every progressMs with the requests finished so far. */
   onProgress?(done: number, failed: number): void;
   readonly progressMs?: number;
@@ -34,7 +36,11 @@ export function runLoadInProcess(plan: LoadPlan, options: PhaseProcessOptions): 
     const stop = (): void => {
       if (child.connected) child.send({ type: 'stop' } satisfies ToChild);
     };
+    const finish = (): void => {
+      if (child.connected) child.send({ type: 'finish' } satisfies ToChild);
+    };
     options.signal?.addEventListener('abort', stop, { once: true });
+    options.finish?.addEventListener('abort', finish, { once: true });
     child.on('message', (m: FromChild) => {
       if (m.type === 'progress') options.onProgress?.(m.done, m.failed);
       else if (m.type === 'result') outcome = { ok: { summary: m.summary, startMs: m.startMs, endMs: m.endMs, pid: child.pid! } };
@@ -46,10 +52,12 @@ export function runLoadInProcess(plan: LoadPlan, options: PhaseProcessOptions): 
     });
     child.on('exit', (code, signal) => {
       options.signal?.removeEventListener('abort', stop);
+      options.finish?.removeEventListener('abort', finish);
       if (outcome && 'ok' in outcome) resolve(outcome.ok);
       else reject(outcome?.err ?? new Error(`load generator exited (${signal ?? `exit ${code}`}) without a result`));
     });
     child.send({ type: 'run', plan, csv: options.csv, progressMs: options.progressMs ?? 5000 } satisfies ToChild);
     if (options.signal?.aborted) stop();
+    else if (options.finish?.aborted) finish();
   });
 }

@@ -27,6 +27,11 @@ export interface LoadHooks {
   onRow?(row: ClientRequest): void;
   /** Stops the phase: nothing new is sent, requests in flight end as 'aborted'. */
   signal?: AbortSignal;
+  /**
+   * Ends the phase early but cleanly: nothing new is sent, requests in flight get their answers (the
+   * experiment's event phases end when the shares are even, not at a fixed time).
+   */
+  finish?: AbortSignal;
   /** false: do not keep the rows in memory (long runs; use onRow to store them); the summary is the same. */
   keepRows?: boolean;
 }
@@ -56,7 +61,10 @@ async function waitUntil(due: number, signal: AbortSignal): Promise<void> {
 /** Sends request `seq`, intended at `intended`; resolves when it has an outcome (never rejects). */
 type Send = (seq: number, intended: number) => Promise<void>;
 
-/** Open loop: request i goes out at its intended time whether or not earlier ones have answered. */
+/**
+ * Open loop: request i goes out at its intended time whether or not earlier ones have answered. `signal`
+ * stops sending (a stop, or a clean finish); requests in flight are awaited either way.
+ */
 async function openLoop(plan: LoadPlan, startMs: number, send: Send, signal: AbortSignal): Promise<void> {
   const count = openLoopCount(plan.rateRps!, plan.durationMs, plan.requests);
   const inFlight: Promise<void>[] = [];
@@ -116,8 +124,10 @@ export async function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<Lo
     hooks.onRow?.(row);
   };
 
+  // Stop and finish both end the sending; only stop also cuts the requests in flight (pool.stop()).
+  const sending = hooks.finish ? AbortSignal.any([stop.signal, hooks.finish]) : stop.signal;
   try {
-    await (open ? openLoop : closedLoop)(plan, startMs, send, stop.signal);
+    await (open ? openLoop : closedLoop)(plan, startMs, send, sending);
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);
     pool.stop();

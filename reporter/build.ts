@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { type AcrossRounds, formatSummaryJson, type Overhead, type Summary, SUMMARY_FILE } from '../contracts/summary.js';
 import { buildDocument, type FigureRef } from './document.js';
+import type { LabelledTimeline } from './events/document.js';
+import { eventRuns, readEventTimeline } from './events/read.js';
 import { type AnswerPhases, answerPhases } from './findings.js';
 import { renderHtml } from './html.js';
 import { importRun } from './importer.js';
@@ -14,6 +16,7 @@ import { overheads as computeOverheads, referencePhase } from './overhead.js';
 import { specToSvg, svgToPng } from './plots/render.js';
 import { latencyEcdf, latencyVsCpu, phaseBands } from './plots/series.js';
 import { answerPanels, comparisonSpec, overheadsSpec, roundsSpec } from './plots/round-specs.js';
+import { eventSpec } from './plots/event-specs.js';
 import { latencyEcdfSpec, latencyVsCpuSpec, replicaSpreadSpec, resourcesSpec } from './plots/specs.js';
 import { createReportDb, REPORT_DB_FILE } from './report-db.js';
 import { acrossRounds } from './rounds.js';
@@ -63,13 +66,19 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     opts.log(`imported and joined (${since()})`);
     const summaries = summarizeRuns(db, selection.runs);
     opts.log(`summarised ${selection.runs.length} runs (${since()})`);
-    const overheads = computeOverheads(db, selection.runs);
+    // An event run (swarm-scale, swarm-failover) is a timeline around a scale or a crash, not a steady
+    // state: it has its own section and stays out of the comparisons against native.
+    const steady = selection.runs.filter((r) => (r.manifest?.event ?? null) === null);
+    const overheads = computeOverheads(db, steady);
     opts.log(`bootstrapped ${overheads.length} overhead intervals (${since()})`);
-    const across = acrossRounds(selection.runs, summaries.phases);
-    const reference = referencePhase(selection.runs);
-    const answer = answerPhases(summaries.phases, reference);
-    const answerSpecs = answerFigureSpecs(selection.runs, across, answer);
-    const specs = [...answerSpecs, ...figureSpecs(db, selection.runs, summaries, reference)];
+    const across = acrossRounds(steady, summaries.phases);
+    const reference = referencePhase(steady);
+    const answer = answerPhases(summaries.phases.filter((p) => steady.some((r) => r.label === p.label)), reference);
+    const answerSpecs = answerFigureSpecs(steady, across, answer);
+    const events: LabelledTimeline[] = eventRuns(selection.runs).map((r) => ({ label: r.label, timeline: readEventTimeline(db, r), figure: `event-${slug(r.label)}` }));
+    const eventSpecs = events.map((e) => ({ name: e.figure, title: `${e.label}: the timeline around the event`, spec: eventSpec(e.label, e.timeline) }));
+    const otherSpecs = figureSpecs(db, selection.runs, summaries, reference);
+    const specs = [...answerSpecs, ...otherSpecs, ...eventSpecs];
     await writeFigures(opts.outDir, specs);
     opts.log(`rendered ${specs.length} figures (${since()})`);
     const blocks = buildDocument({
@@ -78,7 +87,8 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       across,
       answer,
       answerFigures: answerSpecs.map(({ name, title }) => ({ name, title })),
-      figures: specs.slice(answerSpecs.length).map(({ name, title }) => ({ name, title })),
+      figures: otherSpecs.map(({ name, title }) => ({ name, title })),
+      events,
       warnings: imported.warnings,
       skippedRows: imported.skipped,
       timestamps: timestampNote(zone, opts.timeZone !== undefined, imported.zoneless),

@@ -1,6 +1,7 @@
 // The report's content as a list of blocks, written once and rendered twice (REPORT.md and report.html).
 import type { AcrossRounds } from '../contracts/summary.js';
 import { answerSentences, type AnswerPhases, findings, intervalText, prosAndCons } from './findings.js';
+import { eventProsCons, eventSection, type LabelledTimeline } from './events/document.js';
 import { bytes, DASH, fixed, mib, pct, utc } from './format.js';
 import type { Overhead } from './overhead.js';
 import { METRIC_NAMES } from './rounds.js';
@@ -31,6 +32,8 @@ export interface DocumentInput {
   /** Shown with the answer, at the top. */
   readonly answerFigures: FigureRef[];
   readonly figures: FigureRef[];
+  /** The timelines of the Swarm event runs (swarm-scale, swarm-failover), each with its figure. */
+  readonly events?: readonly LabelledTimeline[];
   readonly warnings: string[];
   readonly skippedRows: number;
   /** How CSV timestamps were read: the zone assumed for those without one (time-zone.ts timestampNote). */
@@ -195,10 +198,15 @@ export function buildDocument(input: DocumentInput): Block[] {
     { kind: 'heading', level: 2, text: 'Pros and cons by deployment, as this data shows them' },
     { kind: 'paragraph', text: 'Only differences whose verdict is "real difference" (interval across rounds excluding 0 and the A/A interval) count.' },
   ];
+  const events = input.events ?? [];
+  const fromEvents = eventProsCons(events);
   for (const pc of prosAndCons(runs, replicas, input.across)) {
+    const pros = pc.kind === 'swarm' ? [...pc.pros, ...fromEvents.pros] : pc.pros;
+    const cons = pc.kind === 'swarm' ? [...pc.cons, ...fromEvents.cons] : pc.cons;
     blocks.push({ kind: 'heading', level: 3, text: `${pc.kind} (${pc.labels.join(', ')})` });
-    blocks.push({ kind: 'list', items: [...pc.pros.map((p) => `+ ${p}`), ...pc.cons.map((c) => `− ${c}`)] });
+    blocks.push({ kind: 'list', items: [...pros.map((p) => `+ ${p}`), ...cons.map((c) => `− ${c}`)] });
   }
+  blocks.push(...eventSection(events));
   blocks.push(...environment(input), ...summaryTables(input), ...overheadTable(input));
   blocks.push({ kind: 'heading', level: 2, text: 'Figures' });
   for (const f of input.figures) blocks.push({ kind: 'figure', name: f.name, title: f.title });

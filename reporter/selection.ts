@@ -2,7 +2,7 @@
 // latest recorded run with that label), plus recorded labels that have no folder. Missing parts are
 // kept and shown as missing, never dropped.
 import type Database from 'better-sqlite3';
-import { DEPLOYMENT_NAMES, isDeploymentKind, isMeasuredPhase } from '../contracts/deployments.js';
+import { ALL_DEPLOYMENT_NAMES, isDeploymentKind, isMeasuredPhase } from '../contracts/deployments.js';
 import { listRuns } from '../contracts/recording.js';
 import { ReporterError } from './db.js';
 import type { Phase, RunFolder, RunManifest } from './run-folders.js';
@@ -69,11 +69,11 @@ export function readRecordedRuns(db: Database.Database): RecordedRun[] {
 }
 
 /**
- * native, docker, compose, swarm-1, swarm-3 first (the experiment's order), a second label of one of them
+ * native, docker, compose, swarm-1, swarm-3, swarm-scale, swarm-failover first (the experiment's order), a second label of one of them
  * (`native#2`) right after it, then the rest by name.
  */
 export function labelOrder(a: string, b: string): number {
-  const known = DEPLOYMENT_NAMES as readonly string[];
+  const known = ALL_DEPLOYMENT_NAMES as readonly string[];
   const ia = known.indexOf(a.split('#')[0]!);
   const ib = known.indexOf(b.split('#')[0]!);
   if ((ia >= 0 || ib >= 0) && ia !== ib) return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);

@@ -1,5 +1,6 @@
 // Entry point for the experiment: one driver per deployment name, options validated once here.
-import { DEPLOYMENT_NAMES, isDeploymentName, type DeploymentName } from '../../contracts/deployments.js';
+import { ALL_DEPLOYMENT_NAMES, isDeploymentName, type DeploymentName } from '../../contracts/deployments.js';
+import { EVENT_PLANS } from '../../contracts/swarm-events.js';
 import type { Deployment } from '../deployment.js';
 import { ComposeDeployment } from './compose.js';
 import { DockerDeployment } from './docker.js';
@@ -11,7 +12,7 @@ export type { DriverOptions } from './options.js';
 
 /** Throws `unknown deployment: X (known: …)` or `bad <option>: …` for bad input. */
 export function createDeployment(name: DeploymentName, options: DriverOptions = {}): Deployment {
-  if (!isDeploymentName(name)) throw new Error(`unknown deployment: ${JSON.stringify(name)} (known: ${DEPLOYMENT_NAMES.join(', ')})`);
+  if (!isDeploymentName(name)) throw new Error(`unknown deployment: ${JSON.stringify(name)} (known: ${ALL_DEPLOYMENT_NAMES.join(', ')})`);
   const resolved = resolveOptions(name, options);
   switch (name) {
     case 'native':
@@ -24,5 +25,9 @@ export function createDeployment(name: DeploymentName, options: DriverOptions = 
       return new SwarmDeployment('swarm-1', 1, resolved);
     case 'swarm-3':
       return new SwarmDeployment('swarm-3', 3, resolved);
+    case 'swarm-scale':
+    case 'swarm-failover':
+      // Started with the replicas the event begins with; the experiment's event phase changes them.
+      return new SwarmDeployment(name, EVENT_PLANS[name].replicasBefore, resolved);
   }
 }

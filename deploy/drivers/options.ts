@@ -55,6 +55,8 @@ const DEFAULT_NAMES: Record<DeploymentName, string> = {
   compose: DEFAULT_COMPOSE_PROJECT,
   'swarm-1': DEFAULT_SERVICE,
   'swarm-3': DEFAULT_SERVICE,
+  'swarm-scale': DEFAULT_SERVICE,
+  'swarm-failover': DEFAULT_SERVICE,
 };
 
 /** Applies defaults and rejects impossible values with a message naming the bad one. */

@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { errorText } from '../../common/error-text.js';
 import { pollUntil, PollTimeoutError } from '../../common/poll.js';
 import type { Target } from '../../contracts/run-record.js';
-import type { Deployment, RunContext } from '../deployment.js';
+import type { Deployment, RunContext, SwarmEventActions } from '../deployment.js';
 import { ensureFrontImage, FRONT_IMAGE, FRONT_PORT, frontEnv } from '../swarm/front.js';
 import { docker, dockerSucceeds, HEALTH_PROBE_JS, oneLineTail, OWNER_LABEL, userlandProxyCarries } from './engine.js';
 import { everyTenSeconds, probeHealth, waitForHealth } from './health.js';
+import { swarmEventActions } from './swarm-events.js';
 import { containerPreflight, imageRegistry, pullImage } from './image.js';
 import type { ResolvedOptions } from './options.js';
 import { ensurePortFree } from './ports.js';
@@ -69,10 +70,15 @@ export class SwarmDeployment implements Deployment {
   private csvDir: string | undefined;
 
   constructor(
-    readonly name: 'swarm-1' | 'swarm-3',
+    readonly name: 'swarm-1' | 'swarm-3' | 'swarm-scale' | 'swarm-failover',
     private readonly replicas: number,
     private readonly options: ResolvedOptions,
   ) {}
+
+  /** scale, kill, service ps and inspect on this service, for the event phases (swarm-scale, swarm-failover). */
+  get events(): SwarmEventActions {
+    return swarmEventActions(this.options.name);
+  }
 
   private get network(): string {
     return `${this.options.name}-net`;

@@ -19,7 +19,7 @@ describe('createDeployment', () => {
 
   it('rejects an unknown deployment name, listing the known ones', () => {
     assert.throws(() => createDeployment('kubernetes' as DeploymentName, {}), {
-      message: 'unknown deployment: "kubernetes" (known: native, docker, compose, swarm-1, swarm-3)',
+      message: 'unknown deployment: "kubernetes" (known: native, docker, compose, swarm-1, swarm-3, swarm-scale, swarm-failover)',
     });
   });
 });

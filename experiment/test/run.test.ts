@@ -323,7 +323,7 @@ describe('experiment', () => {
     it('an unknown deployment name: one line naming it, exit 2, nothing started', async () => {
       const r = await runCli(['--deployments', 'native,k8s']);
       assert.equal(r.code, 2);
-      assert.equal(r.stderr, "experiment: --deployments: unknown deployment 'k8s' (known: native, docker, compose, swarm-1, swarm-3)\n");
+      assert.equal(r.stderr, "experiment: --deployments: unknown deployment 'k8s' (known: native, docker, compose, swarm-1, swarm-3, swarm-scale, swarm-failover)\n");
     });
 
     it('a recording left running under the same label: says how to end it, tears the deployment down', async () => {

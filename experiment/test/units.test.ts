@@ -75,7 +75,7 @@ describe('experiment, pure parts', () => {
     it('names an unknown deployment and lists the known ones', () => {
       assert.throws(() => parseDeployments('native,kubernetes'), {
         name: 'UsageError',
-        message: "--deployments: unknown deployment 'kubernetes' (known: native, docker, compose, swarm-1, swarm-3)",
+        message: "--deployments: unknown deployment 'kubernetes' (known: native, docker, compose, swarm-1, swarm-3, swarm-scale, swarm-failover)",
       });
       assert.deepEqual(parseDeployments('native,native'), ['native', 'native'], 'a repeat is measured again under its own label');
       assert.throws(() => parseDeployments(','), UsageError);

@@ -1,0 +1,122 @@
+// The report's section on Swarm events: for each swarm-scale / swarm-failover run, what happened when
+// (from the timeline), a per-second table around the event and its figure; and the lines the Swarm
+// pros and cons take from these measurements.
+import { EVEN_SECONDS, SHARE_TOLERANCE_POINTS } from '../../contracts/swarm-events.js';
+import type { Block } from '../document.js';
+import { bytes, DASH, fixed, utc } from '../format.js';
+import type { EventTimeline, LatencyWindow, ReplicaFacts } from './timeline.js';
+
+export interface LabelledTimeline {
+  readonly label: string;
+  readonly timeline: EventTimeline;
+  /** The figure's file stem under figures/. */
+  readonly figure: string;
+}
+
+const s = (v: number | undefined): string => (v === undefined ? DASH : `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)} s`);
+const failuresText = (f: Record<string, number>): string => {
+  const total = Object.values(f).reduce((a, b) => a + b, 0);
+  return total === 0 ? '0 failed requests' : `${total} failed request(s): ${Object.entries(f).map(([k, n]) => `${k} ${n}`).join(', ')}`;
+};
+const latencyText = (name: string, w: LatencyWindow): string =>
+  `${name} ${w.requests} requests, p50 ${fixed(w.p50Ms)} ms, p99 ${fixed(w.p99Ms)} ms, max ${fixed(w.maxMs)} ms`;
+
+/** What kind of failure a load generator error code is: no connection to the front, or an answer the front gave up on. */
+export function failureKind(code: string): 'connection' | 'http 5xx' | 'timeout' | 'other' {
+  if (/^E[A-Z]+$/.test(code)) return 'connection';
+  if (/^http_5\d\d$/.test(code)) return 'http 5xx';
+  if (code === 'timeout') return 'timeout';
+  return 'other';
+}
+
+function netParagraph(t: EventTimeline): string | undefined {
+  const first = t.replicas.find((r) => !r.isNew);
+  const added = t.replicas.filter((r) => r.isNew);
+  if (!first || added.length === 0 || first.netRxTotal === undefined) return undefined;
+  const perReq = (r: ReplicaFacts): string => `${bytes(r.rxPerRequest)} in / ${bytes(r.txPerRequest)} out per request`;
+  const newOnes = added.map((r) => `${r.replica} ${bytes(r.netRxTotal)} in / ${bytes(r.netTxTotal)} out after ${r.servedInRun} requests (${perReq(r)})`);
+  const expected = first.rxPerRequest === undefined ? '' : ` At its own ${perReq(first)}, its ${first.servedInRun} requests account for about ${bytes(first.rxPerRequest * first.servedInRun)} in and ${bytes((first.txPerRequest ?? 0) * first.servedInRun)} out.`;
+  return `NET I/O as \`docker stats\` shows it is a cumulative counter per container since it started. At the end the first replica ${first.replica} shows ${bytes(first.netRxTotal)} in / ${bytes(first.netTxTotal)} out after ${first.servedInRun} requests (the warm-up and every request before the scale went to it alone; ${perReq(first)} once the shares were even); the new ones: ${newOnes.join('; ')}.${expected} So the difference is history, not cost: per request every replica moves about the same bytes (the request body and JSON answer, plus the front's health checks every second), and the first one's counter simply started earlier.`;
+}
+
+function eventFacts(t: EventTimeline): string[] {
+  const e = t.event;
+  const out = [`${e.command} at ${utc(e.atMs)} (t = 0); the command returned after ${((e.returnedMs - e.atMs) / 1000).toFixed(2)} s`];
+  if (e.kind === 'scale') {
+    for (const r of t.replicas.filter((x) => x.isNew))
+      out.push(`new replica ${r.replica} (slot ${r.slot ?? DASH}): container started ${s(r.startedSec)}, first answer ${s(r.firstAnswerSec)}`);
+  } else {
+    const k = t.replicas.find((r) => r.killed);
+    if (k) out.push(`killed replica ${k.replica} (slot ${k.slot ?? DASH}): last answer ${s(k.lastAnswerSec)}`);
+    const n = t.replicas.find((r) => r.isNew && !r.killed);
+    out.push(n
+      ? `Swarm replaced the task: ${n.replica} (slot ${n.slot ?? DASH}) started ${s(n.startedSec)} after the kill (Swarm's default restart delay is 5 s), first answer ${s(n.firstAnswerSec)}`
+      : 'no replacement container started before the load ended');
+  }
+  out.push(t.evenSec === undefined
+    ? `the shares did not reach ${(100 / e.replicasAfter).toFixed(0)} ± ${SHARE_TOLERANCE_POINTS} % for ${EVEN_SECONDS} s in a row before the load ended${e.bounded ? ' (the bound stopped it)' : ''}`
+    : `shares even (each replica ${(100 / e.replicasAfter).toFixed(0)} ± ${SHARE_TOLERANCE_POINTS} % of a second's answers, ${EVEN_SECONDS} s in a row) from ${s(t.evenSec)}`);
+  const byKind = new Map<string, number>();
+  for (const [code, n] of Object.entries(t.failures)) byKind.set(failureKind(code), (byKind.get(failureKind(code)) ?? 0) + n);
+  out.push(`${failuresText(t.failures)}${byKind.size ? ` (${[...byKind].map(([k, n]) => `${k}: ${n}`).join(', ')})` : ''}`);
+  out.push(`client latency: ${latencyText('before the event', t.latencyBefore)}; ${latencyText('from the event until the shares were even', t.latencyDuring)}; ${latencyText('after', t.latencyAfter)}`);
+  return out;
+}
+
+/** Seconds from 3 before the event to EVEN_SECONDS after the shares were even (at most 40 rows). */
+function secondsTable(t: EventTimeline): Block {
+  const hosts = t.replicas.map((r) => r.replica);
+  const last = t.evenSec === undefined ? Infinity : t.evenSec + EVEN_SECONDS;
+  const rows = t.seconds.filter((x) => x.second >= -3 && x.second <= last).slice(0, 40).map((x) => {
+    const res = (h: string): string => {
+      const r = t.replicaSeconds.find((y) => y.replica === h && y.second === x.second);
+      return r ? `${fixed(r.cpuPercent, 0)} % / ${bytes(r.netRxRate)}/s` : DASH;
+    };
+    const failed = Object.values(x.failed).reduce((a, b) => a + b, 0);
+    return [String(x.second), ...hosts.map((h) => {
+      const n = x.byReplica[h] ?? 0;
+      return x.answered ? `${n} (${((100 * n) / x.answered).toFixed(0)} %)` : '0';
+    }), String(failed), fixed(x.p50Ms), fixed(x.p99Ms), ...hosts.map(res)];
+  });
+  return {
+    kind: 'table',
+    header: ['s', ...hosts.map((h) => `${h} answers`), 'Failed', 'p50 ms', 'p99 ms', ...hosts.map((h) => `${h} CPU / net in`)],
+    rows,
+  };
+}
+
+export function eventSection(timelines: readonly LabelledTimeline[]): Block[] {
+  if (timelines.length === 0) return [];
+  const blocks: Block[] = [
+    { kind: 'heading', level: 2, text: 'Swarm events under load: a live scale and a killed replica' },
+    { kind: 'paragraph', text: `Steady open-loop load; t = 0 is the command. A request counts in the second it was answered, per replica (X-Replica); its latency in the second it was due (open loop: from the intended send time). CPU in % of one core and network in bytes/s per replica from the collector's samples (the network rate is the growth of the cumulative counter). "Even": every replica within ${SHARE_TOLERANCE_POINTS} points of an equal share for ${EVEN_SECONDS} seconds in a row, the rule the experiment stops the load on.` },
+  ];
+  for (const { label, timeline: t, figure } of timelines) {
+    blocks.push({ kind: 'heading', level: 3, text: `${label}: ${t.event.kind === 'scale' ? `scale ${t.event.replicasBefore} → ${t.event.replicasAfter} replicas` : `one of ${t.event.replicasBefore} replicas killed`} (${t.event.phase})` });
+    blocks.push({ kind: 'list', items: eventFacts(t) });
+    const net = t.event.kind === 'scale' ? netParagraph(t) : undefined;
+    if (net) blocks.push({ kind: 'paragraph', text: net });
+    blocks.push({ kind: 'figure', name: figure, title: `${label}: requests per replica, latency, CPU, memory and network per second around the event` });
+    blocks.push(secondsTable(t));
+  }
+  return blocks;
+}
+
+/** What the Swarm pros and cons take from the events: time to scale, failures on a crash. */
+export function eventProsCons(timelines: readonly LabelledTimeline[]): { pros: string[]; cons: string[] } {
+  const pros: string[] = [];
+  const cons: string[] = [];
+  for (const { label, timeline: t } of timelines) {
+    const failed = Object.values(t.failures).reduce((a, b) => a + b, 0);
+    if (t.event.kind === 'scale') {
+      const firsts = t.replicas.filter((r) => r.isNew).map((r) => r.firstAnswerSec).filter((v) => v !== undefined);
+      const line = `${label}: one command scaled 1 → 3 replicas under load; the new ones answered from ${firsts.length ? s(Math.max(...firsts)) : DASH}, shares even from ${s(t.evenSec)}, ${failuresText(t.failures)}`;
+      (t.evenSec !== undefined && failed === 0 ? pros : cons).push(line);
+    } else {
+      const line = `${label}: a replica killed under load: Swarm replaced it ${s(t.replacedSec)} after the kill, shares even again from ${s(t.evenSec)}; ${failuresText(t.failures)}; p99 from the kill until even ${fixed(t.latencyDuring.p99Ms)} ms against ${fixed(t.latencyBefore.p99Ms)} ms before`;
+      if (t.evenSec !== undefined) pros.push(`${label}: the service kept answering through a crash and recovered its replica count without anyone acting`);
+      (failed === 0 ? pros : cons).push(line);
+    }
+  }
+  return { pros, cons };
+}
