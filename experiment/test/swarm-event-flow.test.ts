@@ -85,7 +85,7 @@ async function runWith(name: 'swarm-scale' | 'swarm-failover', initial: string[]
   const options = parseExperimentArgs(['--deployments', name, '--repeat', '1', '--duration', '1s', '--rate', '60', '--warmup', '3', '--out', out]);
   const lines: string[] = [];
   const outcomes = await runExperiment(options, {
-    root, collector: undefined, texts: ['a fine film.'], signal, createDeployment: () => fake,
+    root, collector: undefined, texts: ['a fine film.'], corpus: 'reviews', signal, createDeployment: () => fake,
     inspectImage: async () => null, log: (m) => lines.push(m),
   });
   const dir = join(out, name, 'round-1');
