@@ -160,9 +160,14 @@ function growth(samples: readonly EventSample[], replica: string, fromMs: number
 export function eventTimeline(event: SwarmEvent, client: readonly EventClientRow[], service: readonly EventServiceRow[], samples: readonly EventSample[]): EventTimeline {
   const at = event.atMs;
   const answered = client.filter((r) => r.ok && r.replica !== null && r.doneMs !== null);
-  const due = client.map((r) => secondOf(r.intendedMs, at));
-  const from = due.length ? Math.min(...due) : 0;
-  const to = Math.max(from, ...answered.map((r) => secondOf(r.doneMs!, at)), ...due);
+  // Loops, not Math.min(...xs): a long phase at a high rate has more rows than a call takes arguments.
+  let from = Infinity;
+  let to = -Infinity;
+  for (const r of client) {
+    from = Math.min(from, secondOf(r.intendedMs, at));
+    to = Math.max(to, secondOf(r.doneMs ?? r.intendedMs, at), secondOf(r.intendedMs, at));
+  }
+  if (!Number.isFinite(from)) [from, to] = [0, 0];
 
   const counts: SecondCounts[] = [];
   const seconds: TimelineSecond[] = [];
@@ -185,19 +190,18 @@ export function eventTimeline(event: SwarmEvent, client: readonly EventClientRow
   const servedInRun = countBy(service, (r) => r.replica);
   const replicas: ReplicaFacts[] = hosts.map((replica) => {
     const c = containers.get(replica);
-    const mine = answered.filter((r) => r.replica === replica).map((r) => r.doneMs!);
+    const mine = answered.filter((r) => r.replica === replica).map((r) => r.doneMs!).sort((a, b) => a - b);
     const last = samples.filter((s) => s.replica === replica && s.netRxBytes !== null).sort((a, b) => a.tsMs - b.tsMs).at(-1);
     const window = evenMs === undefined ? undefined : growth(samples, replica, evenMs, Infinity);
     const windowAnswers = evenMs === undefined || !window ? 0
       : (() => {
-        const ts = samples.filter((s) => s.replica === replica && s.tsMs >= evenMs && s.netRxBytes !== null).map((s) => s.tsMs);
-        const lo = Math.min(...ts);
-        const hi = Math.max(...ts);
-        return mine.filter((t) => t > lo && t <= hi).length;
+        // The answers between the first and the last sample the growth was taken over.
+        const ts = samples.filter((s) => s.replica === replica && s.tsMs >= evenMs && s.netRxBytes !== null).map((s) => s.tsMs).sort((a, b) => a - b);
+        return mine.filter((t) => t > ts[0]! && t <= ts.at(-1)!).length;
       })();
     return {
       replica, slot: c?.slot ?? null, startedSec: sec(c?.startedAtMs, at),
-      firstAnswerSec: mine.length ? sec(Math.min(...mine), at) : undefined, lastAnswerSec: mine.length ? sec(Math.max(...mine), at) : undefined,
+      firstAnswerSec: sec(mine[0], at), lastAnswerSec: sec(mine.at(-1), at),
       answered: mine.length, servedInRun: servedInRun[replica] ?? 0, netRxTotal: last?.netRxBytes ?? undefined, netTxTotal: last?.netTxBytes ?? undefined,
       rxPerRequest: window && windowAnswers > 0 ? window.rx / windowAnswers : undefined,
       txPerRequest: window && windowAnswers > 0 ? window.tx / windowAnswers : undefined,
