@@ -46,6 +46,12 @@ const resourceShape = {
   cpuMsPerRequest: maybe,
   /** Used memory (docker stats style), bytes; summed over replicas per poll for a run or phase. */
   memBytes: SpreadSchema,
+  /**
+   * MEM % as `docker stats` shows it: used ÷ limit × 100, the limit being the host's memory when the
+   * replica has none (samples.mem_percent); for a run or phase, summed over its replicas at each poll.
+   * Absent from summaries written before it existed: read as {}.
+   */
+  memPercent: SpreadSchema.default({}),
   netRxBytes: maybe,
   netTxBytes: maybe,
   blockReadBytes: maybe,
@@ -77,6 +83,13 @@ export const RunSummarySchema = z.object({
   missing: z.array(z.string()),
   /** Caveats on figures that exist but do not mean what they seem. */
   notes: z.array(z.string()),
+  /**
+   * What its memory figures are: `cgroup` = cgroup usage − inactive file, as `docker stats` (containers,
+   * and a native process in a cgroup of its own); `rss` = a native process's RSS from /proc (no cgroup of
+   * its own could be made), which counts mapped files such as the model: not comparable with `cgroup`.
+   * Absent for a run without a recording.
+   */
+  memSource: z.enum(['cgroup', 'rss']).optional(),
   /** How many replicas the recording saw. */
   replicas: z.number().int().nonnegative(),
   /** Client requests in the window (service rows when there is no client CSV). */
@@ -93,6 +106,7 @@ export const RunSummarySchema = z.object({
   ...resourceShape,
 });
 export type RunSummary = z.output<typeof RunSummarySchema>;
+export type MemSource = NonNullable<RunSummary['memSource']>;
 
 /** One measured load phase of one run: the figures the experiment's closing table shows. */
 export const PhaseSummarySchema = z.object({
@@ -154,7 +168,7 @@ export type Overhead = z.output<typeof OverheadSchema>;
 // ---- across rounds: the experiment measures every deployment once per round, in a changing order ----
 
 /** The figures compared across deployments, per measured phase. */
-export const COMPARED_METRICS = ['p50', 'p90', 'p99', 'mean', 'reqPerSec', 'cpuMsPerRequest', 'memMiB'] as const;
+export const COMPARED_METRICS = ['p50', 'p90', 'p99', 'mean', 'reqPerSec', 'cpuMsPerRequest', 'memMiB', 'memPercent'] as const;
 export type ComparedMetric = (typeof COMPARED_METRICS)[number];
 
 /** "real difference": the interval excludes 0 (and the A/A interval); "not decided": one round only. */
@@ -174,7 +188,7 @@ export const RoundFigureSchema = z.object({
   deployment: z.string(),
   phase: z.string(),
   metric: z.enum(COMPARED_METRICS),
-  /** ms, req/s or MiB. */
+  /** ms, req/s, MiB or %. */
   unit: z.string(),
   perRound: z.array(RoundValueSchema),
   interval: RoundEstimateSchema,

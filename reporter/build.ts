@@ -8,7 +8,7 @@ import { type AcrossRounds, formatSummaryJson, type Overhead, type Summary, SUMM
 import { buildDocument, type FigureRef } from './document.js';
 import type { LabelledTimeline } from './events/document.js';
 import { eventRuns, readEventTimeline } from './events/read.js';
-import { type AnswerPhases, answerPhases } from './findings.js';
+import { type AnswerPhases, answerPhases, nativeMemoryNote } from './findings.js';
 import { renderHtml } from './html.js';
 import { importRun } from './importer.js';
 import { renderMarkdown } from './markdown.js';
@@ -74,7 +74,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     const across = acrossRounds(steady, summaries.phases);
     const reference = referencePhase(steady);
     const answer = answerPhases(summaries.phases.filter((p) => steady.some((r) => r.label === p.label)), reference);
-    const answerSpecs = answerFigureSpecs(steady, across, answer);
+    const answerSpecs = answerFigureSpecs(steady, across, answer, nativeMemoryNote(summaries.runs.filter((r) => steady.includes(r.run)))?.footnote);
     const events: LabelledTimeline[] = eventRuns(selection.runs).map((r) => ({ label: r.label, timeline: readEventTimeline(db, r), figure: `event-${slug(r.label)}` }));
     const eventSpecs = events.map((e) => ({ name: e.figure, title: `${e.label}: the timeline around the event`, spec: eventSpec(e.label, e.timeline) }));
     const otherSpecs = figureSpecs(db, selection.runs, summaries, reference);
@@ -157,16 +157,20 @@ interface NamedSpec extends FigureRef {
   readonly spec: Record<string, unknown>;
 }
 
-/** The figures shown with the answer: values with intervals, overheads beside the A/A band, every round's value. */
-function answerFigureSpecs(runs: readonly ReportRun[], across: AcrossRounds, answer: AnswerPhases): NamedSpec[] {
+/**
+ * The figures shown with the answer: values with intervals, overheads beside the A/A band, every round's
+ * value. `footnote` says what native memory is (its own cgroup, or RSS: not comparable) under each.
+ */
+function answerFigureSpecs(runs: readonly ReportRun[], across: AcrossRounds, answer: AnswerPhases, footnote: string | undefined): NamedSpec[] {
   const labels = [...new Set(runs.map((r) => r.group))];
   const panels = answerPanels(across, answer);
+  const note = footnote ? ` (${footnote})` : '';
   const out: NamedSpec[] = [
-    { name: 'comparison', title: 'Latency, throughput, CPU and memory per deployment: mean over rounds with 95 % interval', spec: comparisonSpec(across, labels, panels) },
+    { name: 'comparison', title: `Latency, throughput, CPU, memory and MEM % per deployment: mean over rounds with 95 % interval${note}`, spec: comparisonSpec(across, labels, panels, footnote) },
   ];
   if (across.comparisons.length > 0)
-    out.push({ name: 'overheads', title: `Overhead against ${across.baseline} with 95 % interval, the A/A interval in grey`, spec: overheadsSpec(across, labels, panels) });
-  out.push({ name: 'rounds', title: 'Each round\'s value per deployment: how much rounds disagree', spec: roundsSpec(across, labels, panels) });
+    out.push({ name: 'overheads', title: `Overhead against ${across.baseline} with 95 % interval, the A/A interval in grey${note}`, spec: overheadsSpec(across, labels, panels, footnote) });
+  out.push({ name: 'rounds', title: `Each round's value per deployment: how much rounds disagree${note}`, spec: roundsSpec(across, labels, panels, footnote) });
   return out;
 }
 

@@ -1,6 +1,6 @@
 // The report's content as a list of blocks, written once and rendered twice (REPORT.md and report.html).
 import type { AcrossRounds } from '../contracts/summary.js';
-import { answerSentences, type AnswerPhases, findings, intervalText, prosAndCons } from './findings.js';
+import { answerSentences, type AnswerPhases, findings, intervalText, nativeMemoryNote, prosAndCons } from './findings.js';
 import { eventProsCons, eventSection, type LabelledTimeline } from './events/document.js';
 import { bytes, DASH, fixed, mib, pct, utc } from './format.js';
 import type { Overhead } from './overhead.js';
@@ -86,6 +86,7 @@ function environment(input: DocumentInput): Block[] {
 
 function summaryTables(input: DocumentInput): Block[] {
   const runs = input.summaries.runs;
+  const memory = nativeMemoryNote(runs);
   const latency = runs.map((r) => [r.run.label, r.status, String(r.replicas), String(r.requests), String(r.errors), fixed(r.reqPerSec, 1),
     fixed(r.client.p50), fixed(r.client.p90), fixed(r.client.p99), fixed(r.client.mean), fixed(r.client.max),
     fixed(r.server.p50), fixed(r.server.p90), fixed(r.server.p99), fixed(r.server.mean), fixed(r.server.max)]);
@@ -93,8 +94,8 @@ function summaryTables(input: DocumentInput): Block[] {
     const ok = r.requests - r.errors;
     const perReq = (v: number | undefined): string => (v === undefined || ok === 0 ? DASH : bytes(v / ok));
     return [r.run.label, fixed(r.cpu.mean, 1), fixed(r.cpu.p95, 1), fixed(r.cpu.max, 1), pct(r.cpuHostPct), pct(r.cpuLimitPct),
-      fixed(r.cpuMsPerRequest), mib(r.memBytes.mean), mib(r.memBytes.max), bytes(r.netRxBytes), bytes(r.netTxBytes),
-      `${perReq(r.netRxBytes)} / ${perReq(r.netTxBytes)}`, `${bytes(r.blockReadBytes)} / ${bytes(r.blockWriteBytes)}`,
+      fixed(r.cpuMsPerRequest), mib(r.memBytes.mean), mib(r.memBytes.max), pct(r.memPercent.mean, 2), pct(r.memPercent.max, 2),
+      bytes(r.netRxBytes), bytes(r.netTxBytes), `${perReq(r.netRxBytes)} / ${perReq(r.netTxBytes)}`, `${bytes(r.blockReadBytes)} / ${bytes(r.blockWriteBytes)}`,
       `${r.samples}${r.missedSamples ? ` (${r.missedSamples} missed)` : ''}`];
   });
   const phases = input.summaries.phases.map((p) => [p.label, p.phase,
@@ -107,8 +108,13 @@ function summaryTables(input: DocumentInput): Block[] {
     { kind: 'table', header: ['Deployment', 'Status', 'Replicas', 'Requests', 'Errors', 'Req/s', 'p50', 'p90', 'p99', 'Mean', 'Max', 'Server p50', 'Server p90', 'Server p99', 'Server mean', 'Server max'], rows: latency },
     { kind: 'paragraph', text: 'Per load phase: a closed-loop phase measures throughput (req/s at a fixed number in flight), an open-loop phase measures latency at a fixed offered rate. CPU time and network are counter growth over the phase, summed over replicas.' },
     { kind: 'table', header: ['Deployment', 'Phase', 'Load', 'Requests', 'Errors', 'Req/s', 'p50', 'p90', 'p99', 'Max', 'Server p50', 'CPU ms/req', 'Net rx', 'Net tx'], rows: phases },
-    { kind: 'paragraph', text: 'CPU in % of one core (docker stats style), summed over replicas at each poll; "of host" divides by the host\'s CPUs, "of limit" by the CPU limit when one was set. Memory is used memory (docker stats style) summed over replicas, in MiB. Network and block I/O are counter growth over the window.' },
-    { kind: 'table', header: ['Deployment', 'CPU mean', 'CPU p95', 'CPU max', 'of host', 'of limit', 'CPU ms/req', 'Mem mean', 'Mem max', 'Net rx', 'Net tx', 'Net rx/tx per req', 'Block read/write', 'Samples'], rows: resources },
+    { kind: 'paragraph', text: [
+      'CPU in % of one core (docker stats style), summed over replicas at each poll; "of host" divides by the host\'s CPUs, "of limit" by the CPU limit when one was set.',
+      'Memory is used memory (docker stats style) summed over replicas, in MiB; MEM % is docker stats\' (used ÷ limit × 100, the limit being the host\'s memory when none was set), summed over replicas.',
+      ...(memory ? [memory.sentence] : []),
+      'Network and block I/O are counter growth over the window.',
+    ].join(' ') },
+    { kind: 'table', header: ['Deployment', 'CPU mean', 'CPU p95', 'CPU max', 'of host', 'of limit', 'CPU ms/req', 'Mem mean', 'Mem max', 'Mem % mean', 'Mem % max', 'Net rx', 'Net tx', 'Net rx/tx per req', 'Block read/write', 'Samples'], rows: resources },
   ];
 }
 
@@ -119,14 +125,14 @@ function replicaTable(input: DocumentInput): Block[] {
     fixed(r.client.mean), fixed(r.client.max),
     fixed(r.server.p50), fixed(r.server.p90), fixed(r.server.p99), fixed(r.server.mean), fixed(r.server.max)]);
   const resources = reps.map((r) => [r.label, r.hostname ?? r.name, fixed(r.cpu.mean, 1), fixed(r.cpu.p95, 1), fixed(r.cpu.max, 1),
-    pct(r.cpuHostPct), pct(r.cpuLimitPct), fixed(r.cpuMsPerRequest), mib(r.memBytes.mean), mib(r.memBytes.max), bytes(r.netRxBytes),
+    pct(r.cpuHostPct), pct(r.cpuLimitPct), fixed(r.cpuMsPerRequest), mib(r.memBytes.mean), mib(r.memBytes.max), pct(r.memPercent.mean, 2), bytes(r.netRxBytes),
     bytes(r.netTxBytes), `${bytes(r.blockReadBytes)} / ${bytes(r.blockWriteBytes)}`,
     `${r.samples}${r.missedSamples ? ` (${r.missedSamples} missed)` : ''}`]);
   return [
     { kind: 'heading', level: 2, text: 'Per replica' },
     { kind: 'paragraph', text: 'Requests are the service CSV rows the replica wrote in the window; "joined" is the share that found a sample of that replica within one poll interval. Client latency per replica uses the client rows attributed to it (through the request id).' },
     { kind: 'table', header: ['Run', 'Replica', 'Requests', 'Req/s', 'Joined', 'Client p50', 'Client p90', 'Client p99', 'Client mean', 'Client max', 'Server p50', 'Server p90', 'Server p99', 'Server mean', 'Server max'], rows: latency },
-    { kind: 'table', header: ['Run', 'Replica', 'CPU mean', 'CPU p95', 'CPU max', 'of host', 'of limit', 'CPU ms/req', 'Mem mean', 'Mem max', 'Net rx', 'Net tx', 'Block read/write', 'Samples'], rows: resources },
+    { kind: 'table', header: ['Run', 'Replica', 'CPU mean', 'CPU p95', 'CPU max', 'of host', 'of limit', 'CPU ms/req', 'Mem mean', 'Mem max', 'Mem %', 'Net rx', 'Net tx', 'Block read/write', 'Samples'], rows: resources },
   ];
 }
 
@@ -163,7 +169,8 @@ function answerSection(input: DocumentInput): Block[] {
   const blocks: Block[] = [{ kind: 'heading', level: 2, text: `What each deployment costs against ${across.baseline ?? 'native'}` }];
   if (across.baseline === null) return [...blocks, { kind: 'paragraph', text: 'No native run in this report: no overhead to compute.' }];
   const where = [`latency in ${input.answer.latency ?? DASH}`, `throughput, CPU per request and memory in ${input.answer.throughput ?? input.answer.resources ?? DASH}`];
-  blocks.push({ kind: 'paragraph', text: `${methodText(across)} Below: ${where.join('; ')}.` });
+  const memory = nativeMemoryNote(input.summaries.runs);
+  blocks.push({ kind: 'paragraph', text: `${methodText(across)} Below: ${where.join('; ')}.${memory ? ` ${memory.sentence}` : ''}` });
   blocks.push({ kind: 'list', items: answerSentences(across, input.answer) });
   for (const f of input.answerFigures) blocks.push({ kind: 'figure', name: f.name, title: f.title });
   return blocks;

@@ -2,7 +2,7 @@
 // native, each with its interval across rounds and the A/A interval beside it), findings and pros and
 // cons per deployment kind. A difference is stated as a finding only when its verdict is "real
 // difference" (rounds.ts: the interval across rounds excludes 0 and the A/A interval).
-import { DEPLOYMENT_KINDS } from '../contracts/deployments.js';
+import { BASELINE_DEPLOYMENT, DEPLOYMENT_KINDS } from '../contracts/deployments.js';
 import type { AcrossRounds, ComparedMetric, PhaseSummary, RoundComparison } from '../contracts/summary.js';
 import { fixed } from './format.js';
 import { METRIC_NAMES } from './rounds.js';
@@ -24,6 +24,9 @@ export function answerPhases(phases: readonly PhaseSummary[], reference: string 
 }
 
 const HIGHER_IS_BETTER: ReadonlySet<ComparedMetric> = new Set(['reqPerSec']);
+
+/** Stated as findings: every compared figure but MEM %, which is memory ÷ the same host memory and would repeat memory's verdict. */
+const stated = (c: RoundComparison): boolean => c.metric !== 'memPercent';
 const digits = (unit: string): number => (unit === 'MiB' || unit === 'req/s' ? 1 : 2);
 const signed = (v: number, d: number): string => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(d)}`;
 
@@ -75,6 +78,28 @@ export function answerSentences(across: AcrossRounds, where: AnswerPhases): stri
   return out;
 }
 
+/**
+ * Where native memory comes from, for the text and the comparison figure beside the memory figures: its
+ * own cgroup (the same quantity as the containers') or RSS (not comparable). undefined without a native run.
+ */
+export function nativeMemoryNote(runs: readonly RunFigures[]): { sentence: string; footnote: string } | undefined {
+  const native = runs.filter((r) => r.memSource !== undefined && (r.run.deployment === BASELINE_DEPLOYMENT || r.memSource === 'rss'));
+  if (native.length === 0) return undefined;
+  const labels = (source: string): string[] => [...new Set(native.filter((r) => r.memSource === source).map((r) => r.run.group))];
+  const [cgroup, rss] = [labels('cgroup'), labels('rss')];
+  const sentences: string[] = [];
+  const footnotes: string[] = [];
+  if (cgroup.length > 0) {
+    sentences.push(`Native memory (${cgroup.join(', ')}) comes from the process's own cgroup (usage − inactive file), measured as the containers' is.`);
+    footnotes.push(`${cgroup.join(', ')} memory: from its own cgroup, as the containers'`);
+  }
+  if (rss.length > 0) {
+    sentences.push(`Native memory (${rss.join(', ')}) is the process's RSS (no cgroup of its own could be made): not comparable with the containers' used memory, nor is its MEM %.`);
+    footnotes.push(`${rss.join(', ')} memory: RSS, not comparable`);
+  }
+  return { sentence: sentences.join(' '), footnote: footnotes.join('; ') };
+}
+
 function spreadSentence(label: string, replicas: readonly ReplicaSummary[]): string | undefined {
   const total = replicas.reduce((a, r) => a + r.requests, 0);
   if (replicas.length < 2 || total === 0) return undefined;
@@ -84,13 +109,13 @@ function spreadSentence(label: string, replicas: readonly ReplicaSummary[]): str
 
 /** Real differences against the baseline, then what the runs themselves show (spread, failures, gaps). */
 export function findings(runs: readonly RunFigures[], replicas: readonly ReplicaSummary[], across: AcrossRounds): string[] {
-  const real = across.comparisons.filter((c) => c.verdict === 'real difference' && c.label !== across.aaLabel);
+  const real = across.comparisons.filter((c) => c.verdict === 'real difference' && c.label !== across.aaLabel && stated(c));
   const out = real.map(describeComparison);
   if (across.baseline !== null && real.length === 0)
     out.push(across.rounds < 2
       ? 'One round only: run-level noise cannot be separated from the deployments, so no difference is stated as found (run the experiment with more rounds).'
       : `No difference against ${across.baseline} is beyond the run-to-run noise of ${across.rounds} rounds.`);
-  for (const c of across.comparisons.filter((x) => x.label === across.aaLabel && x.verdict === 'real difference'))
+  for (const c of across.comparisons.filter((x) => x.label === across.aaLabel && x.verdict === 'real difference' && stated(x)))
     out.push(`A/A check: ${describeComparison(c)} — the same deployment measured twice differs, so the method has a bias here`);
   for (const r of runs) {
     const s = spreadSentence(r.run.label, replicas.filter((x) => x.label === r.run.label));
@@ -111,7 +136,7 @@ export interface ProsCons {
 /** Per deployment kind, the real differences against the baseline this recording shows, for and against. */
 export function prosAndCons(runs: readonly RunFigures[], replicas: readonly ReplicaSummary[], across: AcrossRounds): ProsCons[] {
   const out: ProsCons[] = [];
-  const real = across.comparisons.filter((c) => c.verdict === 'real difference' && c.label !== across.aaLabel);
+  const real = across.comparisons.filter((c) => c.verdict === 'real difference' && c.label !== across.aaLabel && stated(c));
   for (const kind of DEPLOYMENT_KINDS) {
     const labels = [...new Set(runs.filter((r) => r.run.deployment === kind).map((r) => r.run.group))];
     if (labels.length === 0) continue;

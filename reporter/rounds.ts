@@ -20,12 +20,12 @@ export interface RoundRun {
 }
 
 export const METRIC_UNITS: Record<ComparedMetric, string> = {
-  p50: 'ms', p90: 'ms', p99: 'ms', mean: 'ms', reqPerSec: 'req/s', cpuMsPerRequest: 'ms', memMiB: 'MiB',
+  p50: 'ms', p90: 'ms', p99: 'ms', mean: 'ms', reqPerSec: 'req/s', cpuMsPerRequest: 'ms', memMiB: 'MiB', memPercent: '%',
 };
 
 export const METRIC_NAMES: Record<ComparedMetric, string> = {
   p50: 'p50 latency', p90: 'p90 latency', p99: 'p99 latency', mean: 'mean latency', reqPerSec: 'throughput',
-  cpuMsPerRequest: 'CPU per request', memMiB: 'memory',
+  cpuMsPerRequest: 'CPU per request', memMiB: 'memory', memPercent: 'MEM %',
 };
 
 export const METHOD = 'per-round figures; overhead = figure − the baseline\'s in the same round; mean over rounds with a 95 % t-interval '
@@ -41,6 +41,7 @@ export function metricValue(p: PhaseSummary, metric: ComparedMetric): number | u
     case 'reqPerSec': return p.rateRps === null ? p.reqPerSec : undefined;
     case 'cpuMsPerRequest': return p.cpuMsPerRequest;
     case 'memMiB': return p.memBytes.mean === undefined ? undefined : p.memBytes.mean / 2 ** 20;
+    case 'memPercent': return p.memPercent.mean;
   }
 }
 

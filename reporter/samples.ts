@@ -21,6 +21,8 @@ export interface ReplicaSamples {
   /** Successful, non-null readings in the window, in time order. */
   cpu: number[];
   mem: number[];
+  /** MEM % as the collector recorded it (docker stats: used ÷ limit × 100). */
+  memPct: number[];
   growth: Record<Counter, CounterGrowth>;
 }
 
@@ -31,6 +33,7 @@ export interface WindowSamples {
   /** The replicas' readings summed per poll: each sample rounded to the nearest interval from the window start. */
   readonly cpuPerPoll: number[];
   readonly memPerPoll: number[];
+  readonly memPctPerPoll: number[];
 }
 
 export interface SeriesPoint {
@@ -52,10 +55,11 @@ export const emptyReplica = (): ReplicaSamples => ({
   missed: 0,
   cpu: [],
   mem: [],
+  memPct: [],
   growth: Object.fromEntries(COUNTERS.map((c) => [c, new CounterGrowth()])) as Record<Counter, CounterGrowth>,
 });
 
-type Row = Pick<SampleRow, 'replica_id' | 'ts_ms' | 'error' | 'cpu_percent' | 'mem_used_bytes' | Counter>;
+type Row = Pick<SampleRow, 'replica_id' | 'ts_ms' | 'error' | 'cpu_percent' | 'mem_used_bytes' | 'mem_percent' | Counter>;
 
 /** The readings of one window, added sample by sample. */
 class WindowReader {
@@ -64,6 +68,7 @@ class WindowReader {
   missed = 0;
   private readonly cpuPoll = new Map<number, number>();
   private readonly memPoll = new Map<number, number>();
+  private readonly memPctPoll = new Map<number, number>();
 
   constructor(private readonly window: TimeWindow, private readonly intervalMs: number) {}
 
@@ -87,11 +92,16 @@ class WindowReader {
       rep.mem.push(row.mem_used_bytes);
       this.memPoll.set(poll, (this.memPoll.get(poll) ?? 0) + row.mem_used_bytes);
     }
+    if (row.mem_percent !== null) {
+      rep.memPct.push(row.mem_percent);
+      this.memPctPoll.set(poll, (this.memPctPoll.get(poll) ?? 0) + row.mem_percent);
+    }
     for (const c of COUNTERS) rep.growth[c].add(row[c]);
   }
 
   finish(): WindowSamples {
-    return { replicas: this.replicas, samples: this.samples, missed: this.missed, cpuPerPoll: [...this.cpuPoll.values()], memPerPoll: [...this.memPoll.values()] };
+    return { replicas: this.replicas, samples: this.samples, missed: this.missed, cpuPerPoll: [...this.cpuPoll.values()], memPerPoll: [...this.memPoll.values()],
+      memPctPerPoll: [...this.memPctPoll.values()] };
   }
 }
 
@@ -142,7 +152,7 @@ export function readRunSamples(
   const width = span === undefined ? 1 : Math.max(run.intervalMs, Math.ceil((span.lastMs - span.firstMs + 1) / SERIES_BUCKETS));
   const series = new SeriesReader(span?.firstMs ?? 0, width);
   const readers = windows.map((w) => new WindowReader(w, run.intervalMs));
-  const rows = samplesOfRun(db, run.id, ['replica_id', 'ts_ms', 'error', 'cpu_percent', 'mem_used_bytes', ...COUNTERS]);
+  const rows = samplesOfRun(db, run.id, ['replica_id', 'ts_ms', 'error', 'cpu_percent', 'mem_used_bytes', 'mem_percent', ...COUNTERS]);
   for (const row of rows) {
     series.add(row);
     for (const r of readers) r.add(row);

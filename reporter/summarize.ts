@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { mean, percentileSorted, sortedCopy } from '../common/percentile.js';
 import { isMeasuredPhase, WARMUP_PHASE } from '../contracts/deployments.js';
 import { type ReplicaRow, replicasOfRun } from '../contracts/recording.js';
-import type { Distribution, PhaseSummary, ReplicaSummary, ResourceFigures, RunSummary, Spread } from '../contracts/summary.js';
+import type { Distribution, MemSource, PhaseSummary, ReplicaSummary, ResourceFigures, RunSummary, Spread } from '../contracts/summary.js';
 import type { ResourcePoint } from './plots/series.js';
 import { COUNTERS, type Counter, emptyReplica, readRunSamples, type ReplicaSamples, type WindowSamples } from './samples.js';
 import type { RecordedRun, ReportRun } from './selection.js';
@@ -29,7 +29,9 @@ export interface Summaries {
 }
 
 const HOST_NET_NOTE = "network left out: a native process's counters are the host's (every interface but lo), not the service's";
-const NO_RESOURCES: ResourceFigures = { samples: 0, missedSamples: 0, cpu: {}, memBytes: {} };
+const RSS_NOTE = "memory is the process's RSS (no cgroup of its own could be made, so read from /proc): it counts the mapped model and libraries, "
+  + "not comparable with the containers' used memory (cgroup usage − inactive file); MEM % likewise";
+const NO_RESOURCES: ResourceFigures = { samples: 0, missedSamples: 0, cpu: {}, memBytes: {}, memPercent: {} };
 
 const spread = (values: ArrayLike<number>): Spread => {
   const s = sortedCopy(values);
@@ -59,6 +61,7 @@ function replicaFigures(read: ReplicaSamples, rep: ReplicaRow, rec: RecordedRun,
     cpuTimeMs,
     cpuMsPerRequest: cpuTimeMs === undefined || requests === 0 ? undefined : cpuTimeMs / requests,
     memBytes: spread(read.mem),
+    memPercent: spread(read.memPct),
     netRxBytes: ownNetwork ? growth.net_rx_bytes : undefined,
     netTxBytes: ownNetwork ? growth.net_tx_bytes : undefined,
     blockReadBytes: growth.block_read_bytes,
@@ -82,6 +85,7 @@ function pooledFigures(win: WindowSamples, replicas: readonly ReplicaRow[], perR
     cpuTimeMs,
     cpuMsPerRequest: cpuTimeMs === undefined || okRequests === 0 ? undefined : cpuTimeMs / okRequests,
     memBytes: spread(win.memPerPoll),
+    memPercent: spread(win.memPctPerPoll),
     netRxBytes: sumDefined(perReplica.map((f) => f.netRxBytes)),
     netTxBytes: sumDefined(perReplica.map((f) => f.netTxBytes)),
     blockReadBytes: sumDefined(perReplica.map((f) => f.blockReadBytes)),
@@ -149,6 +153,7 @@ interface RecordedFigures {
   readonly series: ResourcePoint[];
   readonly replicaCount: number;
   readonly hostNetwork: boolean;
+  readonly memSource: MemSource;
 }
 
 function recordedFigures(db: Database.Database, run: ReportRun, rec: RecordedRun, req: RequestFigures): RecordedFigures {
@@ -191,7 +196,13 @@ function recordedFigures(db: Database.Database, run: ReportRun, rec: RecordedRun
     series: read.series.map(({ replicaId, ...p }) => ({ replica: names.get(replicaId) ?? String(replicaId), ...p })),
     replicaCount: replicas.length,
     hostNetwork: replicas.some((r) => r.kind === 'process'),
+    memSource: memSourceOf(rec, replicas),
   };
+}
+
+/** A process read from /proc has RSS for memory; every other replica (a container, a process in its own cgroup) cgroup usage − inactive file. */
+export function memSourceOf(rec: Pick<RecordedRun, 'statsSource'>, replicas: ReadonlyArray<Pick<ReplicaRow, 'kind'>>): MemSource {
+  return rec.statsSource === 'proc' && replicas.some((r) => r.kind === 'process') ? 'rss' : 'cgroup';
 }
 
 const UNATTRIBUTED = '(unattributed)';
@@ -257,7 +268,8 @@ export function summarizeRuns(db: Database.Database, runs: readonly ReportRun[])
       run,
       status: runStatus(run),
       missing,
-      notes: rec?.hostNetwork ? [HOST_NET_NOTE] : [],
+      notes: [...(rec?.hostNetwork ? [HOST_NET_NOTE] : []), ...(rec?.memSource === 'rss' ? [RSS_NOTE] : [])],
+      ...(rec ? { memSource: rec.memSource } : {}),
       replicas: rec?.replicaCount ?? 0,
       requests: req.requests,
       ok: req.ok,

@@ -15,7 +15,7 @@ const phase = (label: string, name: string, p50: number, over: Partial<PhaseSumm
   label, deployment: label.startsWith('swarm') ? 'swarm' : label, phase: name, startMs: ++clock, endMs: clock + 0.5,
   concurrency: name === 'sequential' ? 1 : 16, rateRps: null, requests: 10, ok: 10, errors: 0, reqPerSec: 10,
   client: { count: 10, p50, p99: p50 + 2 }, server: { count: 10, p50: 1 }, replicaShares: { r: 1 },
-  samples: 3, missedSamples: 0, cpu: {}, memBytes: {}, cpuMsPerRequest: 1.25, netRxBytes: 2_500_000, netTxBytes: 1_000_000, ...over,
+  samples: 3, missedSamples: 0, cpu: {}, memBytes: {}, memPercent: {}, cpuMsPerRequest: 1.25, netRxBytes: 2_500_000, netTxBytes: 1_000_000, ...over,
 });
 /** The reporter's p50 overhead of `label` against native in `name`. */
 const overhead = (label: string, name: string, baselineMs: number, valueMs: number): Overhead => ({

@@ -12,10 +12,11 @@ interface Panel {
   readonly title: string;
 }
 
-/** The answer's five figures: p50 and p99 latency, throughput, CPU per request, memory, each in its phase. */
+/** The answer's six figures: p50 and p99 latency, throughput, CPU per request, memory and MEM %, each in its phase. */
 export function answerPanels(across: AcrossRounds, where: AnswerPhases): Panel[] {
   const wanted: Array<[ComparedMetric, string | undefined]> = [
     ['p50', where.latency], ['p99', where.latency], ['reqPerSec', where.throughput], ['cpuMsPerRequest', where.resources], ['memMiB', where.resources],
+    ['memPercent', where.resources],
   ];
   return wanted
     .filter(([metric, phase]) => phase !== undefined && across.figures.some((f) => f.metric === metric && f.phase === phase))
@@ -36,23 +37,29 @@ const facetOf = (panels: readonly Panel[]): Spec => ({
 const hasBoth = (rows: ReadonlyArray<Record<string, unknown>>, low: string, high: string): boolean =>
   rows.some((r) => r[low] !== null && r[low] !== undefined && r[high] !== null && r[high] !== undefined);
 
+/** The figure's title, with a footnote under it (what native memory is) when there is one. */
+const titled = (text: string, footnote: string | undefined): Spec | string => (footnote ? { text, subtitle: footnote } : text);
+
+/** Three panels a row: six panels of 150 px stay readable on a page. */
+const COLUMNS = 3;
+
 const xLabel = (labels: readonly string[]): Spec => ({ field: 'label', type: 'nominal', title: null, sort: [...labels], axis: { labelAngle: -40 } });
 
 /**
  * Each deployment's mean over rounds (bar) with its 95 % interval (error bar); with one round the bar
  * stands alone: no interval can be drawn from one value.
  */
-export function comparisonSpec(across: AcrossRounds, labels: readonly string[], panels: readonly Panel[]): Spec {
+export function comparisonSpec(across: AcrossRounds, labels: readonly string[], panels: readonly Panel[], footnote?: string): Spec {
   const values = panels.flatMap((p) => labels.map((label) => {
     const f = figureOf(across, label, p);
     return { label, panel: p.title, value: round(f?.interval.estimate), low: round(f?.interval.low), high: round(f?.interval.high), rounds: f?.perRound.length ?? 0 };
   }));
   return {
     $schema: SCHEMA,
-    title: `Each deployment over ${across.rounds} round(s): mean with 95 % interval`,
+    title: titled(`Each deployment over ${across.rounds} round(s): mean with 95 % interval`, footnote),
     data: { values },
     facet: facetOf(panels),
-    columns: 5,
+    columns: COLUMNS,
     spec: {
       width: 150,
       height: 180,
@@ -71,7 +78,7 @@ const comparisonOf = (across: AcrossRounds, label: string, p: Panel): RoundCompa
   across.comparisons.find((c) => c.label === label && c.metric === p.metric && c.phase === p.phase);
 
 /** Overhead against the baseline per deployment: point and 95 % error bar, the A/A interval as a grey band behind. */
-export function overheadsSpec(across: AcrossRounds, labels: readonly string[], panels: readonly Panel[]): Spec {
+export function overheadsSpec(across: AcrossRounds, labels: readonly string[], panels: readonly Panel[], footnote?: string): Spec {
   const shown = labels.filter((l) => l !== across.baseline);
   const values = panels.flatMap((p) => shown.flatMap((label) => {
     const c = comparisonOf(across, label, p);
@@ -82,10 +89,10 @@ export function overheadsSpec(across: AcrossRounds, labels: readonly string[], p
   const x = xLabel(shown);
   return {
     $schema: SCHEMA,
-    title: `Overhead against ${across.baseline} (per round, paired), 95 % interval; grey: the A/A interval`,
+    title: titled(`Overhead against ${across.baseline} (per round, paired), 95 % interval; grey: the A/A interval`, footnote),
     data: { values },
     facet: facetOf(panels),
-    columns: 5,
+    columns: COLUMNS,
     spec: {
       width: 150,
       height: 180,
@@ -105,7 +112,7 @@ export function overheadsSpec(across: AcrossRounds, labels: readonly string[], p
 }
 
 /** Every round's value as a dot, the mean as a tick: how much the rounds disagree. */
-export function roundsSpec(across: AcrossRounds, labels: readonly string[], panels: readonly Panel[]): Spec {
+export function roundsSpec(across: AcrossRounds, labels: readonly string[], panels: readonly Panel[], footnote?: string): Spec {
   const values = panels.flatMap((p) => labels.flatMap((label) => {
     const f = figureOf(across, label, p);
     return (f?.perRound ?? []).map((v) => ({ label, panel: p.title, round: v.round, value: round(v.value), mean: round(f!.interval.estimate) }));
@@ -113,10 +120,10 @@ export function roundsSpec(across: AcrossRounds, labels: readonly string[], pane
   const x = xLabel(labels);
   return {
     $schema: SCHEMA,
-    title: 'Each round\'s value per deployment (dots; tick: mean over rounds)',
+    title: titled('Each round\'s value per deployment (dots; tick: mean over rounds)', footnote),
     data: { values },
     facet: facetOf(panels),
-    columns: 5,
+    columns: COLUMNS,
     spec: {
       width: 150,
       height: 180,

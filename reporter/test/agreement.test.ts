@@ -1,7 +1,7 @@
 // One definition of every headline number: on both committed fixtures, the figures of REPORT.md,
 // summary.json (read through its contract), the documented views in report.db and the experiment's
 // closing table (formatted from summary.json) agree on p50, p99, req/s, CPU ms per request and network
-// growth, for every run and every measured phase.
+// growth (REPORT.md and summary.json also on memory and MEM %), for every run and every measured phase.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { type PhaseSummary, readSummary, type Summary } from '../../contracts/su
 import { formatClosingTable } from '../../experiment/summary-table.js';
 import { build } from '../build.js';
 import { fixtureCopy, type FixtureName } from '../fixture/workspace.js';
-import { bytes, fixed } from '../format.js';
+import { bytes, fixed, mib, pct } from '../format.js';
 
 type Row = Record<string, string>;
 
@@ -92,7 +92,7 @@ for (const fixture of ['recording', 'real'] as const satisfies readonly FixtureN
 
     it('per run: run_summary and REPORT.md show summary.json\'s figures', () => {
       const latency = tableWith(tables, 'Deployment', 'Status', 'Req/s', 'p50', 'p99');
-      const resources = tableWith(tables, 'Deployment', 'CPU ms/req', 'Net rx', 'Net tx', 'Mem mean');
+      const resources = tableWith(tables, 'Deployment', 'CPU ms/req', 'Net rx', 'Net tx', 'Mem mean', 'Mem % mean');
       for (const s of summary.runs) {
         const v = runView.find((r) => r.label === s.label)!;
         assert.equal(v.requests, s.requests, `${s.label} requests`);
@@ -107,7 +107,9 @@ for (const fixture of ['recording', 'real'] as const satisfies readonly FixtureN
         const md = latency.find((r) => r['Deployment'] === s.label)!;
         assert.deepEqual([md['p50'], md['p99'], md['Req/s']], [fixed(s.client.p50), fixed(s.client.p99), fixed(s.reqPerSec, 1)], s.label);
         const res = resources.find((r) => r['Deployment'] === s.label)!;
-        assert.deepEqual([res['CPU ms/req'], res['Net rx'], res['Net tx']], [fixed(s.cpuMsPerRequest), bytes(s.netRxBytes), bytes(s.netTxBytes)], s.label);
+        assert.deepEqual([res['CPU ms/req'], res['Net rx'], res['Net tx'], res['Mem mean'], res['Mem % mean'], res['Mem % max']],
+          [fixed(s.cpuMsPerRequest), bytes(s.netRxBytes), bytes(s.netTxBytes), mib(s.memBytes.mean), pct(s.memPercent.mean, 2), pct(s.memPercent.max, 2)], s.label);
+        assert.ok(s.memPercent.mean !== undefined, `${s.label}: MEM % in summary.json`);
       }
     });
 

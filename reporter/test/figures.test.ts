@@ -57,13 +57,17 @@ describe('report figures', () => {
   });
 
   describe('the comparison figure', () => {
-    it('has one bar per deployment for p50/p99 latency, throughput, CPU per request and memory, none for a missing value', () => {
+    it('has one bar per deployment for p50/p99 latency, throughput, CPU per request, memory and MEM %, none for a missing value', () => {
       const spec = JSON.parse(readFileSync(join(dir, 'comparison.vl.json'), 'utf8')) as { data: { values: Array<{ label: string; value: number | null }> } };
       assert.deepEqual([...new Set(spec.data.values.map((v) => v.label))], LABELS);
-      assert.equal(spec.data.values.length, LABELS.length * 5);
+      assert.equal(spec.data.values.length, LABELS.length * 6);
       assert.equal(marks(svg('comparison'), 'rect'), spec.data.values.filter((v) => v.value !== null).length);
-      for (const title of ['p50 latency, sequential (ms)', 'p99 latency, sequential (ms)', 'throughput, closed-c16 (req/s)', 'CPU per request, closed-c16 (ms)', 'memory, closed-c16 (MiB)'])
+      for (const title of ['p50 latency, sequential (ms)', 'p99 latency, sequential (ms)', 'throughput, closed-c16 (req/s)', 'CPU per request, closed-c16 (ms)',
+        'memory, closed-c16 (MiB)', 'MEM %, closed-c16 (%)'])
         assert.ok(svg('comparison').includes(title), title);
+    });
+    it('says under its title what native memory is: here RSS (the fixture\'s native run was read from /proc)', () => {
+      for (const name of ['comparison', 'overheads', 'rounds']) assert.ok(svg(name).includes('native memory: RSS, not comparable'), name);
     });
     it('draws an error bar for each interval and none where one round gives no interval', () => {
       const spec = JSON.parse(readFileSync(join(dir, 'comparison.vl.json'), 'utf8')) as { data: { values: Array<{ low: number | null; high: number | null }> } };
@@ -71,7 +75,7 @@ describe('report figures', () => {
     });
     it('shows every round\'s value as a dot', () => {
       const spec = JSON.parse(readFileSync(join(dir, 'rounds.vl.json'), 'utf8')) as { data: { values: Array<{ label: string; round: number }> } };
-      assert.equal(spec.data.values.length, LABELS.length * 5);
+      assert.equal(spec.data.values.length, LABELS.length * 6);
       assert.equal(marks(svg('rounds'), 'symbol'), spec.data.values.length);
     });
     it('colours each deployment the same in every figure', () => {

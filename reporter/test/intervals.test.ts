@@ -46,7 +46,7 @@ describe('the verdict rule', () => {
 function phase(label: string, p50: number): PhaseSummary {
   return {
     label, deployment: 'docker', phase: 'sequential', startMs: 0, endMs: 1, concurrency: 1, rateRps: null, requests: 10, ok: 10, errors: 0,
-    reqPerSec: 10, client: { count: 10, p50 }, server: { count: 0 }, replicaShares: {}, samples: 0, missedSamples: 0, cpu: {}, memBytes: {},
+    reqPerSec: 10, client: { count: 10, p50 }, server: { count: 0 }, replicaShares: {}, samples: 0, missedSamples: 0, cpu: {}, memBytes: {}, memPercent: {},
   };
 }
 

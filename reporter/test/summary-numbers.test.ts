@@ -25,6 +25,7 @@ interface SummaryRun {
   cpuHostPct: number;
   cpuMsPerRequest: number;
   memBytes: Record<string, number>;
+  memPercent: Record<string, number>;
   netRxBytes: number;
   netTxBytes: number;
   blockReadBytes: number;
@@ -114,7 +115,7 @@ for (const fixture of ['recording', 'real'] as const satisfies readonly FixtureN
         close(get(r.label).reqPerSec, ok / ((b - a) / 1000), r.label);
       }
     });
-    it('sums CPU % and memory over replicas per poll, then takes mean/p95/max', () => {
+    it('sums CPU %, memory and MEM % over replicas per poll, then takes mean/p95/max', () => {
       for (const r of runs) {
         const [a, b] = win(r);
         const perPoll = (col: string): string => `SELECT SUM(${col}) AS v FROM samples s JOIN runs ON runs.id = s.run_id
@@ -128,6 +129,9 @@ for (const fixture of ['recording', 'real'] as const satisfies readonly FixtureN
         const hostCpus = db.prepare('SELECT host_cpus FROM runs WHERE id = ?').pluck().get(r.runId) as number;
         close(s.cpuHostPct, s.cpu['mean']! / hostCpus, `${r.label} cpu of host`);
         close(s.memBytes['mean'], db.prepare(`SELECT AVG(v) FROM (${perPoll('mem_used_bytes')})`).pluck().get(...args) as number, `${r.label} mem mean`);
+        // MEM %: the collector's recorded mem_percent (docker stats: used ÷ limit × 100), summed the same way
+        close(s.memPercent['mean'], db.prepare(`SELECT AVG(v) FROM (${perPoll('mem_percent')})`).pluck().get(...args) as number, `${r.label} MEM % mean`);
+        close(s.memPercent['max'], db.prepare(`SELECT MAX(v) FROM (${perPoll('mem_percent')})`).pluck().get(...args) as number, `${r.label} MEM % max`);
       }
     });
     it('gives network (containers only), block I/O and CPU time as counter growth per replica, summed', () => {
