@@ -103,6 +103,11 @@ export const RunSummarySchema = z.object({
   reqPerSec: maybe,
   /** Service rows no replica could be named for. */
   unattributed: z.number().int().nonnegative(),
+  /** The run's work level: request corpus (`reviews`, `long-reviews` or a file) and model dtype (run.json). */
+  corpus: z.string().optional(),
+  dtype: z.string().optional(),
+  /** Model time per request, ms: the service CSV's inference latency ÷ batch size, mean over the measured phases. */
+  modelMsPerRequest: maybe,
   ...resourceShape,
 });
 export type RunSummary = z.output<typeof RunSummarySchema>;
@@ -229,6 +234,30 @@ export const AcrossRoundsSchema = z.object({
 });
 export type AcrossRounds = z.output<typeof AcrossRoundsSchema>;
 
+/**
+ * One deployment's overhead against its work level's baseline, with that level's model time per request:
+ * the points of the overhead-vs-model-time figure (written when the report holds two work levels or more).
+ */
+export const WorkPointSchema = z.object({
+  /** `<corpus>-<dtype>`. */
+  level: z.string(),
+  corpus: z.string(),
+  dtype: z.string(),
+  /** Mean model time per request over the level's runs, ms. */
+  modelMs: finite,
+  /** The deployment's label without the level (`docker`, `native#2`). */
+  label: z.string(),
+  phase: z.string(),
+  metric: z.enum(COMPARED_METRICS),
+  unit: z.string(),
+  /** Overhead in `unit`: mean over rounds and its 95 % t-interval (as acrossRounds.comparisons). */
+  diff: RoundEstimateSchema,
+  /** The same ÷ the baseline's mean over the same rounds. */
+  relative: RoundEstimateSchema.optional(),
+  verdict: z.enum(VERDICTS),
+});
+export type WorkPoint = z.output<typeof WorkPointSchema>;
+
 export const SummarySchema = z.object({
   runs: z.array(RunSummarySchema),
   replicas: z.array(ReplicaSummarySchema),
@@ -236,6 +265,8 @@ export const SummarySchema = z.object({
   overheads: z.array(OverheadSchema),
   /** Figures over the experiment's rounds (written by every reporter that knows rounds). */
   acrossRounds: AcrossRoundsSchema.optional(),
+  /** Overheads against model time, one point per work level, deployment and figure (two levels or more). */
+  workAxis: z.array(WorkPointSchema).optional(),
 });
 export type Summary = z.output<typeof SummarySchema>;
 

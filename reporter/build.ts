@@ -4,7 +4,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { type AcrossRounds, formatSummaryJson, type Overhead, type Summary, SUMMARY_FILE } from '../contracts/summary.js';
+import { type AcrossRounds, formatSummaryJson, type Overhead, type Summary, SUMMARY_FILE, type WorkPoint } from '../contracts/summary.js';
 import { buildDocument, type FigureRef } from './document.js';
 import type { LabelledTimeline } from './events/document.js';
 import { eventRuns, readEventTimeline } from './events/read.js';
@@ -24,6 +24,10 @@ import { findRunFolders } from './run-folders.js';
 import { readRecordedRuns, type ReportRun, type Selection, selectRuns } from './selection.js';
 import { type Summaries, summarizeRuns } from './summarize.js';
 import { localTimeZone, type TimeZone, timestampNote } from './time-zone.js';
+import { modelMsPerRequest } from './model-time.js';
+import { workAxisSpec } from './plots/work-axis-spec.js';
+import { type LevelFigures, workPoints } from './work-axis.js';
+import { byLevel } from './work-level.js';
 
 export interface BuildOptions {
   /** One recording, or several nodes' recordings to merge; only read, copied into <outDir>/report.db. */
@@ -69,16 +73,24 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     // An event run (swarm-scale, swarm-failover) is a timeline around a scale or a crash, not a steady
     // state: it has its own section and stays out of the comparisons against native.
     const steady = selection.runs.filter((r) => (r.manifest?.event ?? null) === null);
-    const overheads = computeOverheads(db, steady);
+    // Each work level is compared with its own baseline only (work-level.ts); one level: the whole report.
+    const levels = byLevel(steady);
+    const overheads = levels.flatMap((l) => computeOverheads(db, l.runs));
     opts.log(`bootstrapped ${overheads.length} overhead intervals (${since()})`);
-    const across = acrossRounds(steady, summaries.phases);
+    const modelTimes = new Map(selection.runs.map((r) => [r.label, modelMsPerRequest(db, r)]));
+    const perLevel = levels.map((l) => levelFigures(l, summaries, modelTimes));
+    const across = perLevel.length > 1 ? mergeLevels(perLevel.map((l) => l.across)) : (perLevel[0]?.across ?? acrossRounds(steady, summaries.phases));
     const reference = referencePhase(steady);
     const answer = answerPhases(summaries.phases.filter((p) => steady.some((r) => r.label === p.label)), reference);
+    const points = workPoints(perLevel);
     const answerSpecs = answerFigureSpecs(steady, across, answer, nativeMemoryNote(summaries.runs.filter((r) => steady.includes(r.run)))?.footnote);
+    const workSpecs: NamedSpec[] = points.length > 0
+      ? [{ name: 'work-axis', title: 'Overhead against model time per request, per work level (95 % intervals across rounds)', spec: workAxisSpec(points) }]
+      : [];
     const events: LabelledTimeline[] = eventRuns(selection.runs).map((r) => ({ label: r.label, timeline: readEventTimeline(db, r), figure: `event-${slug(r.label)}` }));
     const eventSpecs = events.map((e) => ({ name: e.figure, title: `${e.label}: the timeline around the event`, spec: eventSpec(e.label, e.timeline) }));
     const otherSpecs = figureSpecs(db, selection.runs, summaries, reference);
-    const specs = [...answerSpecs, ...otherSpecs, ...eventSpecs];
+    const specs = [...answerSpecs, ...workSpecs, ...otherSpecs, ...eventSpecs];
     await writeFigures(opts.outDir, specs);
     opts.log(`rendered ${specs.length} figures (${since()})`);
     const blocks = buildDocument({
@@ -87,6 +99,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       across,
       answer,
       answerFigures: answerSpecs.map(({ name, title }) => ({ name, title })),
+      work: { modelTimes, points, figure: workSpecs[0] && { name: workSpecs[0].name, title: workSpecs[0].title } },
       figures: otherSpecs.map(({ name, title }) => ({ name, title })),
       events,
       warnings: imported.warnings,
@@ -97,7 +110,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
     });
     writeFileSync(join(opts.outDir, 'REPORT.md'), renderMarkdown(blocks));
     writeFileSync(join(opts.outDir, 'report.html'), renderHtml(blocks, Object.fromEntries(specs.map((s) => [s.name, s.spec]))));
-    writeFileSync(join(opts.outDir, SUMMARY_FILE), formatSummaryJson(summaryJson(summaries, overheads, across)));
+    writeFileSync(join(opts.outDir, SUMMARY_FILE), formatSummaryJson(summaryJson(summaries, overheads, across, modelTimes, points)));
     opts.log(`wrote ${join(opts.outDir, 'REPORT.md')}, report.html, ${SUMMARY_FILE}, ${REPORT_DB_FILE} (${since()})`);
     return {
       outDir: opts.outDir,
@@ -199,14 +212,41 @@ function figureSpecs(db: Database.Database, allRuns: readonly ReportRun[], summa
 
 const slug = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, '_');
 
+/** One work level's across-round figures, each against that level's baseline, and its mean model time. */
+function levelFigures(l: { level: ReportRun['level']; runs: ReportRun[] }, summaries: Summaries, modelTimes: ReadonlyMap<string, number | undefined>): LevelFigures {
+  const labels = new Set(l.runs.map((r) => r.label));
+  const phases = summaries.phases.filter((p) => labels.has(p.label));
+  const times = l.runs.map((r) => modelTimes.get(r.label)).filter((t): t is number => t !== undefined);
+  return {
+    level: l.level,
+    across: acrossRounds(l.runs, phases),
+    answer: answerPhases(phases, referencePhase(l.runs)),
+    modelMs: times.length > 0 ? times.reduce((a, b) => a + b, 0) / times.length : undefined,
+  };
+}
+
+/** Several levels' figures in one list; the first level's baseline names the report's (each comparison names its own). */
+function mergeLevels(levels: readonly AcrossRounds[]): AcrossRounds {
+  return {
+    rounds: Math.max(0, ...levels.map((l) => l.rounds)),
+    method: `${levels[0]!.method}; each work level against its own baseline`,
+    baseline: levels[0]!.baseline,
+    aaLabel: levels[0]!.aaLabel,
+    figures: levels.flatMap((l) => l.figures),
+    comparisons: levels.flatMap((l) => l.comparisons),
+  };
+}
+
 /** summary.json (contracts/summary.ts): the report's numbers for scripts, without the run objects' internals. */
-function summaryJson(s: Summaries, overheads: Overhead[], across: AcrossRounds): Summary {
+function summaryJson(s: Summaries, overheads: Overhead[], across: AcrossRounds, modelTimes: ReadonlyMap<string, number | undefined>, points: WorkPoint[]): Summary {
   return {
     runs: s.runs.map(({ run, ...rest }) => ({ label: run.label, deployment: run.deployment, group: run.group, round: run.round, runId: run.recorded?.id ?? null,
-      windowStartMs: run.windowStartMs, windowEndMs: run.windowEndMs, ...rest })),
+      windowStartMs: run.windowStartMs, windowEndMs: run.windowEndMs, corpus: run.level.corpus, dtype: run.level.dtype,
+      modelMsPerRequest: modelTimes.get(run.label), ...rest })),
     replicas: s.replicas,
     phases: s.phases,
     overheads,
     acrossRounds: across,
+    ...(points.length > 0 ? { workAxis: points } : {}),
   };
 }

@@ -1,5 +1,5 @@
 // The report's content as a list of blocks, written once and rendered twice (REPORT.md and report.html).
-import type { AcrossRounds } from '../contracts/summary.js';
+import type { AcrossRounds, WorkPoint } from '../contracts/summary.js';
 import { answerSentences, type AnswerPhases, findings, intervalText, nativeMemoryNote, prosAndCons } from './findings.js';
 import { eventProsCons, eventSection, type LabelledTimeline } from './events/document.js';
 import { bytes, DASH, fixed, mib, pct, utc } from './format.js';
@@ -7,6 +7,7 @@ import type { Overhead } from './overhead.js';
 import { METRIC_NAMES } from './rounds.js';
 import type { Summaries } from './summarize.js';
 import { DEFAULT_BOOTSTRAP } from './stats.js';
+import { workSentences } from './work-axis.js';
 
 export type Block =
   | { kind: 'heading'; level: 1 | 2 | 3; text: string }
@@ -31,6 +32,8 @@ export interface DocumentInput {
   readonly referencePhase?: string | undefined;
   /** Shown with the answer, at the top. */
   readonly answerFigures: FigureRef[];
+  /** Each run's model time per request (by run label) and, with two work levels or more, the overheads against it. */
+  readonly work?: { readonly modelTimes: ReadonlyMap<string, number | undefined>; readonly points: WorkPoint[]; readonly figure: FigureRef | undefined };
   readonly figures: FigureRef[];
   /** The timelines of the Swarm event runs (swarm-scale, swarm-failover), each with its figure. */
   readonly events?: readonly LabelledTimeline[];
@@ -192,6 +195,31 @@ function roundsTable(input: DocumentInput): Block[] {
   ];
 }
 
+/** Each run's work level and model time per request; with two levels, the overhead against model time. */
+function workSection(input: DocumentInput): Block[] {
+  const work = input.work;
+  if (!work) return [];
+  const rows = input.summaries.runs.map((r) => [r.run.label, r.run.level.corpus, r.run.level.dtype, fixed(work.modelTimes.get(r.run.label)), fixed(r.server.p50)]);
+  const blocks: Block[] = [
+    { kind: 'heading', level: 2, text: 'Work level: model time per request' },
+    { kind: 'paragraph', text: 'What the model spent on each request (the service CSV\'s inference latency, which is the model time of the request\'s batch, ÷ the batch size; mean over the measured phases). Every relative overhead in this report is relative to a service time of about this size; the corpus (`--corpus`) and dtype (`--dtype`) set it.' },
+    { kind: 'table', header: ['Run', 'Corpus', 'Dtype', 'Model ms/request', 'Server p50 (ms)'], rows },
+  ];
+  if (work.points.length === 0) return blocks;
+  const interval = (e: { low?: number | undefined; high?: number | undefined } | undefined, scale = 1, d = 2): string =>
+    e?.low === undefined || e.high === undefined ? DASH : `${fixed(e.low * scale, d)} to ${fixed(e.high * scale, d)}`;
+  const pointRows = work.points.map((p) => [p.label, p.level, fixed(p.modelMs), METRIC_NAMES[p.metric], p.phase, `${fixed(p.diff.estimate)} ${p.unit}`, interval(p.diff),
+    p.relative ? `${fixed(p.relative.estimate * 100, 1)} %` : DASH, interval(p.relative, 100, 1), p.verdict]);
+  blocks.push(
+    { kind: 'heading', level: 2, text: 'Overhead against model time (work levels)' },
+    { kind: 'paragraph', text: 'The same deployments at each work level, each level against its own baseline in the same rounds (the rules above). An overhead that stays the same in ms while the model time grows is a fixed cost per request (its % shrinks); one that grows with the model time scales with the work.' },
+    ...(work.figure ? [{ kind: 'figure' as const, name: work.figure.name, title: work.figure.title }] : []),
+    { kind: 'list', items: workSentences(work.points) },
+    { kind: 'table', header: ['Deployment', 'Work level', 'Model ms/request', 'Figure', 'Phase', 'Overhead', '95 % CI', 'Relative', 'Relative 95 % CI', 'Verdict'], rows: pointRows },
+  );
+  return blocks;
+}
+
 export function buildDocument(input: DocumentInput): Block[] {
   const { runs, replicas } = input.summaries;
   const groups = [...new Set(runs.map((r) => r.run.group))];
@@ -200,6 +228,7 @@ export function buildDocument(input: DocumentInput): Block[] {
     { kind: 'paragraph', text: `Built ${utc(input.builtAtMs)} from ${runs.length} run(s) of ${groups.length} deployment label(s) (${groups.join(', ')}) in ${input.across.rounds} round(s).` },
     ...answerSection(input),
     ...roundsTable(input),
+    ...workSection(input),
     { kind: 'heading', level: 2, text: 'Findings' },
     { kind: 'list', items: findings(runs, replicas, input.across) },
     { kind: 'heading', level: 2, text: 'Pros and cons by deployment, as this data shows them' },

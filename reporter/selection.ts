@@ -6,6 +6,7 @@ import { ALL_DEPLOYMENT_NAMES, isDeploymentKind, isMeasuredPhase } from '../cont
 import { listRuns } from '../contracts/recording.js';
 import { ReporterError } from './db.js';
 import type { Phase, RunFolder, RunManifest } from './run-folders.js';
+import { levelLabel, splitLevel, UNKNOWN_DTYPE, type WorkLevel, workLevelOf } from './work-level.js';
 
 export interface RecordedRun {
   readonly id: number;
@@ -43,6 +44,8 @@ export interface ReportRun {
   /** Measured window: the load phases except the warm-up; null when nothing says when the load ran. */
   readonly windowStartMs: number | null;
   readonly windowEndMs: number | null;
+  /** The run's corpus and dtype (work-level.ts); when the report holds several, `group` carries its key. */
+  readonly level: WorkLevel;
 }
 
 export function readRecordedRuns(db: Database.Database): RecordedRun[] {
@@ -73,6 +76,10 @@ export function readRecordedRuns(db: Database.Database): RecordedRun[] {
  * (`native#2`) right after it, then the rest by name.
  */
 export function labelOrder(a: string, b: string): number {
+  const [la, lb] = [splitLevel(a), splitLevel(b)];
+  // Runs of one work level together, levels by name.
+  if (la.key !== lb.key) return (la.key ?? '').localeCompare(lb.key ?? '', 'en');
+  [a, b] = [la.label, lb.label];
   const known = ALL_DEPLOYMENT_NAMES as readonly string[];
   const ia = known.indexOf(a.split('#')[0]!);
   const ib = known.indexOf(b.split('#')[0]!);
@@ -106,9 +113,27 @@ export function selectRuns(recorded: readonly RecordedRun[], folders: readonly R
   const latestByLabel = new Map<string, RecordedRun>();
   for (const r of recorded) latestByLabel.set(r.label, r); // ordered by start: the last one wins
   const byId = new Map(recorded.map((r) => [r.id, r]));
+  /**
+   * run.json's runId, if that recorded run has the folder's label; else (ids move when several recordings
+   * are merged, merge.ts) the run of that label the collector started while this run ran.
+   */
+  const recordedOf = (folder: RunFolder): RecordedRun | null => {
+    const m = folder.manifest;
+    if (m?.runId == null) return null;
+    const same = byId.get(m.runId);
+    if (same?.label === folder.label) return same;
+    const [start, end] = [m.startedAtMs ?? -Infinity, m.endedAtMs ?? Infinity];
+    return recorded.find((r) => r.label === folder.label && r.startedAtMs >= start && r.startedAtMs <= end) ?? null;
+  };
+  // Several work levels (e.g. two experiments' folders): the same label at each level is another run.
+  // A folder whose dtype nothing records (no run.json, no recording) does not make a level of its own.
+  const levelsKnown = folders.map((f) => workLevelOf(f.manifest, recordedOf(f))).filter((l) => l.dtype !== UNKNOWN_DTYPE);
+  const leveled = new Set(levelsKnown.map((l) => l.key)).size > 1;
   const runs = new Map<string, ReportRun>();
   for (const folder of folders) {
-    const key = runKey(folder.label, folder.manifest?.round ?? 1, folder.manifest?.rounds ?? 1);
+    const level = workLevelOf(folder.manifest, recordedOf(folder));
+    const group = leveled ? levelLabel(folder.label, level.key) : folder.label;
+    const key = runKey(group, folder.manifest?.round ?? 1, folder.manifest?.rounds ?? 1);
     if (runs.has(key)) {
       warnings.push(`${folder.dir}: run "${key}" already read from ${runs.get(key)?.folder?.dir}, skipped`);
       continue;
@@ -116,16 +141,17 @@ export function selectRuns(recorded: readonly RecordedRun[], folders: readonly R
     const m = folder.manifest;
     let rec: RecordedRun | null = null;
     if (m?.runId != null) {
-      rec = byId.get(m.runId) ?? null;
+      rec = recordedOf(folder);
       const fallback = latestByLabel.get(folder.label);
       if (!rec)
         warnings.push(`${folder.dir}: run.json runId ${m.runId} is not in the database; ${fallback ? `using run ${fallback.id}, the latest "${folder.label}" run` : `no "${folder.label}" run is recorded`}`);
     }
     rec ??= latestByLabel.get(folder.label) ?? null;
-    runs.set(key, makeRun(key, folder.label, rec, folder));
+    runs.set(key, makeRun(key, group, rec, folder));
   }
   const groups = new Set([...runs.values()].map((r) => r.group));
-  for (const [label, rec] of latestByLabel) if (!runs.has(label) && !groups.has(label)) runs.set(label, makeRun(label, label, rec, null));
+  const folderLabels = new Set(folders.map((f) => f.label));
+  for (const [label, rec] of latestByLabel) if (!runs.has(label) && !groups.has(label) && !folderLabels.has(label)) runs.set(label, makeRun(label, label, rec, null));
   const known = new Set([...runs.keys(), ...groups]);
   let chosen = [...runs.values()];
   if (labels) {
@@ -159,5 +185,6 @@ function makeRun(label: string, group: string, rec: RecordedRun | null, folder: 
     phases,
     windowStartMs,
     windowEndMs,
+    level: workLevelOf(m, rec),
   };
 }

@@ -15,12 +15,12 @@ const KNOWN_COLOURS: Record<string, string> = {
 };
 const SPARE_COLOURS = ['#72b7b2', '#eeca3b', '#9d755d', '#ff9da6', '#bab0ac'];
 
-/** A run of a later round (`docker@r2`) keeps its deployment's colour; other labels take spare ones. */
+/** A run of a later round (`docker@r2`) or another work level (`docker~long-reviews-fp32`) keeps its deployment's colour; other labels take spare ones. */
 export function deploymentColours(labels: readonly string[]): { domain: string[]; range: string[] } {
   let spare = 0;
   return {
     domain: [...labels],
-    range: labels.map((l) => KNOWN_COLOURS[l.replace(/@r\d+$/, '')] ?? SPARE_COLOURS[spare++ % SPARE_COLOURS.length]!),
+    range: labels.map((l) => KNOWN_COLOURS[l.replace(/@r\d+$/, '').replace(/~[^#]*/, '')] ?? SPARE_COLOURS[spare++ % SPARE_COLOURS.length]!),
   };
 }
 
