@@ -176,6 +176,13 @@ describe('the timeline around a scale from 1 to 3 replicas', () => {
     assert.ok(text.some((x) => /shares even .* from \+9\.0 s/.test(x)));
   });
 
+  it('names a replica Swarm stopped itself during the phase (a failed health check), apart from the event', () => {
+    const churn = eventTimeline(event({ containers: [{ ...container('a', 1, -60, 21), exitCode: 0 }, container('b', 2, 5.5), container('c', 3, 6.2)] }), rows, service, samples);
+    const items = eventSection([{ label: 'swarm-scale', timeline: churn, figure: 'f' }]).flatMap((b) => ('items' in b ? b.items : []));
+    assert.ok(items.some((x) => /Swarm also stopped 1 other replica\(s\) during the phase: a at \+21\.0 s \(exit 0\)/.test(x)), items.join('\n'));
+    assert.ok(!eventSection([{ label: 'swarm-scale', timeline: t, figure: 'f' }]).some((b) => 'items' in b && b.items.some((x) => /also stopped/.test(x))));
+  });
+
   it('gives the Swarm pros a time to scale and a figure with the event marked', () => {
     const pc = eventProsCons([{ label: 'swarm-scale', timeline: t, figure: 'event-swarm-scale' }]);
     assert.match(pc.pros[0]!, /scaled 1 → 3 replicas under load; the new ones answered from \+9\.0 s, shares even from \+9\.0 s, 0 failed requests/);

@@ -53,6 +53,11 @@ function eventFacts(t: EventTimeline): string[] {
       ? `Swarm replaced the task: ${n.replica} (slot ${n.slot ?? DASH}) started ${s(n.startedSec)} after the kill (Swarm's default restart delay is 5 s), first answer ${s(n.firstAnswerSec)}`
       : 'no replacement container started before the load ended');
   }
+  // Containers that stopped after the event without being the one killed: Swarm replaced them itself,
+  // e.g. after their health checks timed out on a starved machine (exit 0 or 143: stopped, not crashed).
+  const stopped = e.containers.filter((c) => c.finishedAtMs !== null && c.finishedAtMs >= e.atMs && c.containerId !== e.killed?.containerId);
+  if (stopped.length > 0)
+    out.push(`Swarm also stopped ${stopped.length} other replica(s) during the phase: ${stopped.map((c) => `${c.hostname} at ${s((c.finishedAtMs! - e.atMs) / 1000)} (exit ${c.exitCode ?? DASH})`).join(', ')}; a stop Swarm decides is most often a failed health check (the service's check runs \`node -e\` in the container every 2 s and gives up after 3 s, three times in a row)`);
   out.push(t.evenSec === undefined
     ? `the shares did not reach ${(100 / e.replicasAfter).toFixed(0)} ± ${SHARE_TOLERANCE_POINTS} % for ${EVEN_SECONDS} s in a row before the load ended${e.bounded ? ' (the bound stopped it)' : ''}`
     : `shares even (each replica ${(100 / e.replicasAfter).toFixed(0)} ± ${SHARE_TOLERANCE_POINTS} % of a second's answers, ${EVEN_SECONDS} s in a row) from ${s(t.evenSec)}`);
