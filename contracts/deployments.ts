@@ -52,6 +52,20 @@ export function deploymentOfLabel(label: string): DeploymentName | undefined {
   return isDeploymentName(name) ? name : undefined;
 }
 
+/**
+ * The label of a deployment measured behind the HAProxy front as a control (`--front`): `docker-front`.
+ * Against `docker` it gives what a load balancer costs; against swarm-1 (behind the same front without
+ * IPVS) what Swarm costs beyond it.
+ */
+export function frontLabel(name: DeploymentName): string {
+  return `${name}-front`;
+}
+
+/** Why a deployment cannot be put behind the front, or undefined when it can (Swarm has its own: the mesh or the front). */
+export function whyNoFront(name: DeploymentName): string | undefined {
+  return kindOf(name) === 'swarm' ? `${name} already runs behind a balancer of its own (the routing mesh, or this front without IPVS)` : undefined;
+}
+
 /** The baseline every overhead is measured against. */
 export const BASELINE_DEPLOYMENT: DeploymentName = 'native';
 

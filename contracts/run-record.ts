@@ -23,6 +23,15 @@ export const PhaseRecordSchema = z.object({
 });
 export type PhaseRecord = z.output<typeof PhaseRecordSchema>;
 
+/** The HAProxy front (image llm-inference-front) a run's load went through before the replicas. */
+export const FrontSchema = z.object({
+  /** The front's image. */
+  image: z.string(),
+  /** Where it sends the requests: `tasks.<service>:5000` (Swarm, through Docker's DNS) or one replica's ip:port (the --front control). */
+  backend: z.string(),
+});
+export type Front = z.output<typeof FrontSchema>;
+
 export const TargetSchema = z.object({
   /** Always a loopback address: never a container address. */
   host: z.string(),
@@ -31,6 +40,11 @@ export const TargetSchema = z.object({
   userlandProxy: z.boolean().nullable().default(null),
   /** How the traffic reaches the replicas, in a few words ("published port", "haproxy front, dnsrr"). */
   path: z.string().default(''),
+  /**
+   * The HAProxy front the load went through (Swarm without IPVS, or a `<name>-front` control run); absent
+   * or null = none (optional, so the drivers without a front, and files from before it, need not say so).
+   */
+  front: FrontSchema.nullable().optional(),
 });
 export type Target = z.output<typeof TargetSchema>;
 

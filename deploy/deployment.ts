@@ -29,6 +29,8 @@ export interface Deployment {
   down(ctx: RunContext): Promise<void>;
   /** Swarm only: what the event phases (swarm-scale, swarm-failover) do to the running service. */
   readonly events?: SwarmEventActions;
+  /** Single-replica deployments, after up(): where a front container reaches the replica (the --front control). */
+  frontBackend?(ctx: RunContext): Promise<FrontBackend>;
 }
 
 /** The commands of the event phases, on the service `up` created (deploy/drivers/swarm-events.ts). */
@@ -41,4 +43,12 @@ export interface SwarmEventActions {
   killOne(): Promise<{ killed: ReplicaContainer; command: string }>;
   /** Every container of the service, running or exited, from `docker inspect`. */
   containers(): Promise<ReplicaContainer[]>;
+}
+
+/** How a container placed before a running replica reaches it. */
+export interface FrontBackend {
+  /** The Docker network the front joins: `host` (native), `bridge` (docker run), the Compose project's network. */
+  readonly network: string;
+  /** The replica's ip:port on that network. */
+  readonly address: string;
 }

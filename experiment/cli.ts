@@ -102,7 +102,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const stop = stopOnSignals();
   const outcomes = await runExperiment(options, {
     root,
-    createDeployment: (name) => createDeployment(name, driverOptions(options)),
+    createDeployment: (name, front) => createDeployment(name, { ...driverOptions(options), front }),
     collector: cliCollector({ root, db: options.db, intervalMs: options.intervalMs }),
     inspectImage: () => inspectImage(),
     texts: corpus.texts,

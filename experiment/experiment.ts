@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { errorText } from '../common/error-text.js';
 import { withResource } from '../common/resource.js';
-import { repeatLabel, type DeploymentName, type EventDeploymentName } from '../contracts/deployments.js';
+import { frontLabel, repeatLabel, type DeploymentName, type EventDeploymentName } from '../contracts/deployments.js';
 import type { ImageInfo, RunRecordInput, Target } from '../contracts/run-record.js';
 import type { Deployment, RunContext } from '../deploy/deployment.js';
 import { runLoadInProcess } from '../load/phase-process.js';
@@ -24,7 +24,8 @@ import { DEFAULT_EVENT_TIMES, driveEvent, type EventRun } from './swarm-event.js
 
 export interface ExperimentDeps {
   readonly root: string;
-  createDeployment(name: DeploymentName): Deployment;
+  /** `front`: the deployment behind the HAProxy front (a `<name>-front` run of --front). */
+  createDeployment(name: DeploymentName, front: boolean): Deployment;
   /** undefined when the collector is not built: runs go on without resource samples (runId null). */
   readonly collector: CollectorControl | undefined;
   inspectImage(deployment: Deployment): Promise<ImageInfo | null>;
@@ -185,6 +186,8 @@ export interface RoundPlace {
 /** One label measured in one round; its folder is data/runs/<label>/round-<k>/. */
 interface RunEntry {
   readonly name: DeploymentName;
+  /** Measured behind the HAProxy front (--front). */
+  readonly front: boolean;
   readonly label: string;
   readonly place: RoundPlace;
 }
@@ -201,11 +204,11 @@ function openRunFiles(dir: string, entry: RunEntry, deployment: Deployment, opti
 }
 
 async function runOne(entry: RunEntry, options: ExperimentOptions, deps: ExperimentDeps): Promise<DeploymentOutcome> {
-  const { name, label, place } = entry;
+  const { name, front, label, place } = entry;
   const runDir = resolve(deps.root, options.out, label, `round-${place.round}`);
   const tag = place.rounds > 1 ? `${label} r${place.round}` : label;
   const ctx: RunContext = { root: deps.root, runDir, log: (m) => deps.log(`[${tag}] ${m}`) };
-  const deployment = deps.createDeployment(name);
+  const deployment = deps.createDeployment(name, front);
   const files = openRunFiles(runDir, entry, deployment, options, deps);
   const outcome = { name, label, round: place.round, runDir };
   try {
@@ -239,13 +242,13 @@ function clearLabelFolders(out: string, labels: readonly string[]): void {
   }
 }
 
-/** Why a deployment cannot run here, asked once per deployment (the answer holds for every round). */
-function preflightOnce(deps: ExperimentDeps, root: string): (name: DeploymentName) => Promise<Omit<DeploymentOutcome, 'label' | 'round'> | undefined> {
-  const answers = new Map<DeploymentName, Promise<Omit<DeploymentOutcome, 'label' | 'round'> | undefined>>();
-  const ask = async (name: DeploymentName): Promise<Omit<DeploymentOutcome, 'label' | 'round'> | undefined> => {
-    const log = (m: string): void => deps.log(`[${name}] ${m}`);
+/** Why a deployment cannot run here, asked once per deployment and per front (the answer holds for every round). */
+function preflightOnce(deps: ExperimentDeps, root: string): (entry: Pick<RunEntry, 'name' | 'front'>) => Promise<Omit<DeploymentOutcome, 'label' | 'round'> | undefined> {
+  const answers = new Map<string, Promise<Omit<DeploymentOutcome, 'label' | 'round'> | undefined>>();
+  const ask = async (name: DeploymentName, front: boolean, tag: string): Promise<Omit<DeploymentOutcome, 'label' | 'round'> | undefined> => {
+    const log = (m: string): void => deps.log(`[${tag}] ${m}`);
     try {
-      const why = await deps.createDeployment(name).preflight({ root, runDir: root, log });
+      const why = await deps.createDeployment(name, front).preflight({ root, runDir: root, log });
       if (!why) return undefined;
       log(`skipped: ${why}`);
       return { name, status: 'skipped', reason: why, phases: [] };
@@ -255,9 +258,10 @@ function preflightOnce(deps: ExperimentDeps, root: string): (name: DeploymentNam
       return { name, status: 'failed', reason: errorText(err), phases: [] };
     }
   };
-  return (name) => {
-    if (!answers.has(name)) answers.set(name, ask(name));
-    return answers.get(name)!;
+  return ({ name, front }) => {
+    const tag = front ? frontLabel(name) : name;
+    if (!answers.has(tag)) answers.set(tag, ask(name, front, tag));
+    return answers.get(tag)!;
   };
 }
 
@@ -267,10 +271,13 @@ function preflightOnce(deps: ExperimentDeps, root: string): (name: DeploymentNam
  */
 export async function runExperiment(options: ExperimentOptions, deps: ExperimentDeps): Promise<DeploymentOutcome[]> {
   const counts = new Map<DeploymentName, number>();
-  const entries = options.deployments.map((name) => {
-    counts.set(name, (counts.get(name) ?? 0) + 1);
-    return { name, label: repeatLabel(name, counts.get(name)!) };
-  });
+  const entries = [
+    ...options.deployments.map((name) => {
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+      return { name, front: false, label: repeatLabel(name, counts.get(name)!) };
+    }),
+    ...options.front.map((name) => ({ name, front: true, label: frontLabel(name) })),
+  ];
   const byLabel = new Map(entries.map((e) => [e.label, e]));
   const seed = options.seed ?? drawSeed();
   const orders = roundOrders(entries.map((e) => e.label), options.repeat, seed);
@@ -281,19 +288,19 @@ export async function runExperiment(options: ExperimentOptions, deps: Experiment
   for (const [r, order] of orders.entries()) {
     deps.log(`=== round ${r + 1}/${orders.length}: ${order.join(', ')}`);
     for (const [position, label] of order.entries()) {
-      const { name } = byLabel.get(label)!;
+      const { name, front } = byLabel.get(label)!;
       const place = { round: r + 1, rounds: orders.length, position, order, seed };
       if (deps.signal?.aborted) {
         outcomes.push({ name, label, round: place.round, status: 'interrupted', reason: 'not started (Ctrl-C)', phases: [] });
         continue;
       }
-      const cannot = await preflight(name);
+      const cannot = await preflight({ name, front });
       if (cannot) {
         outcomes.push({ ...cannot, label, round: place.round });
         continue;
       }
       deps.log(`=== ${label} (round ${place.round}/${place.rounds}, ${position + 1}/${order.length})`);
-      outcomes.push(await runOne({ name, label, place }, options, deps));
+      outcomes.push(await runOne({ name, front, label, place }, options, deps));
     }
   }
   return outcomes;

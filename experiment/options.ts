@@ -2,7 +2,7 @@
 // (`--help` is answered by the bin before this runs).
 import { parseBytes, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseStrict } from '../common/cli-args.js';
 import {
-  ALL_DEPLOYMENT_NAMES, BASELINE_DEPLOYMENT, DEPLOYMENT_NAMES, EVENT_DEPLOYMENT_NAMES, isDeploymentName, WARMUP_PHASE, type DeploymentName,
+  ALL_DEPLOYMENT_NAMES, BASELINE_DEPLOYMENT, DEPLOYMENT_NAMES, EVENT_DEPLOYMENT_NAMES, isDeploymentName, WARMUP_PHASE, whyNoFront, type DeploymentName,
 } from '../contracts/deployments.js';
 import { DEFAULT_EVENT_RATE_RPS, EVENT_BOUND_MS } from '../contracts/swarm-events.js';
 import { parseDuration, SAMPLE_INTERVAL_BOUNDS } from '../contracts/duration.js';
@@ -17,6 +17,11 @@ export interface ExperimentOptions {
   readonly repeat: number;
   /** Seed of the round orders; undefined = drawn when the experiment starts (and recorded). */
   readonly seed: number | undefined;
+  /**
+   * Deployments measured a second time behind the HAProxy front, as a control (--front): every
+   * non-swarm deployment listed, once each, labelled `<name>-front`. Empty without --front.
+   */
+  readonly front: readonly DeploymentName[];
   /** Whether the baseline was added a second time (the A/A pair native, native#2). */
   readonly aa: boolean;
   /** Requests of the sequential phase. */
@@ -71,6 +76,9 @@ export const EXPERIMENT_USAGE = `usage: npm run experiment -- [options]
   --repeat N          rounds (default ${DEFAULT_REPEAT}): each round measures every deployment once; the order
                       changes from round to round so each takes each position in turn
   --seed S            seed of the round orders, a whole number (default: drawn at start, recorded in run.json)
+  --front             measure every native, docker and compose deployment listed a second time behind the
+                      HAProxy front Swarm runs behind (llm-inference-front), labelled <name>-front: what a
+                      load balancer costs, apart from what Swarm costs
   --aa, --no-aa       add the A/A pair: ${BASELINE_DEPLOYMENT} measured a second time as ${BASELINE_DEPLOYMENT}#2 (default: on
                       when --deployments is not given)
   --requests N        sequential phase: N requests, one at a time (default 160)
@@ -99,6 +107,10 @@ export function parseDeployments(value: string): DeploymentName[] {
   const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (names.length === 0) throw new UsageError(`--deployments: expected a comma-separated list, got '${value}'`);
   for (const name of names) {
+    const fronted = name.replace(/-front$/, '');
+    if (fronted !== name && isDeploymentName(fronted)) {
+      throw new UsageError(`--deployments: '${name}' is a label, not a deployment: --deployments ${fronted} --front measures ${fronted} behind the front as ${name}`);
+    }
     if (!isDeploymentName(name)) {
       throw new UsageError(`--deployments: unknown deployment '${name}' (known: ${ALL_DEPLOYMENT_NAMES.join(', ')})`);
     }
@@ -110,6 +122,17 @@ export function parseDeployments(value: string): DeploymentName[] {
 function withAaPair(names: DeploymentName[], aa: boolean): DeploymentName[] {
   const baselines = names.filter((n) => n === BASELINE_DEPLOYMENT).length;
   return aa && baselines === 1 ? [...names, BASELINE_DEPLOYMENT] : names;
+}
+
+/** The deployments --front puts behind the front: each non-swarm one listed, once; none is a usage error. */
+function frontDeployments(listed: readonly DeploymentName[]): DeploymentName[] {
+  const names = [...new Set(listed)];
+  const fronted = names.filter((n) => whyNoFront(n) === undefined);
+  if (fronted.length === 0) {
+    const why = names.map((n) => whyNoFront(n)).join('; ');
+    throw new UsageError(`--front: no deployment listed can go behind the front (${why}); list native, docker or compose`);
+  }
+  return fronted;
 }
 
 function parseSeed(value: string): number {
@@ -138,6 +161,7 @@ export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions 
     seed: { type: 'string' },
     aa: { type: 'boolean' },
     'no-aa': { type: 'boolean' },
+    front: { type: 'boolean', default: false },
     requests: { type: 'string', default: '160' },
     concurrency: { type: 'string', default: '16' },
     'concurrent-requests': { type: 'string' },
@@ -166,6 +190,7 @@ export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions 
     deployments,
     repeat: parsePositiveInt('repeat', values.repeat, 100),
     seed: values.seed === undefined ? undefined : parseSeed(values.seed),
+    front: values.front ? frontDeployments(listed) : [],
     aa: deployments.length > listed.length,
     requests: parsePositiveInt('requests', values.requests),
     concurrentRequests: values['concurrent-requests'] === undefined ? undefined : parsePositiveInt('concurrent-requests', values['concurrent-requests']),

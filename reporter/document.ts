@@ -220,12 +220,32 @@ function workSection(input: DocumentInput): Block[] {
   return blocks;
 }
 
+/**
+ * Which labels' load went through the HAProxy front (run.json target.front): Swarm without IPVS, and the
+ * `<name>-front` control runs of the experiment's --front. Nothing when none did.
+ */
+function frontNote(runs: Summaries['runs']): Block[] {
+  const labels = (through: boolean): string[] =>
+    uniq(runs.filter((r) => Boolean(r.run.manifest?.target?.front) === through).map((r) => r.run.group));
+  const through = labels(true);
+  if (through.length === 0) return [];
+  const images = uniq(runs.map((r) => r.run.manifest?.target?.front?.image).filter((i) => i !== undefined));
+  const controls = through.some((l) => l.endsWith('-front'))
+    ? ' A `<name>-front` label is that deployment measured behind the same front (the experiment\'s --front): against the deployment alone it shows what the load balancer costs, against swarm-1 what Swarm costs beyond it.'
+    : '';
+  return [{
+    kind: 'paragraph',
+    text: `Through the HAProxy front (${images.join(', ')}): ${through.join(', ')}. Straight to the replica: ${labels(false).join(', ') || 'none'}.${controls}`,
+  }];
+}
+
 export function buildDocument(input: DocumentInput): Block[] {
   const { runs, replicas } = input.summaries;
   const groups = [...new Set(runs.map((r) => r.run.group))];
   const blocks: Block[] = [
     { kind: 'heading', level: 1, text: 'LLM deployment benchmark report' },
     { kind: 'paragraph', text: `Built ${utc(input.builtAtMs)} from ${runs.length} run(s) of ${groups.length} deployment label(s) (${groups.join(', ')}) in ${input.across.rounds} round(s).` },
+    ...frontNote(runs),
     ...answerSection(input),
     ...roundsTable(input),
     ...workSection(input),

@@ -69,12 +69,5 @@ export async function startRealService(): Promise<{ service: RunningService; por
   return { service, port: service.port, csvFile };
 }
 
-/** A port that was free a moment ago on every interface (bind 0.0.0.0:0, read it, close): free for a
- * 127.0.0.1 listener and for a Docker published port alike. */
-export async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+// One copy, the drivers' (the replica behind a --front control takes a free port too).
+export { freePort } from '../deploy/drivers/ports.js';

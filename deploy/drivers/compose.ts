@@ -3,10 +3,10 @@
 import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Target } from '../../contracts/run-record.js';
-import type { Deployment, RunContext } from '../deployment.js';
+import type { Deployment, FrontBackend, RunContext } from '../deployment.js';
 import { errorText } from '../../common/error-text.js';
 import { runChecked, runCommand } from '../../common/run-command.js';
-import { docker, oneLineTail, OWNER_LABEL, publishedPath } from './engine.js';
+import { containerNetworkAddress, docker, oneLineTail, OWNER_LABEL, publishedPath } from './engine.js';
 import { waitForHealth } from './health.js';
 import { containerPreflight, pullImage } from './image.js';
 import type { ResolvedOptions } from './options.js';
@@ -100,6 +100,13 @@ export class ComposeDeployment implements Deployment {
   async collectCsv(_ctx: RunContext): Promise<string[]> {
     // The bind mount already put the rows there.
     return this.csvFile && existsSync(this.csvFile) && statSync(this.csvFile).size > 0 ? [this.csvFile] : [];
+  }
+
+  /** The service's container on the project's network (`<project>_default`): its address there. */
+  async frontBackend(ctx: RunContext): Promise<FrontBackend> {
+    const id = (await this.compose(ctx, ['ps', '-q', SERVICE])).split('\n')[0]?.trim();
+    if (!id) throw new Error(`compose: no container of service ${SERVICE} to put the front before`);
+    return containerNetworkAddress(id, 5000);
   }
 
   async down(ctx: RunContext): Promise<void> {

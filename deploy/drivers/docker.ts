@@ -4,9 +4,9 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { Target } from '../../contracts/run-record.js';
-import type { Deployment, RunContext } from '../deployment.js';
+import type { Deployment, FrontBackend, RunContext } from '../deployment.js';
 import { errorText } from '../../common/error-text.js';
-import { containerLogTail, docker, OWNER_LABEL, publishedPath } from './engine.js';
+import { containerLogTail, containerNetworkAddress, containerState, docker, OWNER_LABEL, publishedPath, removeStaleContainer } from './engine.js';
 import { waitForHealth } from './health.js';
 import { containerPreflight, pullImage } from './image.js';
 import type { ResolvedOptions } from './options.js';
@@ -46,7 +46,7 @@ export class DockerDeployment implements Deployment {
     const { name, port } = this.options;
     const why = await this.preflight(ctx);
     if (why) throw new Error(`docker: ${why}`);
-    await this.removeStale(ctx);
+    await removeStaleContainer(name, 'docker', 'docker', ctx.log);
     await ensurePortFree(port);
     await pullImage(this.options.image, (m) => ctx.log(`docker: ${m}`)).catch((err: unknown) => {
       throw new Error(`docker: ${errorText(err)}`);
@@ -91,10 +91,16 @@ export class DockerDeployment implements Deployment {
     return this.collected;
   }
 
+  /** The container on Docker's default bridge, as `docker run` put it: its address there. */
+  frontBackend(): Promise<FrontBackend> {
+    if (this.containerId === undefined) throw new Error('docker: frontBackend() before up()');
+    return containerNetworkAddress(this.containerId, 5000);
+  }
+
   async down(ctx: RunContext): Promise<void> {
     const id = this.containerId;
     if (id === undefined) return;
-    if ((await this.state(id)) !== undefined) {
+    if ((await containerState(id)) !== undefined) {
       // Nothing recorded is lost: copy the CSV out before removal if nobody did yet.
       if (this.collected === undefined) {
         await docker(['stop', '-t', '5', id]).catch(() => undefined);
@@ -109,40 +115,14 @@ export class DockerDeployment implements Deployment {
     this.containerId = undefined;
   }
 
-  /** A container's state, or undefined when it does not exist. */
-  private async state(ref: string): Promise<string | undefined> {
-    try {
-      return await docker(['inspect', '-f', '{{.State.Status}}', ref], { timeoutMs: 15_000 });
-    } catch {
-      return undefined;
-    }
-  }
-
   private async gone(): Promise<string | undefined> {
     const id = this.containerId;
-    const state = id === undefined ? undefined : await this.state(id);
+    const state = id === undefined ? undefined : await containerState(id);
     if (id === undefined || state === undefined) return 'container vanished';
     if (state === 'exited' || state === 'dead') {
       const code = await docker(['inspect', '-f', '{{.State.ExitCode}}', id]).catch(() => '?');
       return `container ${state} (exit code ${code})`;
     }
     return undefined;
-  }
-
-  /**
-   * A stopped container of ours with the same name (left by a crashed run) is removed. A running one may
-   * belong to another run in progress, and anyone else's is not ours to touch: both stop `up`.
-   */
-  private async removeStale(ctx: RunContext): Promise<void> {
-    const { name } = this.options;
-    const state = await this.state(name);
-    if (state === undefined) return;
-    const owner = await docker(['inspect', '-f', `{{index .Config.Labels "${OWNER_LABEL}"}}`, name]).catch(() => '');
-    if (owner !== 'docker') throw new Error(`docker: a container named ${name} already exists and is not ours; remove it or choose another name`);
-    if (state === 'running') {
-      throw new Error(`docker: container ${name} is already running (another run? if not: docker rm -f ${name})`);
-    }
-    ctx.log(`docker: removing the stopped ${name} left over from an earlier run`);
-    await docker(['rm', '-f', name]);
   }
 }

@@ -75,3 +75,38 @@ export const HEALTH_PROBE_JS =
 
 /** The label every Docker object created by a driver carries, so cleanup only touches our own. */
 export const OWNER_LABEL = 'llm-deploy-bench.driver';
+
+/**
+ * The Docker network a running container is on and its address there (the first network it has an
+ * address on), for a container placed before it; throws when it has none.
+ */
+export async function containerNetworkAddress(container: string, port: number): Promise<{ network: string; address: string }> {
+  const networks = JSON.parse(await docker(['inspect', '-f', '{{json .NetworkSettings.Networks}}', container])) as Record<string, { IPAddress?: string }> | null;
+  const found = Object.entries(networks ?? {}).find(([, n]) => n.IPAddress);
+  if (!found) throw new Error(`container ${container} has no network address`);
+  return { network: found[0], address: `${found[1].IPAddress}:${port}` };
+}
+
+/** A container's state (`running`, `exited` …), or undefined when it does not exist. */
+export async function containerState(ref: string): Promise<string | undefined> {
+  try {
+    return await docker(['inspect', '-f', '{{.State.Status}}', ref], { timeoutMs: 15_000 });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A stopped container named `name` that a driver of ours made (label OWNER_LABEL=`owner`, left by a
+ * crashed run) is removed. A running one may belong to another run in progress, and anyone else's is not
+ * ours to touch: both throw, the message prefixed with `who`.
+ */
+export async function removeStaleContainer(name: string, owner: string, who: string, log: (message: string) => void): Promise<void> {
+  const state = await containerState(name);
+  if (state === undefined) return;
+  const label = await docker(['inspect', '-f', `{{index .Config.Labels "${OWNER_LABEL}"}}`, name]).catch(() => '');
+  if (label !== owner) throw new Error(`${who}: a container named ${name} already exists and is not ours; remove it or choose another name`);
+  if (state === 'running') throw new Error(`${who}: container ${name} is already running (another run? if not: docker rm -f ${name})`);
+  log(`${who}: removing the stopped ${name} left over from an earlier run`);
+  await docker(['rm', '-f', name]);
+}

@@ -37,14 +37,19 @@ export function imageRepository(ref: string): string {
   return name.replace(/^(?:index\.)?docker\.io\//, '').replace(/^library\//, '');
 }
 
+/** Why no container can be started here (no engine answers), or undefined when one can. */
+export async function engineMissing(): Promise<string | undefined> {
+  const answers = await dockerSucceeds(['version', '--format', '{{.Server.Version}}']);
+  return answers ? undefined : 'no Docker engine answers (start one with "bash deploy/engine.sh")';
+}
+
 /**
  * Shared preflight of every container deployment: an engine that answers, and the image when it is a local
  * name (a registry reference is pulled by up(), so its absence here is no reason to skip the deployment).
  */
 export async function containerPreflight(image: string): Promise<string | undefined> {
-  if (!(await dockerSucceeds(['version', '--format', '{{.Server.Version}}']))) {
-    return 'no Docker engine answers (start one with "bash deploy/engine.sh")';
-  }
+  const noEngine = await engineMissing();
+  if (noEngine) return noEngine;
   if (imageRegistry(image) === undefined && !(await dockerSucceeds(['image', 'inspect', '--format', '{{.Id}}', image]))) {
     return `image ${image} not found (build it with "bash deploy/build-image.sh")`;
   }

@@ -5,7 +5,8 @@ import type { Deployment } from '../deployment.js';
 import { ComposeDeployment } from './compose.js';
 import { DockerDeployment } from './docker.js';
 import { NativeDeployment } from './native.js';
-import { resolveOptions, type DriverOptions } from './options.js';
+import { FrontedDeployment } from './fronted.js';
+import { resolveOptions, type DriverOptions, type ResolvedOptions } from './options.js';
 import { SwarmDeployment } from './swarm.js';
 
 export type { DriverOptions } from './options.js';
@@ -14,6 +15,11 @@ export type { DriverOptions } from './options.js';
 export function createDeployment(name: DeploymentName, options: DriverOptions = {}): Deployment {
   if (!isDeploymentName(name)) throw new Error(`unknown deployment: ${JSON.stringify(name)} (known: ${ALL_DEPLOYMENT_NAMES.join(', ')})`);
   const resolved = resolveOptions(name, options);
+  if (resolved.front) return new FrontedDeployment(resolved, (port) => driver(name, { ...resolved, port, front: false }));
+  return driver(name, resolved);
+}
+
+function driver(name: DeploymentName, resolved: ResolvedOptions): Deployment {
   switch (name) {
     case 'native':
       return new NativeDeployment(resolved);

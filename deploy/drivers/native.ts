@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describeEnd, lastLine, startProcess, type ProcessEnd, type RunningProcess } from '../../common/start-process.js';
 import { errorText } from '../../common/error-text.js';
 import type { Target } from '../../contracts/run-record.js';
-import type { Deployment, RunContext } from '../deployment.js';
+import type { Deployment, FrontBackend, RunContext } from '../deployment.js';
 import { waitForHealth } from './health.js';
 import { makeServiceCgroup, type ServiceCgroup } from './native-cgroup.js';
 import type { ResolvedOptions } from './options.js';
@@ -91,6 +91,12 @@ export class NativeDeployment implements Deployment {
 
   async collectCsv(_ctx: RunContext): Promise<string[]> {
     return this.csvFile && existsSync(this.csvFile) ? [this.csvFile] : [];
+  }
+
+  /** The front shares the host's network namespace: the service listens on 127.0.0.1 only. */
+  async frontBackend(): Promise<FrontBackend> {
+    if (this.service === undefined) throw new Error('native: frontBackend() before up()');
+    return { network: 'host', address: `127.0.0.1:${this.options.port}` };
   }
 
   /** Stops the service, then removes its cgroup (after a failed start and on Ctrl-C too: the experiment calls this). */

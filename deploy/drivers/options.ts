@@ -2,7 +2,7 @@
 // README documents: native and `docker run` on 5000, Compose and Swarm on 8080.
 import type { DeploymentName } from '../../contracts/deployments.js';
 import {
-  DEFAULT_COMPOSE_PROJECT, DEFAULT_CONTAINER, DEFAULT_SERVICE, defaultPort,
+  DEFAULT_COMPOSE_PROJECT, DEFAULT_CONTAINER, DEFAULT_SERVICE, defaultPort, whyNoFront,
 } from '../../contracts/deployments.js';
 import { defaultImage } from './image.js';
 
@@ -34,6 +34,12 @@ export interface DriverOptions {
    * = mesh when the kernel has IPVS, falling back to proxy when the mesh does not answer on 127.0.0.1.
    */
   readonly swarmRouting?: SwarmRouting;
+  /**
+   * native, docker, compose: put the Swarm deployment's HAProxy front (llm-inference-front) before the one
+   * replica, as a control (deploy/drivers/fronted.ts). The front answers on `port`; the replica moves to a
+   * free port. Swarm refuses it: it has a balancer of its own. Default false.
+   */
+  readonly front?: boolean;
 }
 
 export type SwarmRouting = 'auto' | 'mesh' | 'proxy';
@@ -47,6 +53,7 @@ export interface ResolvedOptions {
   readonly healthTimeoutMs: number;
   readonly env: Readonly<Record<string, string>>;
   readonly swarmRouting: SwarmRouting;
+  readonly front: boolean;
 }
 
 const DEFAULT_NAMES: Record<DeploymentName, string> = {
@@ -81,5 +88,8 @@ export function resolveOptions(deployment: DeploymentName, options: DriverOption
   }
   const swarmRouting = options.swarmRouting ?? 'auto';
   if (!['auto', 'mesh', 'proxy'].includes(swarmRouting)) throw new Error(`bad swarmRouting: ${String(swarmRouting)} (auto, mesh or proxy)`);
-  return { port, image, name, cpus, memoryBytes, healthTimeoutMs, env: { ...options.env }, swarmRouting };
+  const front = options.front ?? false;
+  const noFront = front ? whyNoFront(deployment) : undefined;
+  if (noFront) throw new Error(`bad front: ${noFront}`);
+  return { port, image, name, cpus, memoryBytes, healthTimeoutMs, env: { ...options.env }, swarmRouting, front };
 }

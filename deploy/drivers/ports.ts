@@ -14,3 +14,15 @@ export async function ensurePortFree(port: number): Promise<void> {
     });
   }
 }
+
+/**
+ * A port that was free a moment ago on every interface (bind 0.0.0.0:0, read it, close): free for a
+ * 127.0.0.1 listener and for a Docker published port alike. The replica behind a --front control takes one.
+ */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

@@ -163,6 +163,7 @@ export class SwarmDeployment implements Deployment {
       port,
       userlandProxy,
       path: `HAProxy front (${FRONT_IMAGE}, per-request round robin) over dnsrr tasks.${name}, ${this.replicas} replica(s), host-mode port${userlandProxy ? ' via docker-proxy' : ''}`,
+      front: { image: FRONT_IMAGE, backend: `tasks.${name}:5000` },
     };
   }
 

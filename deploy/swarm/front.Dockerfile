@@ -9,6 +9,8 @@ RUN apt-get update -q \
 COPY haproxy.cfg /etc/haproxy/haproxy.cfg
 ENV BACKEND=tasks.llm-inference-service
 ENV BACKEND_PORT=5000
+ENV FRONT_BIND=:8080
+ENV STATS_BIND=:8404
 USER haproxy
 RUN haproxy -c -f /etc/haproxy/haproxy.cfg
 EXPOSE 8080

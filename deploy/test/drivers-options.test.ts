@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DeploymentName } from '../../contracts/deployments.js';
+import { FrontedDeployment, frontRunArgs } from '../drivers/fronted.js';
 import { createDeployment } from '../drivers/index.js';
 import { resolveOptions } from '../drivers/options.js';
 
@@ -15,6 +16,29 @@ describe('createDeployment', () => {
     assert.deepEqual(createDeployment('docker', {}).collectorArgs(), ['--deployment', 'docker', '--container', 'llm-inference-container']);
     assert.deepEqual(createDeployment('compose', {}).collectorArgs(), ['--deployment', 'compose', '--project', 'llm-inference']);
     assert.deepEqual(createDeployment('swarm-3', {}).collectorArgs(), ['--deployment', 'swarm', '--service', 'llm-inference-service']);
+  });
+
+  it('puts the HAProxy front before native, docker and compose on request, and refuses it for swarm', () => {
+    for (const name of ['native', 'docker', 'compose'] as const) {
+      const fronted = createDeployment(name, { front: true });
+      assert.ok(fronted instanceof FrontedDeployment);
+      assert.equal(fronted.name, name);
+    }
+    assert.ok(!(createDeployment('docker', {}) instanceof FrontedDeployment));
+    assert.throws(() => createDeployment('swarm-1', { front: true }), {
+      message: /^bad front: swarm-1 already runs behind a balancer of its own/,
+    });
+  });
+
+  it('runs the front in the host network before native (loopback only), published on the replica\'s network otherwise', () => {
+    assert.deepEqual(frontRunArgs('f', 5000, { network: 'host', address: '127.0.0.1:41000' }), [
+      'run', '-d', '--name', 'f', '--init', '--label', 'llm-deploy-bench.driver=front', '--network', 'host',
+      '--env', 'FRONT_BIND=127.0.0.1:5000', '--env', 'STATS_BIND=/tmp/haproxy-stats.sock', '--env', 'BACKEND_ADDR=127.0.0.1:41000', 'llm-inference-front',
+    ]);
+    assert.deepEqual(frontRunArgs('f', 8080, { network: 'llm-inference_default', address: '172.18.0.2:5000' }), [
+      'run', '-d', '--name', 'f', '--init', '--label', 'llm-deploy-bench.driver=front', '--network', 'llm-inference_default',
+      '--publish', '8080:8080', '--env', 'BACKEND_ADDR=172.18.0.2:5000', 'llm-inference-front',
+    ]);
   });
 
   it('rejects an unknown deployment name, listing the known ones', () => {

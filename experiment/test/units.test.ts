@@ -80,6 +80,21 @@ describe('experiment, pure parts', () => {
       assert.deepEqual(parseDeployments('native,native'), ['native', 'native'], 'a repeat is measured again under its own label');
       assert.throws(() => parseDeployments(','), UsageError);
     });
+    it('--front measures each native, docker and compose deployment listed once more behind the front; swarm alone is refused', () => {
+      assert.deepEqual(parseExperimentArgs([]).front, [], 'no front without --front');
+      const all = parseExperimentArgs(['--front']);
+      assert.deepEqual(all.front, ['native', 'docker', 'compose'], 'the A/A native#2 gets no second front run');
+      assert.deepEqual(all.deployments, ['native', 'docker', 'compose', 'swarm-1', 'swarm-3', 'native'], 'the direct runs stay');
+      assert.deepEqual(parseExperimentArgs(['--deployments', 'docker,swarm-1,docker', '--front']).front, ['docker']);
+      assert.throws(() => parseExperimentArgs(['--deployments', 'swarm-1,swarm-3', '--front']), {
+        name: 'UsageError',
+        message: /^--front: no deployment listed can go behind the front \(swarm-1 already runs behind a balancer of its own .*\); list native, docker or compose$/,
+      });
+      assert.throws(() => parseDeployments('native-front'), {
+        name: 'UsageError',
+        message: "--deployments: 'native-front' is a label, not a deployment: --deployments native --front measures native behind the front as native-front",
+      });
+    });
     it('rejects bad load values, naming them', () => {
       assert.throws(() => parseExperimentArgs(['--requests=-3']), /--requests: .*'-3'/);
       assert.throws(() => parseExperimentArgs(['--interval', 'soon']), /--interval: .*'soon'/);
