@@ -106,7 +106,8 @@ export const RunSummarySchema = z.object({
   /** The run's work level: request corpus (`reviews`, `long-reviews` or a file) and model dtype (run.json). */
   corpus: z.string().optional(),
   dtype: z.string().optional(),
-  /** Model time per request, ms: the service CSV's inference latency ÷ batch size, mean over the measured phases. */
+  /** Model time per request, ms: the service CSV's inference latency ÷ batch size, mean over the sequential
+   * phase (one request at a time), else over the measured phases. */
   modelMsPerRequest: maybe,
   ...resourceShape,
 });

@@ -202,8 +202,8 @@ function workSection(input: DocumentInput): Block[] {
   const rows = input.summaries.runs.map((r) => [r.run.label, r.run.level.corpus, r.run.level.dtype, fixed(work.modelTimes.get(r.run.label)), fixed(r.server.p50)]);
   const blocks: Block[] = [
     { kind: 'heading', level: 2, text: 'Work level: model time per request' },
-    { kind: 'paragraph', text: 'What the model spent on each request (the service CSV\'s inference latency, which is the model time of the request\'s batch, ÷ the batch size; mean over the measured phases). Every relative overhead in this report is relative to a service time of about this size; the corpus (`--corpus`) and dtype (`--dtype`) set it.' },
-    { kind: 'table', header: ['Run', 'Corpus', 'Dtype', 'Model ms/request', 'Server p50 (ms)'], rows },
+    { kind: 'paragraph', text: 'What the model spent on one request: the service CSV\'s inference latency (the model time of the request\'s batch) ÷ the batch size, mean over the sequential phase (one request at a time; the measured phases when there is none). Every relative overhead in this report is relative to a service time of about this size; the corpus (`--corpus`) and dtype (`--dtype`) set it. Server p50 is over every measured phase, where concurrent requests share batches.' },
+    { kind: 'table', header: ['Run', 'Corpus', 'Dtype', 'Model ms/request (sequential)', 'Server p50, all phases (ms)'], rows },
   ];
   if (work.points.length === 0) return blocks;
   const interval = (e: { low?: number | undefined; high?: number | undefined } | undefined, scale = 1, d = 2): string =>

@@ -112,7 +112,7 @@ describe('work axis: the committed real recording read as two work levels', () =
     const db = new Database(ws.reportDb, { readonly: true });
     try {
       for (const r of summary.runs) {
-        const expected = db.prepare(`SELECT AVG(latency_ms / MAX(COALESCE(batch_size, 1), 1)) FROM service_requests WHERE label = ? AND phase IS NOT NULL AND phase != 'warmup'`).pluck().get(r.label) as number;
+        const expected = db.prepare(`SELECT AVG(latency_ms) FROM service_requests WHERE label = ? AND phase = 'sequential'`).pluck().get(r.label) as number;
         assert.ok(Math.abs(r.modelMsPerRequest! - expected) < 1e-9, `${r.label}: ${r.modelMsPerRequest} ≠ ${expected}`);
         assert.deepEqual([r.corpus, r.dtype], r.label.includes('~long-reviews-fp32') ? ['long-reviews', 'fp32'] : ['reviews', 'q8']);
       }
