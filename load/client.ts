@@ -3,6 +3,12 @@
 // parser per request) is CPU taken from the service on a 2-core machine: the request bytes of each text
 // are built once, and only the X-Request-Id differs. Never rejects and never hangs: every outcome
 // (response, connection error, our own deadline, the run being stopped) comes back as a value.
+//
+// Bytes on the wire: a connection carries one request at a time, so the socket's own counters
+// (bytesWritten, bytesRead) taken when a request goes out and when it ends give that request's bytes
+// exactly, with no apportioning: the HTTP head and body each way, as the application wrote and read them
+// (chunk framing included). What the kernel adds (TCP/IP headers, handshakes, ACKs, retransmits) is not
+// in them; a container's interface counters include it.
 import net from 'node:net';
 import type { ClientRequest } from '../contracts/client-csv.js';
 import { parseResponseHead, predictionOf, readChunkedBody, type ResponseHead } from './response-head.js';
@@ -15,8 +21,13 @@ export interface InferTarget {
 }
 
 /** What one request gave: the ClientRequest fields the response (or its absence) decides. */
-export type InferResult = Pick<ClientRequest, 'sentMs' | 'doneMs' | 'status' | 'error' | 'serverLatencyMs' | 'replica' | 'prediction'>;
+export type InferResult = Pick<
+  ClientRequest,
+  'sentMs' | 'doneMs' | 'status' | 'error' | 'serverLatencyMs' | 'replica' | 'prediction' | 'bytesSent' | 'bytesReceived'
+>;
 type Outcome = Omit<InferResult, 'sentMs' | 'doneMs'>;
+type Wire = Pick<InferResult, 'bytesSent' | 'bytesReceived'>;
+const NO_BYTES: Wire = { bytesSent: 0, bytesReceived: 0 };
 
 /** Wall-clock ms since the epoch with sub-ms resolution (monotonic within the process). */
 export const nowMs = (): number => performance.timeOrigin + performance.now();
@@ -43,16 +54,19 @@ export function requestTemplates(target: InferTarget, texts: readonly string[]):
 export const namedError = (name: string, message: string, code?: string): Error => Object.assign(new Error(message), { name, ...(code ? { code } : {}) });
 const hungUp = (): Error => namedError('Error', 'socket hang up', 'ECONNRESET');
 
-/** A failed request's outcome: the error's short code, and the status if a response had begun. */
-const failure = (err: unknown, status = 0): Outcome => ({ status, error: errorCode(err), serverLatencyMs: null, replica: null, prediction: null });
+/** A failed request's outcome: the error's short code, the status if a response had begun, the bytes so far. */
+const failure = (err: unknown, status: number, wire: Wire): Outcome => ({
+  status, error: errorCode(err), serverLatencyMs: null, replica: null, prediction: null, ...wire,
+});
 
-function outcomeOf(head: ResponseHead, body: string): Outcome {
+function outcomeOf(head: ResponseHead, body: string, wire: Wire): Outcome {
   return {
     status: head.status,
     error: statusError(head.status),
     serverLatencyMs: headerNumber(head.serverLatency ?? undefined),
     replica: head.replica,
     prediction: predictionOf(head.json, body),
+    ...wire,
   };
 }
 
@@ -62,6 +76,9 @@ class Connection {
   private buffer: Buffer | null = null;
   private head: ResponseHead | undefined;
   private pending: ((outcome: Outcome) => void) | undefined;
+  /** The socket's counters when the request in flight went out (see wire()). */
+  private sentBase = 0;
+  private readBase = 0;
   closed = false;
 
   constructor(target: InferTarget) {
@@ -79,16 +96,35 @@ class Connection {
 
   send(request: string, done: (outcome: Outcome) => void): void {
     this.pending = done;
-    this.socket.write(request);
+    this.sentBase = this.dispatched();
+    // Bytes already buffered (none while the server answers only what it is asked) count as this
+    // request's, so that sent and received both run from the same point.
+    this.readBase = this.socket.bytesRead - (this.buffer?.length ?? 0);
+    // As bytes: the socket counts a queued string's length in characters, not bytes (see dispatched()).
+    this.socket.write(Buffer.from(request));
+  }
+
+  /**
+   * Bytes the socket handed to the kernel: bytesWritten also counts what is still queued in the socket
+   * (e.g. while it connects), which a refused connection never sends.
+   */
+  private dispatched(): number {
+    return this.socket.bytesWritten - this.socket.writableLength;
+  }
+
+  /** The request in flight's bytes so far; `leftover`: bytes read past its response (the next one's). */
+  private wire(leftover = 0): Wire {
+    return { bytesSent: this.dispatched() - this.sentBase, bytesReceived: this.socket.bytesRead - this.readBase - leftover };
   }
 
   /** Ends the request in flight with `err` and closes the connection (its answer could still come). */
   fail(err: Error): void {
     this.closed = true;
+    const wire = this.pending ? this.wire() : NO_BYTES; // read before destroy() empties the write queue
     this.socket.destroy();
     const done = this.pending;
     this.pending = undefined;
-    done?.(failure(err, this.head?.status ?? 0));
+    done?.(failure(err, this.head?.status ?? 0, wire));
   }
 
   private onData(chunk: Buffer): void {
@@ -124,6 +160,7 @@ class Connection {
 
   private complete(head: ResponseHead, body: string, end: number): void {
     const done = this.pending!;
+    const wire = this.wire(this.buffer!.length - end);
     this.pending = undefined;
     this.head = undefined;
     this.buffer = end < this.buffer!.length ? this.buffer!.subarray(end) : null;
@@ -131,7 +168,7 @@ class Connection {
       this.closed = true;
       this.socket.end();
     }
-    done(outcomeOf(head, body));
+    done(outcomeOf(head, body, wire));
   }
 }
 
@@ -151,7 +188,7 @@ export class ConnectionPool {
   send(request: string, timeoutMs: number): Promise<InferResult> {
     return new Promise((resolve) => {
       const sentMs = nowMs();
-      if (this.stopped) return resolve({ sentMs, doneMs: sentMs, ...failure(this.stopped) });
+      if (this.stopped) return resolve({ sentMs, doneMs: sentMs, ...failure(this.stopped, 0, NO_BYTES) });
       const connection = this.acquire();
       const timer = setTimeout(() => connection.fail(namedError('TimeoutError', `no answer within ${timeoutMs} ms`)), timeoutMs);
       connection.send(request, (outcome) => {

@@ -4,7 +4,7 @@
 // rows since the last flush. Writes the header when the file is new or empty.
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CLIENT_CSV_HEADER_LINE, type ClientRequest } from '../contracts/client-csv.js';
+import { CLIENT_CSV_COLUMNS_WITHOUT_BYTES, CLIENT_CSV_HEADER_LINE, type ClientRequest } from '../contracts/client-csv.js';
 import { formatClientRow } from './rows.js';
 
 const BATCH_ROWS = 512;
@@ -18,8 +18,11 @@ export class ClientCsvWriter {
     mkdirSync(dirname(path), { recursive: true });
     if (existsSync(path) && statSync(path).size > 0) {
       // Appending to some other CSV would corrupt it: only ever append under our own header.
-      const head = readFileSync(path, 'utf8').slice(0, CLIENT_CSV_HEADER_LINE.length);
-      if (head !== CLIENT_CSV_HEADER_LINE) throw new Error(`${path} exists and is not a client CSV (its first line differs); pick another file`);
+      const firstLine = readFileSync(path, 'utf8').split('\n', 1)[0]!.replace(/\r$/, '');
+      if (firstLine === CLIENT_CSV_COLUMNS_WITHOUT_BYTES.join(',')) {
+        throw new Error(`${path} is a client CSV written before the byte columns; rows with them would not fit its header: pick another file`);
+      }
+      if (`${firstLine}\n` !== CLIENT_CSV_HEADER_LINE) throw new Error(`${path} exists and is not a client CSV (its first line differs); pick another file`);
     }
     this.fd = openSync(path, 'a');
     if (fstatSync(this.fd).size === 0) writeSync(this.fd, CLIENT_CSV_HEADER_LINE);

@@ -14,7 +14,7 @@ export function formatClientRow(r: ClientRequest): string {
   const server = r.serverLatencyMs === null ? '' : String(r.serverLatencyMs);
   const replica = r.replica === null ? '' : quoteField(r.replica);
   const prediction = r.prediction === null ? '' : quoteField(r.prediction);
-  return `${quoteField(r.label)},${quoteField(r.phase)},${r.seq},${quoteField(r.requestId)},${ms(r.intendedMs)},${ms(r.sentMs)},${ms(r.doneMs)},${ms(r.latencyMs)},${r.status},${r.error},${server},${replica},${prediction}\n`;
+  return `${quoteField(r.label)},${quoteField(r.phase)},${r.seq},${quoteField(r.requestId)},${ms(r.intendedMs)},${ms(r.sentMs)},${ms(r.doneMs)},${ms(r.latencyMs)},${r.status},${r.error},${server},${replica},${prediction},${r.bytesSent},${r.bytesReceived}\n`;
 }
 
 /**

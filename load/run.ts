@@ -118,6 +118,7 @@ export async function runLoad(plan: LoadPlan, hooks: LoadHooks = {}): Promise<Lo
       label: plan.label, phase: plan.phase, seq, requestId,
       intendedMs: intended, sentMs: r.sentMs, doneMs: r.doneMs, latencyMs: r.doneMs - intended,
       status: r.status, error: r.error, serverLatencyMs: r.serverLatencyMs, replica: r.replica, prediction: r.prediction,
+      bytesSent: r.bytesSent, bytesReceived: r.bytesReceived,
     };
     builder.add(row);
     if (hooks.keepRows !== false) rows.push(row);

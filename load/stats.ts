@@ -31,6 +31,9 @@ export interface LoadSummary {
   readonly replicaShares: Readonly<Record<string, number>>;
   /** The generator's own CPU over the phase; 100 = one core. */
   readonly cpuPercent: number;
+  /** Bytes on the generator's sockets over the phase, every request's (failed ones too): HTTP heads and bodies. */
+  readonly bytesSent: number;
+  readonly bytesReceived: number;
 }
 
 /** Numbers appended one at a time into a Float64Array that doubles when full. */
@@ -70,9 +73,13 @@ export class LoadSummaryBuilder {
   private readonly replicas: Record<string, number> = {};
   private requests = 0;
   private ok = 0;
+  private bytesSent = 0;
+  private bytesReceived = 0;
 
   add(r: ClientRequest): void {
     this.requests++;
+    this.bytesSent += r.bytesSent;
+    this.bytesReceived += r.bytesReceived;
     // Latency of every request that got an answer (an error status is an answer too).
     if (r.status > 0) this.latency.push(r.latencyMs);
     if (r.error !== '') {
@@ -102,6 +109,8 @@ export class LoadSummaryBuilder {
       serverLatencyP50Ms: readPercentiles(this.server)?.p50 ?? null,
       replicaShares,
       cpuPercent: durationMs > 0 ? (meta.cpuMicros / 1000 / durationMs) * 100 : 0,
+      bytesSent: this.bytesSent,
+      bytesReceived: this.bytesReceived,
     };
     return summary;
   }
@@ -112,9 +121,12 @@ export function formatLoadSummary(s: LoadSummary): string {
   const f = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : v.toFixed(2));
   const errs = Object.entries(s.errors).map(([k, n]) => `${k}=${n}`).join(' ') || 'none';
   const shares = Object.entries(s.replicaShares).map(([k, v]) => `${k} ${(v * 100).toFixed(1)}%`).join(', ') || '-';
+  // Per successful request, as the reporter divides every network figure.
+  const perOk = (bytes: number): string => (s.ok > 0 ? (bytes / s.ok).toFixed(0) : '-');
   return [
     `${s.label}/${s.phase}: ${s.requests} requests, ${s.ok} ok, errors: ${errs}`,
     `  ${s.rps.toFixed(1)} req/s over ${(s.durationMs / 1000).toFixed(2)} s; client latency ms p50 ${f(s.latencyMs?.p50)} p90 ${f(s.latencyMs?.p90)} p99 ${f(s.latencyMs?.p99)} max ${f(s.latencyMs?.max)}`,
     `  server latency p50 ${f(s.serverLatencyP50Ms)} ms; replicas: ${shares}; load generator CPU ${s.cpuPercent.toFixed(1)}%`,
+    `  on the wire (HTTP, per successful request): ${perOk(s.bytesSent)} B sent, ${perOk(s.bytesReceived)} B received`,
   ].join('\n');
 }

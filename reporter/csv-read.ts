@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import {
   CLIENT_COLUMNS,
+  CLIENT_COLUMNS_WITHOUT_BYTES,
   type ClientCsvRow,
   parseClientRow,
   parseServiceRow,
@@ -118,8 +119,12 @@ export function readServiceCsv(file: string, zone: TimeZone): CsvFile<ServiceRow
   });
 }
 
+/** A client CSV with the byte columns, or one written before them (its byte counts are null). */
 export function readClientCsv(file: string): CsvFile<ClientCsvRow> {
-  return readCsv(file, (header) =>
-    sameHeader(header, CLIENT_COLUMNS) ? { width: CLIENT_COLUMNS.length, parse: parseClientRow } : undefined,
-  );
+  return readCsv(file, (header) => {
+    for (const columns of [CLIENT_COLUMNS, CLIENT_COLUMNS_WITHOUT_BYTES]) {
+      if (sameHeader(header, columns)) return { width: columns.length, parse: parseClientRow };
+    }
+    return undefined;
+  });
 }

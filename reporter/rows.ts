@@ -1,6 +1,6 @@
 // Pure parsing of one CSV row (already split into cells) into a typed request row. Each parser returns
 // either the row or a short reason, so the reader can skip the row and say why with file:line.
-import { CLIENT_CSV_COLUMNS } from '../contracts/client-csv.js';
+import { CLIENT_CSV_COLUMNS, CLIENT_CSV_COLUMNS_WITHOUT_BYTES } from '../contracts/client-csv.js';
 import { CSV_COLUMNS, unneutraliseCell } from '../contracts/service-csv.js';
 import type { TimeZone } from './time-zone.js';
 
@@ -11,6 +11,8 @@ export const SERVICE_COLUMNS = CSV_COLUMNS;
 /** The short form: only the first four columns, as the 160-review latency test's service wrote them. */
 export const SHORT_SERVICE_COLUMNS = SERVICE_COLUMNS.slice(0, 4);
 export const CLIENT_COLUMNS = CLIENT_CSV_COLUMNS;
+/** Client CSVs written before the byte columns: read too, their byte counts are null. */
+export const CLIENT_COLUMNS_WITHOUT_BYTES = CLIENT_CSV_COLUMNS_WITHOUT_BYTES;
 
 export interface ServiceRow {
   readonly latencyMs: number;
@@ -40,6 +42,9 @@ export interface ClientCsvRow {
   readonly serverLatencyMs: number | null;
   readonly replica: string | null;
   readonly prediction: string | null;
+  /** Null in a CSV written before the byte columns (or an empty cell). */
+  readonly bytesSent: number | null;
+  readonly bytesReceived: number | null;
 }
 
 const ISO = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$/;
@@ -118,6 +123,8 @@ export function parseClientRow(cells: readonly string[]): Parsed<ClientCsvRow> {
     [6, 'done_ms'],
     [7, 'latency_ms'],
     [10, 'server_latency_ms'],
+    [13, 'bytes_sent'],
+    [14, 'bytes_received'],
   ] as const) {
     const v = optNum(c[i], name);
     if ('bad' in v) return { ok: false, reason: v.bad };
@@ -139,6 +146,8 @@ export function parseClientRow(cells: readonly string[]): Parsed<ClientCsvRow> {
       serverLatencyMs: nums['server_latency_ms'] ?? null,
       replica: opt(c[11]),
       prediction: opt(c[12]),
+      bytesSent: nums['bytes_sent'] ?? null,
+      bytesReceived: nums['bytes_received'] ?? null,
     },
   };
 }

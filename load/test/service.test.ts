@@ -47,6 +47,8 @@ describe('load generator and latency_test.sh against the real service', () => {
     assert.equal(summary.ok, 160);
     assert.deepEqual(summary.replicaShares, { 'test-replica': 1 });
     assert.ok(rows.every((r) => (r.prediction === 'POSITIVE' || r.prediction === 'NEGATIVE') && r.serverLatencyMs !== null));
+    // The real service's answers on the wire: a head of a few hundred bytes and a JSON body each way.
+    assert.ok(rows.every((r) => r.bytesSent > 150 && r.bytesReceived > 150), 'bytes on the wire of every request');
     const logged = csvRecords(csvFile).slice(before);
     assert.deepEqual(logged.map((x) => x['Request ID']), rows.map((r) => r.requestId));
   });
@@ -63,8 +65,11 @@ describe('load CLI', () => {
       assert.match(r.stdout, /p50 [\d.]+ p90 [\d.]+ p99 [\d.]+ max [\d.]+/);
       assert.match(r.stdout, /cli-replica 100\.0%; load generator CPU [\d.]+%/);
       const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
-      assert.equal(lines[0], 'label,phase,seq,request_id,intended_ms,sent_ms,done_ms,latency_ms,status,error,server_latency_ms,replica,prediction');
+      assert.equal(lines[0], 'label,phase,seq,request_id,intended_ms,sent_ms,done_ms,latency_ms,status,error,server_latency_ms,replica,prediction,bytes_sent,bytes_received');
       assert.equal(lines.length, 6);
+      // Every row carries its bytes on the wire; the exact counts are load/test/wire-bytes.test.ts's job.
+      for (const r of csvRecords(out)) assert.ok(Number(r['bytes_sent']) > 100 && Number(r['bytes_received']) > 100, JSON.stringify(r));
+      assert.match(r.stdout, /on the wire \(HTTP, per successful request\): \d+ B sent, \d+ B received/);
     } finally {
       await server.close();
     }
@@ -100,6 +105,16 @@ describe('load CLI', () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^load: --out .*service\.csv: .* is not a client CSV/);
     assert.equal(readFileSync(file, 'utf8'), 'Inference Latency (ms),Prediction,Input Text,Timestamp\n');
+  });
+
+  it('refuses to append to a client CSV written before the byte columns, saying so (exit 2)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ldb-load-')), 'client.csv');
+    const old = 'label,phase,seq,request_id,intended_ms,sent_ms,done_ms,latency_ms,status,error,server_latency_ms,replica,prediction\n';
+    writeFileSync(file, old);
+    const r = await run(process.execPath, [join(root, 'dist/load/cli.js'), '--port', '1', '--requests', '1', '--out', file]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /written before the byte columns/);
+    assert.equal(readFileSync(file, 'utf8'), old);
   });
 
   it('exits 1 when requests fail (nothing listening)', async () => {

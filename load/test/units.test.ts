@@ -23,7 +23,7 @@ function summaryOf(rows: readonly ClientRequest[], meta: { startMs: number; endM
 
 const row = (over: Partial<ClientRequest>): ClientRequest => ({
   label: 'native', phase: 'sequential', seq: 1, requestId: 'id', intendedMs: 1000, sentMs: 1000.5, doneMs: 1003,
-  latencyMs: 3, status: 200, error: '', serverLatencyMs: 1.5, replica: 'r1', prediction: 'POSITIVE', ...over,
+  latencyMs: 3, status: 200, error: '', serverLatencyMs: 1.5, replica: 'r1', prediction: 'POSITIVE', bytesSent: 220, bytesReceived: 180, ...over,
 });
 
 describe('load generator, pure parts', () => {
@@ -60,18 +60,18 @@ describe('load generator, pure parts', () => {
     it('has exactly the documented header', () => {
       assert.equal(
         CLIENT_CSV_HEADER_LINE,
-        'label,phase,seq,request_id,intended_ms,sent_ms,done_ms,latency_ms,status,error,server_latency_ms,replica,prediction\n',
+        'label,phase,seq,request_id,intended_ms,sent_ms,done_ms,latency_ms,status,error,server_latency_ms,replica,prediction,bytes_sent,bytes_received\n',
       );
     });
     it('writes ms with 3 decimals and empty fields for what the response did not carry', () => {
-      assert.equal(formatClientRow(row({})), 'native,sequential,1,id,1000.000,1000.500,1003.000,3.000,200,,1.5,r1,POSITIVE\n');
+      assert.equal(formatClientRow(row({})), 'native,sequential,1,id,1000.000,1000.500,1003.000,3.000,200,,1.5,r1,POSITIVE,220,180\n');
       assert.equal(
-        formatClientRow(row({ status: 0, error: 'timeout', serverLatencyMs: null, replica: null, prediction: null })),
-        'native,sequential,1,id,1000.000,1000.500,1003.000,3.000,0,timeout,,,\n',
+        formatClientRow(row({ status: 0, error: 'timeout', serverLatencyMs: null, replica: null, prediction: null, bytesReceived: 0 })),
+        'native,sequential,1,id,1000.000,1000.500,1003.000,3.000,0,timeout,,,,220,0\n',
       );
     });
     it('quotes a replica name with a comma', () => {
-      assert.match(formatClientRow(row({ replica: 'a,b' })), /,"a,b",POSITIVE\n$/);
+      assert.match(formatClientRow(row({ replica: 'a,b' })), /,"a,b",POSITIVE,220,180\n$/);
     });
     it('names errors by code', () => {
       assert.equal(errorCode(Object.assign(new Error('x'), { code: 'ECONNREFUSED' })), 'ECONNREFUSED');
@@ -117,6 +117,13 @@ describe('load generator, pure parts', () => {
       assert.equal(s.cpuPercent, 25);
       assert.match(formatLoadSummary(s), /errors: timeout=1 http_503=1/);
       assert.match(formatLoadSummary(s), /a 66\.7%, b 33\.3%/);
+    });
+    it('sums the bytes of every request on the wire, failed ones too, and prints them per successful request', () => {
+      const rows = [row({ seq: 1 }), row({ seq: 2 }), row({ seq: 3, status: 0, error: 'ECONNRESET', bytesReceived: 40 })];
+      const s = summaryOf(rows, { startMs: 0, endMs: 1000, cpuMicros: 0 });
+      assert.equal(s.bytesSent, 660);
+      assert.equal(s.bytesReceived, 400);
+      assert.match(formatLoadSummary(s), /per successful request\): 330 B sent, 200 B received/);
     });
     it('has no latency figures when nothing answered', () => {
       const s = summaryOf([row({ status: 0, error: 'ECONNREFUSED' })], { startMs: 0, endMs: 1, cpuMicros: 0 });

@@ -24,8 +24,8 @@ describe('reporter build with bad input', () => {
       const client = join(ws.runs, 'native', 'client.csv');
       const first = lineCount(client) + 1;
       appendFileSync(client, ['native,sequential,9001,x1,1795403159000,,,1.0,200,,,', // 12 columns
-        'native,sequential,9002,x2,not-a-time,,,1.0,200,,,,', // bad intended_ms
-        'native,sequential,9003,x3,1795403159000,,,1.0,ok,,,,'].join('\n') + '\n'); // bad status
+        'native,sequential,9002,x2,not-a-time,,,1.0,200,,,,,250,231', // bad intended_ms
+        'native,sequential,9003,x3,1795403159000,,,1.0,ok,,,,,250,231'].join('\n') + '\n'); // bad status
       const serviceDir = join(ws.runs, 'native', 'service');
       const serviceFile = readdirSync(serviceDir).find((f) => f.endsWith('.csv'))!;
       const service = join(serviceDir, serviceFile);
@@ -33,7 +33,7 @@ describe('reporter build with bad input', () => {
       appendFileSync(service, '1.5,POSITIVE,fine,yesterday,0.9,nativea1b2c3,r1,1\nfast,POSITIVE,fine,2026-11-23T03:00:05.000Z,0.9,nativea1b2c3,r2,1\n');
       const r = await runCli(['build', '--db', ws.db, '--csv', ws.runs, '--out', ws.out]);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stderr, new RegExp(`client\\.csv:${first}: 12 columns, expected 13`));
+      assert.match(r.stderr, new RegExp(`client\\.csv:${first}: 12 columns, expected 15`));
       assert.match(r.stderr, new RegExp(`client\\.csv:${first + 1}: bad intended_ms "not-a-time"`));
       assert.match(r.stderr, new RegExp(`client\\.csv:${first + 2}: bad status "ok"`));
       assert.ok(r.stderr.includes(`${serviceFile}:${sfirst}: bad timestamp "yesterday"`), r.stderr);
