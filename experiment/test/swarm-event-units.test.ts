@@ -53,7 +53,7 @@ describe('the live tally from client.csv', () => {
     const csv = join(dir, 'client.csv');
     const row = (phase: string, seq: number, doneMs: number, replica: string | null, error = '') => formatClientRow({
       label: 'swarm-scale', phase, seq, requestId: `id-${seq}`, intendedMs: doneMs - 5, sentMs: doneMs - 5, doneMs, latencyMs: 5,
-      status: error ? 502 : 200, error, serverLatencyMs: error ? null : 1, replica, prediction: error ? null : 'POSITIVE',
+      status: error ? 502 : 200, error, serverLatencyMs: error ? null : 1, replica, prediction: error ? null : 'POSITIVE', bytesSent: 240, bytesReceived: error ? 120 : 231,
     });
     const tail = new ClientCsvTail(csv, 'scale-rate50');
     assert.deepEqual(tail.read(), [], 'no file yet');
