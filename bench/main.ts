@@ -7,7 +7,7 @@ import { wantsHelp } from '../common/cli-args.js';
 const CASES = {
   service: {
     what: 'the HTTP service against calling the model in-process: raw texts/s by batch size, then the service at 1, 8 and 32 clients',
-    env: 'BENCH_ROUNDS (default 3)',
+    env: 'BENCH_ROUNDS (default 3), BENCH_PARTS_SECONDS (default 1, per rung per round of the c1 breakdown); the service\'s own settings (BATCH_MAX_SIZE, BATCH_MAX_IN_FLIGHT, LONE_TEXT_MAX_MS, …) pass through to it',
   },
   collector: {
     what: 'the collector\'s accuracy against `docker stats`, and its cost (own CPU, RSS, engine CPU) at N idle containers',

@@ -43,7 +43,9 @@ function noMetrics(): ServiceMetrics {
 }
 
 class NoLog extends CsvLog {
-  override appendSync(): void {}
+  override append(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 function backend(infer: (text: string) => Promise<BatchResult<Prediction>>): InferenceBackend {

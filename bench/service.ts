@@ -149,7 +149,7 @@ export async function run(): Promise<void> {
   console.log(
     `model ${cfg.modelId} (${cfg.modelDtype}), ${texts.length} texts, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ` +
       `node ${process.version}, load avg ${os.loadavg()[0]!.toFixed(2)}; service BATCH_MAX_SIZE=${cfg.batchMaxSize} ` +
-      `BATCH_MAX_WAIT_MS=${cfg.batchMaxWaitMs} ONNX_THREADS=${cfg.onnxThreads ?? 'default'} ONNX_SPINNING=${cfg.onnxSpinning ? 1 : 0}; ` +
+      `BATCH_MAX_WAIT_MS=${cfg.batchMaxWaitMs} BATCH_MAX_IN_FLIGHT=${cfg.batchMaxInFlight} LONE_TEXT_MAX_MS=${cfg.loneTextMaxMs} ONNX_THREADS=${cfg.onnxThreads ?? 'default'} ONNX_SPINNING=${cfg.onnxSpinning ? 1 : 0}; ` +
       `${ROUNDS} rounds`,
   );
 

@@ -119,11 +119,11 @@ function inferRoute(deps: AppDeps): RouterMiddleware {
     });
     const record = recordOf(answer, text, requestId, deps.replica);
     const row = formatCsvRow(record);
-    try {
-      log.appendSync(row); // answered ⇒ recorded: the row is in the file before the client hears back
-    } catch (err) {
+    // Answered ⇒ recorded: the row is in the file before the client hears back. The rows of one model
+    // call go out in one write (CsvLog.append).
+    await log.append(row).catch((err: unknown) => {
       throw new RequestError(500, 'log_write_failed', `cannot append to the CSV log ${log.file}: ${errorText(err)}`);
-    }
+    });
 
     ctx.set('X-Replica', deps.replica);
     ctx.set('X-Inference-Latency-Ms', record.latencyMs.toFixed(2));

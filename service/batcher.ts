@@ -1,6 +1,9 @@
 // Micro-batching: requests that arrive while the model is busy (or within maxWaitMs of each other) share
-// one model call. Only one call runs at a time, because onnxruntime already uses every core for one
-// call; a second concurrent call would only fight it for the same cores.
+// one model call. Only one call computes at a time, because onnxruntime already uses every core for
+// one call; a second concurrent call would only fight it for the same cores. With `maxInFlight` 2, a
+// full batch may be handed over while the last one computes, for a model that runs its calls one
+// after another (the model thread): it then starts the next call the moment the last ends, instead of
+// idling while the answer travels to this thread and the next batch travels back.
 
 export interface BatchOptions<I = unknown> {
   /** Most items in one model call. */
@@ -17,6 +20,11 @@ export interface BatchOptions<I = unknown> {
    * input, so similar sizes waste less work. The oldest item is always taken, so none starves.
    */
   readonly sizeOf?: (input: I) => number;
+  /**
+   * Most calls handed to the runner at once (default 1). Calls after the first go out only with a
+   * full batch, so batches stay as full as with 1; the runner must run them one after another.
+   */
+  readonly maxInFlight?: number;
 }
 
 /**
@@ -58,8 +66,10 @@ interface Pending<I, O> {
 export class MicroBatcher<I, O> {
   readonly #run: BatchRunner<I, O>;
   readonly #opts: BatchOptions<I>;
+  readonly #maxInFlight: number;
   #queue: Pending<I, O>[] = [];
-  #running: Promise<void> | undefined;
+  /** Calls handed to the runner and not yet answered. */
+  readonly #running = new Set<Promise<void>>();
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   #onBatch: ((size: number, latencyMs: number) => void) | undefined;
   #hurry = false;
@@ -67,6 +77,8 @@ export class MicroBatcher<I, O> {
   constructor(run: BatchRunner<I, O>, opts: BatchOptions<I>) {
     if (!Number.isInteger(opts.maxBatchSize) || opts.maxBatchSize < 1) throw new RangeError('maxBatchSize must be ≥ 1');
     if (!(opts.maxWaitMs >= 0)) throw new RangeError('maxWaitMs must be ≥ 0');
+    this.#maxInFlight = opts.maxInFlight ?? 1;
+    if (!Number.isInteger(this.#maxInFlight) || this.#maxInFlight < 1) throw new RangeError('maxInFlight must be ≥ 1');
     this.#run = run;
     this.#opts = opts;
   }
@@ -86,7 +98,7 @@ export class MicroBatcher<I, O> {
   /** From now on never wait for company: used at shutdown so queued items are served at once. */
   hurry(): void {
     this.#hurry = true;
-    if (this.#timer !== undefined && this.#running === undefined) {
+    if (this.#timer !== undefined && this.#running.size === 0) {
       this.#clearTimer();
       this.#dispatch();
     }
@@ -94,14 +106,18 @@ export class MicroBatcher<I, O> {
 
   /** Resolves when every item submitted so far has been answered. */
   async drain(): Promise<void> {
-    while (this.#running !== undefined || this.#queue.length > 0 || this.#timer !== undefined) {
-      if (this.#running !== undefined) await this.#running;
+    while (this.#running.size > 0 || this.#queue.length > 0 || this.#timer !== undefined) {
+      if (this.#running.size > 0) await Promise.all(this.#running);
       else await new Promise((r) => setImmediate(r));
     }
   }
 
   #schedule(): void {
-    if (this.#running !== undefined) return; // the running call picks the queue up when it ends
+    if (this.#running.size > 0) {
+      // The running call picks the queue up when it ends; a full batch may go now (maxInFlight).
+      this.#dispatchFull();
+      return;
+    }
     if (this.#queue.length >= this.#opts.maxBatchSize) {
       this.#clearTimer();
       this.#dispatch();
@@ -121,17 +137,27 @@ export class MicroBatcher<I, O> {
     this.#timer = undefined;
   }
 
+  /** Starts a call with what is queued, when no call is in flight. */
   #dispatch(): void {
-    if (this.#running !== undefined || this.#queue.length === 0) return;
-    const batch = this.#take();
-    this.#running = this.#runBatch(batch).finally(() => {
-      this.#running = undefined;
+    if (this.#running.size > 0 || this.#queue.length === 0) return;
+    this.#start();
+  }
+
+  /** Hands over full batches while fewer than maxInFlight calls are in flight. */
+  #dispatchFull(): void {
+    while (this.#running.size < this.#maxInFlight && this.#queue.length >= this.#opts.maxBatchSize) this.#start();
+  }
+
+  #start(): void {
+    const call: Promise<void> = this.#runBatch(this.#take()).finally(() => {
+      this.#running.delete(call);
       // Items that queued during the call have already waited: serve them at once.
-      if (this.#queue.length > 0) {
+      if (this.#running.size === 0 && this.#queue.length > 0) {
         this.#clearTimer();
         this.#dispatch();
-      }
+      } else this.#dispatchFull();
     });
+    this.#running.add(call);
   }
 
   #take(): Pending<I, O>[] {

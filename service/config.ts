@@ -25,6 +25,10 @@ export interface ServiceConfig {
   readonly bodyLimitBytes: number;
   readonly batchMaxSize: number;
   readonly batchMaxWaitMs: number;
+  /** A lone text runs on the main thread when the model's lone call takes at most this long (ms); 0 = never. */
+  readonly loneTextMaxMs: number;
+  /** Model calls handed to the model thread at once (2: the next full batch waits there, see batcher.ts). */
+  readonly batchMaxInFlight: number;
   /** After this long, open connections are cut so shutdown always ends. */
   readonly shutdownTimeoutMs: number;
 }
@@ -48,6 +52,8 @@ export const DEFAULTS = {
   BODY_LIMIT_BYTES: 16 * 1024,
   BATCH_MAX_SIZE: 8,
   BATCH_MAX_WAIT_MS: 0,
+  BATCH_MAX_IN_FLIGHT: 2,
+  LONE_TEXT_MAX_MS: 2,
   SHUTDOWN_TIMEOUT_MS: 5000,
 } as const;
 
@@ -62,6 +68,14 @@ export function parseConfig(env: Env, opts: { cwd: string; packageRoot: string }
     if (raw === undefined) return fallback;
     if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
       throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a whole number from ${min} to ${max}`);
+    }
+    return Number(raw);
+  };
+  const ms = (name: string, fallback: number, max: number): number => {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) > max) {
+      throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a number of milliseconds from 0 to ${max}`);
     }
     return Number(raw);
   };
@@ -105,6 +119,8 @@ export function parseConfig(env: Env, opts: { cwd: string; packageRoot: string }
     bodyLimitBytes: int('BODY_LIMIT_BYTES', DEFAULTS.BODY_LIMIT_BYTES, 64, 16 * 1024 * 1024),
     batchMaxSize: int('BATCH_MAX_SIZE', DEFAULTS.BATCH_MAX_SIZE, 1, 1024),
     batchMaxWaitMs: int('BATCH_MAX_WAIT_MS', DEFAULTS.BATCH_MAX_WAIT_MS, 0, 10_000),
+    loneTextMaxMs: ms('LONE_TEXT_MAX_MS', DEFAULTS.LONE_TEXT_MAX_MS, 60_000),
+    batchMaxInFlight: int('BATCH_MAX_IN_FLIGHT', DEFAULTS.BATCH_MAX_IN_FLIGHT, 1, 2),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', DEFAULTS.SHUTDOWN_TIMEOUT_MS, 100, 60_000),
   };
 }

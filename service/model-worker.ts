@@ -12,10 +12,16 @@ const send = (message: FromWorker): void => port.postMessage(message);
 
 try {
   const classifier = await loadClassifier(workerData as ModelOptions);
+  // Calls run one after another, in the order they came: the main thread may hand over the next
+  // batch while this one computes (the batcher's maxInFlight), and it must wait its turn here rather
+  // than interleave with it.
+  let last: Promise<void> = Promise.resolve();
   port.on('message', (message: ToWorker) => {
-    classifier.classify(message.texts).then(
-      ({ predictions, modelMs }) => send({ kind: 'result', id: message.id, predictions, modelMs }),
-      (err: unknown) => send({ kind: 'error', id: message.id, message: errorText(err) }),
+    last = last.then(() =>
+      classifier.classify(message.texts).then(
+        ({ predictions, modelMs }) => send({ kind: 'result', id: message.id, predictions, modelMs }),
+        (err: unknown) => send({ kind: 'error', id: message.id, message: errorText(err) }),
+      ),
     );
   });
   send({ kind: 'ready', source: classifier.source });

@@ -128,6 +128,7 @@ function loadInto(slot: ModelSlot, cfg: ServiceConfig, metrics: ServiceMetrics, 
     opts.loadModel ??
     ((o: ModelOptions) =>
       loadSplitClassifier(o, {
+        loneTextMaxMs: cfg.loneTextMaxMs,
         onLost: (err) => {
           slot.fail();
           opts.onModelLost?.(err);
@@ -156,7 +157,7 @@ function batcherFor(classifier: Classifier, cfg: ServiceConfig, metrics: Service
       const { predictions, modelMs } = await classifier.classify(texts);
       return { outputs: predictions, latencyMs: modelMs };
     },
-    { maxBatchSize: cfg.batchMaxSize, maxWaitMs: cfg.batchMaxWaitMs, sizeOf: (text) => text.length },
+    { maxBatchSize: cfg.batchMaxSize, maxWaitMs: cfg.batchMaxWaitMs, maxInFlight: cfg.batchMaxInFlight, sizeOf: (text) => text.length },
   );
   batcher.onBatch((size, ms) => {
     metrics.batchSize.observe(size);

@@ -157,6 +157,48 @@ describe('micro-batcher', () => {
     });
   });
 
+  describe('with maxInFlight 2 (a model that runs its calls in turn)', () => {
+    it('hands over a full batch while a call runs, but keeps a partial one until a call ends', async () => {
+      const { batches, run, firstStarted, release } = gatedRunner();
+      const b = new MicroBatcher(run, { maxBatchSize: 2, maxWaitMs: 0, maxInFlight: 2 });
+      const first = b.submit('a');
+      await firstStarted;
+      const full = [b.submit('b'), b.submit('c')];
+      const partial = b.submit('d');
+      for (let i = 0; i < 5; i++) await new Promise((res) => setImmediate(res));
+      assert.deepEqual(batches, [['a'], ['b', 'c']], 'the full batch went, the lone item waits');
+      release();
+      await Promise.all([first, ...full, partial]);
+      assert.deepEqual(batches, [['a'], ['b', 'c'], ['d']]);
+    });
+    it('never has more than two calls in flight', async () => {
+      // Every call holds until the test releases the calls started so far.
+      const batches: string[][] = [];
+      const gates: (() => void)[] = [];
+      const run: Run = async (xs) => {
+        batches.push(xs);
+        await new Promise<void>((r) => gates.push(r));
+        return { outputs: xs, latencyMs: 0 };
+      };
+      const turns = async (): Promise<void> => {
+        for (let i = 0; i < 5; i++) await new Promise((res) => setImmediate(res));
+      };
+      const b = new MicroBatcher(run, { maxBatchSize: 1, maxWaitMs: 0, maxInFlight: 2 });
+      const all = Promise.all(['a', 'b', 'c', 'd'].map((x) => b.submit(x)));
+      await turns();
+      assert.deepEqual(batches, [['a'], ['b']]);
+      gates.shift()!(); // 'a' ends: 'c' may go
+      await turns();
+      assert.deepEqual(batches, [['a'], ['b'], ['c']]);
+      while (batches.length < 4 || gates.length > 0) {
+        gates.shift()?.();
+        await turns();
+      }
+      await all;
+      assert.deepEqual(batches, [['a'], ['b'], ['c'], ['d']]);
+    });
+  });
+
   describe('drain', () => {
     it('resolves only after every submitted item is answered', async () => {
       const r = recorder(10);
@@ -172,6 +214,9 @@ describe('micro-batcher', () => {
   describe('options', () => {
     it('refuses a max batch size below 1', () => {
       assert.throws(() => new MicroBatcher(echo, { maxBatchSize: 0, maxWaitMs: 0 }), RangeError);
+    });
+    it('refuses maxInFlight below 1', () => {
+      assert.throws(() => new MicroBatcher(echo, { maxBatchSize: 1, maxWaitMs: 0, maxInFlight: 0 }), RangeError);
     });
   });
 });

@@ -28,6 +28,10 @@ describe('service settings from the environment', () => {
       assert.equal(cfg.bodyLimitBytes, 16384);
       assert.equal(cfg.batchMaxSize, 8);
       assert.equal(cfg.batchMaxWaitMs, 0);
+      assert.equal(cfg.batchMaxInFlight, 2);
+    });
+    it('runs lone texts on the main thread when a lone call takes at most 2 ms', () => {
+      assert.equal(cfg.loneTextMaxMs, 2);
     });
   });
 
@@ -48,6 +52,8 @@ describe('service settings from the environment', () => {
           BODY_LIMIT_BYTES: '1024',
           BATCH_MAX_SIZE: '8',
           BATCH_MAX_WAIT_MS: '3',
+          BATCH_MAX_IN_FLIGHT: '1',
+          LONE_TEXT_MAX_MS: '0.5',
           SHUTDOWN_TIMEOUT_MS: '1000',
         },
         where,
@@ -66,6 +72,8 @@ describe('service settings from the environment', () => {
         bodyLimitBytes: 1024,
         batchMaxSize: 8,
         batchMaxWaitMs: 3,
+        loneTextMaxMs: 0.5,
+        batchMaxInFlight: 1,
         shutdownTimeoutMs: 1000,
       });
     });
@@ -87,6 +95,9 @@ describe('service settings from the environment', () => {
       ['MODEL_DTYPE', 'fp16', /^MODEL_DTYPE="fp16" is not one of fp32, q8$/],
       ['MODEL_ID', '../etc', /^MODEL_ID="\.\.\/etc"/],
       ['MODEL_ID', '/abs/path', /^MODEL_ID=/],
+      ['BATCH_MAX_IN_FLIGHT', '3', /^BATCH_MAX_IN_FLIGHT="3" is not a whole number from 1 to 2$/],
+      ['LONE_TEXT_MAX_MS', '-1', /^LONE_TEXT_MAX_MS="-1" is not a number of milliseconds from 0 to 60000$/],
+      ['LONE_TEXT_MAX_MS', '1e3', /^LONE_TEXT_MAX_MS="1e3"/],
       ['ALLOW_REMOTE_MODELS', 'maybe', /^ALLOW_REMOTE_MODELS="maybe" is not a boolean/],
       ['ONNX_THREADS', '0', /^ONNX_THREADS="0"/],
       ['BODY_LIMIT_BYTES', '-1', /^BODY_LIMIT_BYTES="-1"/],

@@ -99,10 +99,38 @@ describe('CSV log file', () => {
     });
   });
 
+  describe('when rows are appended together (the answers of one model call)', () => {
+    it('settles each caller only once the file holds every row of the group, in order', async () => {
+      const file = path.join(tempDir(), 'together.csv');
+      const log = new CsvLog(file, 'h\r\n');
+      const seen = await Promise.all(
+        ['1', '2', '3'].map((r) => log.append(`${r}\r\n`).then(() => readFileSync(file, 'utf8'))),
+      );
+      assert.deepEqual(seen, Array(3).fill('h\r\n1\r\n2\r\n3\r\n'));
+      await log.append('4\r\n'); // a later group: no second header
+      assert.equal(await readFile(file, 'utf8'), 'h\r\n1\r\n2\r\n3\r\n4\r\n');
+      log.close();
+    });
+    it('still notices a file deleted between two groups', async () => {
+      const file = path.join(tempDir(), 'together-deleted.csv');
+      const log = new CsvLog(file, 'h\r\n');
+      await log.append('1\r\n');
+      await unlink(file);
+      await Promise.all([log.append('2\r\n'), log.append('3\r\n')]);
+      assert.equal(await readFile(file, 'utf8'), 'h\r\n2\r\n3\r\n');
+      log.close();
+    });
+  });
+
   describe('when the file cannot be written', () => {
     it('throws the OS error from the append', () => {
       const log = new CsvLog(path.join(tempDir(), 'concurrent.csv', 'not-a-dir.csv'), 'h\r\n');
       assert.throws(() => log.appendSync('1\r\n'), /ENOTDIR|EEXIST/);
+    });
+    it('rejects every caller of a group with the OS error', async () => {
+      const log = new CsvLog(path.join(tempDir(), 'concurrent.csv', 'not-a-dir.csv'), 'h\r\n');
+      const results = await Promise.allSettled([log.append('1\r\n'), log.append('2\r\n')]);
+      for (const r of results) assert.match(String(r.status === 'rejected' && r.reason), /ENOTDIR|EEXIST/);
     });
   });
 });
