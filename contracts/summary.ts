@@ -244,7 +244,7 @@ export const WorkPointSchema = z.object({
   level: z.string(),
   corpus: z.string(),
   dtype: z.string(),
-  /** Mean model time per request over the level's runs, ms. */
+  /** The level's model time per request, ms: mean over the level's baseline (native) runs. */
   modelMs: finite,
   /** The deployment's label without the level (`docker`, `native#2`). */
   label: z.string(),

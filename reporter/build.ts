@@ -212,14 +212,20 @@ function figureSpecs(db: Database.Database, allRuns: readonly ReportRun[], summa
 
 const slug = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, '_');
 
-/** One work level's across-round figures, each against that level's baseline, and its mean model time. */
+/**
+ * One work level's across-round figures, each against that level's baseline, and its model time: the
+ * baseline's mean over rounds (a deployment that crowds the CPU, e.g. three replicas on two cores, slows
+ * its own model; that is its overhead, not the level's work). All the level's runs when it has no baseline.
+ */
 function levelFigures(l: { level: ReportRun['level']; runs: ReportRun[] }, summaries: Summaries, modelTimes: ReadonlyMap<string, number | undefined>): LevelFigures {
   const labels = new Set(l.runs.map((r) => r.label));
   const phases = summaries.phases.filter((p) => labels.has(p.label));
-  const times = l.runs.map((r) => modelTimes.get(r.label)).filter((t): t is number => t !== undefined);
+  const across = acrossRounds(l.runs, phases);
+  const base = l.runs.filter((r) => r.group === across.baseline);
+  const times = (base.length > 0 ? base : l.runs).map((r) => modelTimes.get(r.label)).filter((t): t is number => t !== undefined);
   return {
     level: l.level,
-    across: acrossRounds(l.runs, phases),
+    across,
     answer: answerPhases(phases, referencePhase(l.runs)),
     modelMs: times.length > 0 ? times.reduce((a, b) => a + b, 0) / times.length : undefined,
   };

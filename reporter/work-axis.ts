@@ -17,7 +17,7 @@ export interface LevelFigures {
   readonly level: WorkLevel;
   readonly across: AcrossRounds;
   readonly answer: AnswerPhases;
-  /** Mean model time per request over the level's runs, ms. */
+  /** The level's model time per request, ms: its baseline's mean over rounds (build.ts levelFigures). */
   readonly modelMs: number | undefined;
 }
 

@@ -131,7 +131,11 @@ describe('work axis: the committed real recording read as two work levels', () =
     const points = summary.workAxis!;
     assert.deepEqual([...new Set(points.map((p) => p.level))].sort(), ['long-reviews-fp32', 'reviews-q8']);
     assert.deepEqual([...new Set(points.map((p) => p.label))], ['docker', 'compose', 'swarm-1', 'swarm-3']);
-    for (const p of points) assert.equal(p.modelMs, points.find((q) => q.level === p.level)!.modelMs);
+    for (const p of points) {
+      // the level's model time is its baseline's (native's) model time per request
+      const native = summary.runs.find((r) => r.label === `native~${p.level}`)!;
+      assert.ok(Math.abs(p.modelMs - native.modelMsPerRequest!) < 1e-9, `${p.level}: ${p.modelMs} ≠ native's ${native.modelMsPerRequest}`);
+    }
     assert.match(markdown, /## Overhead against model time \(work levels\)/);
     assert.match(markdown, /!\[[^\]]*\]\(figures\/work-axis\.(svg|png)\)/);
     assert.match(markdown, /## Work level: model time per request/);
