@@ -241,6 +241,11 @@ function frontNote(runs: Summaries['runs']): Block[] {
 
 export function buildDocument(input: DocumentInput): Block[] {
   const { runs, replicas } = input.summaries;
+  // An event run's spread and failures describe a transition: its own section states them, with the
+  // events' lines below joining the Swarm pros and cons (a swarm entry is made for them if none exists).
+  const events = input.events ?? [];
+  const eventLabels = new Set(events.map((e) => e.label));
+  const steadyRuns = runs.filter((r) => !eventLabels.has(r.run.label));
   const groups = [...new Set(runs.map((r) => r.run.group))];
   const blocks: Block[] = [
     { kind: 'heading', level: 1, text: 'LLM deployment benchmark report' },
@@ -250,13 +255,15 @@ export function buildDocument(input: DocumentInput): Block[] {
     ...roundsTable(input),
     ...workSection(input),
     { kind: 'heading', level: 2, text: 'Findings' },
-    { kind: 'list', items: findings(runs, replicas, input.across) },
+    { kind: 'list', items: findings(steadyRuns, replicas, input.across) },
     { kind: 'heading', level: 2, text: 'Pros and cons by deployment, as this data shows them' },
     { kind: 'paragraph', text: 'Only differences whose verdict is "real difference" (interval across rounds excluding 0 and the A/A interval) count.' },
   ];
-  const events = input.events ?? [];
   const fromEvents = eventProsCons(events);
-  for (const pc of prosAndCons(runs, replicas, input.across)) {
+  const kinds = prosAndCons(steadyRuns, replicas, input.across);
+  if (events.length > 0 && !kinds.some((pc) => pc.kind === 'swarm')) kinds.push({ kind: 'swarm', labels: [], pros: [], cons: [] });
+  for (const pc of kinds) {
+    if (pc.kind === 'swarm') pc.labels.push(...events.map((e) => e.label).filter((l) => !pc.labels.includes(l)));
     const pros = pc.kind === 'swarm' ? [...pc.pros, ...fromEvents.pros] : pc.pros;
     const cons = pc.kind === 'swarm' ? [...pc.cons, ...fromEvents.cons] : pc.cons;
     blocks.push({ kind: 'heading', level: 3, text: `${pc.kind} (${pc.labels.join(', ')})` });
