@@ -171,7 +171,7 @@ describe('the timeline around a scale from 1 to 3 replicas', () => {
     assert.ok(Math.abs(a.rxPerRequest! - 600) < 60 && Math.abs(c.rxPerRequest! - 600) < 60, `per request ${a.rxPerRequest} / ${c.rxPerRequest}`);
     assert.equal(a.servedInRun, 800 + rows.filter((r) => r.replica === 'a').length);
     const text = eventSection([{ label: 'swarm-scale', timeline: t, figure: 'event-swarm-scale' }]).flatMap((b) => ('text' in b ? [b.text] : 'items' in b ? b.items : []));
-    assert.ok(text.some((x) => /cumulative counter/.test(x) && /per request every replica moves about the same bytes/.test(x)));
+    assert.ok(text.some((x) => /cumulative counter/.test(x) && /per request every replica moved about the same bytes/.test(x)));
     assert.ok(text.some((x) => /new replica b \(slot 2\): container started \+5\.5 s, first answer \+8\.0 s/.test(x)), text.join('\n'));
     assert.ok(text.some((x) => /shares even .* from \+9\.0 s/.test(x)));
   });

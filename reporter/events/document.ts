@@ -29,14 +29,30 @@ export function failureKind(code: string): 'connection' | 'http 5xx' | 'timeout'
   return 'other';
 }
 
+/**
+ * Bytes per request: over the even seconds when there were some, else over the container's life (its
+ * cumulative counter ÷ the service CSV rows it wrote), which also counts the front's health checks.
+ */
+function perRequest(r: ReplicaFacts): { rx: number; tx: number; over: string } | undefined {
+  if (r.rxPerRequest !== undefined && r.txPerRequest !== undefined) return { rx: r.rxPerRequest, tx: r.txPerRequest, over: 'once the shares were even' };
+  if (r.netRxTotal === undefined || r.netTxTotal === undefined || r.servedInRun === 0) return undefined;
+  return { rx: r.netRxTotal / r.servedInRun, tx: r.netTxTotal / r.servedInRun, over: 'over its life' };
+}
+
 function netParagraph(t: EventTimeline): string | undefined {
-  const first = t.replicas.find((r) => !r.isNew);
-  const added = t.replicas.filter((r) => r.isNew);
-  if (!first || added.length === 0 || first.netRxTotal === undefined) return undefined;
-  const perReq = (r: ReplicaFacts): string => `${bytes(r.rxPerRequest)} in / ${bytes(r.txPerRequest)} out per request`;
-  const newOnes = added.map((r) => `${r.replica} ${bytes(r.netRxTotal)} in / ${bytes(r.netTxTotal)} out after ${r.servedInRun} requests (${perReq(r)})`);
-  const expected = first.rxPerRequest === undefined ? '' : ` At its own ${perReq(first)}, its ${first.servedInRun} requests account for about ${bytes(first.rxPerRequest * first.servedInRun)} in and ${bytes((first.txPerRequest ?? 0) * first.servedInRun)} out.`;
-  return `NET I/O as \`docker stats\` shows it is a cumulative counter per container since it started. At the end the first replica ${first.replica} shows ${bytes(first.netRxTotal)} in / ${bytes(first.netTxTotal)} out after ${first.servedInRun} requests (the warm-up and every request before the scale went to it alone; ${perReq(first)} once the shares were even); the new ones: ${newOnes.join('; ')}.${expected} So the difference is history, not cost: per request every replica moves about the same bytes (the request body and JSON answer, plus the front's health checks every second), and the first one's counter simply started earlier.`;
+  const first = t.replicas.find((r) => !r.isNew && r.netRxTotal !== undefined);
+  const added = t.replicas.filter((r) => r.isNew && r.servedInRun > 0 && r.netRxTotal !== undefined);
+  if (!first || added.length === 0) return undefined;
+  const text = (r: ReplicaFacts): string => {
+    const p = perRequest(r);
+    return `${bytes(r.netRxTotal)} in / ${bytes(r.netTxTotal)} out after ${r.servedInRun} requests (${p ? `${bytes(p.rx)} in / ${bytes(p.tx)} out per request ${p.over}` : 'no per-request figure'})`;
+  };
+  const rates = [first, ...added].map((r) => perRequest(r)?.rx).filter((v) => v !== undefined);
+  const alike = rates.length === added.length + 1 && Math.max(...rates) <= 1.25 * Math.min(...rates);
+  const head = `NET I/O as \`docker stats\` shows it is a cumulative counter per container since it started. At the end the first replica ${first.replica} shows ${text(first)} (the warm-up and every request before the scale went to it alone); the new ones: ${added.map((r) => `${r.replica} ${text(r)}`).join('; ')}.`;
+  return alike
+    ? `${head} So the difference is history, not cost: per request every replica moved about the same bytes (within 25 %: the request and its JSON answer, plus the front's health check every second), and the first one's counter started earlier and saw more requests.`
+    : `${head} Most of the difference is history (the first counter started earlier and saw more requests); per request the replicas differ by more than 25 % here, which a counter that also holds the front's health checks (a fixed amount per second) and few requests per new replica can explain.`;
 }
 
 function eventFacts(t: EventTimeline): string[] {
