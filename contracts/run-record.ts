@@ -45,6 +45,8 @@ export const TargetSchema = z.object({
    * or null = none (optional, so the drivers without a front, and files from before it, need not say so).
    */
   front: FrontSchema.nullable().optional(),
+  /** The node the front runs on when the replicas span several nodes (its swarm host name); absent otherwise. */
+  frontNode: z.string().optional(),
 });
 export type Target = z.output<typeof TargetSchema>;
 

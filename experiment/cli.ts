@@ -13,8 +13,11 @@ import { runCommand } from '../common/run-command.js';
 import { readSummary, SUMMARY_FILE, type Summary } from '../contracts/summary.js';
 import { UsageError } from '../contracts/usage-error.js';
 import { createDeployment, type DriverOptions } from '../deploy/drivers/index.js';
-import { inspectImage } from '../deploy/drivers/image.js';
+import { defaultImage, inspectImage } from '../deploy/drivers/image.js';
+import { defaultPort, type DeploymentName } from '../contracts/deployments.js';
 import { openCorpus } from '../load/corpus.js';
+import { nodeCollectors } from './node-collectors.js';
+import { withNodes } from './nodes.js';
 import { cliCollector } from './collector.js';
 import { runExperiment, type DeploymentOutcome } from './experiment.js';
 import { EXPERIMENT_USAGE, parseExperimentArgs, serviceEnv, type ExperimentOptions } from './options.js';
@@ -29,14 +32,14 @@ type Figures = { readonly summary: Summary } | { readonly why: string; readonly 
  * Runs `reporter build` over the run folders that finished (one per label and round, each named with
  * --csv) and reads the summary.json it wrote.
  */
-async function buildReport(root: string, options: ExperimentOptions, done: readonly DeploymentOutcome[]): Promise<Figures> {
+async function buildReport(root: string, options: ExperimentOptions, done: readonly DeploymentOutcome[], dbs: readonly string[]): Promise<Figures> {
   const cli = join(root, 'dist/reporter/cli.js');
   if (!existsSync(cli)) return { why: 'dist/reporter/cli.js is not built, so no report was made', failed: false };
   const outDir = options.reportDir ?? join(root, 'reports/latest');
   const labels = [...new Set(done.map((o) => o.label))];
   log(`reporter: building the report for ${labels.join(', ')} (${done.length} runs)`);
   const folders = done.flatMap((o) => (o.runDir === undefined ? [] : ['--csv', o.runDir]));
-  const args = [cli, 'build', '--db', options.db, ...folders, '--labels', labels.join(','), '--out', outDir];
+  const args = [cli, 'build', ...dbs.flatMap((db) => ['--db', db]), ...folders, '--labels', labels.join(','), '--out', outDir];
   const r = await runCommand(process.execPath, args, { cwd: root });
   process.stderr.write(r.stdout + r.stderr);
   if (r.code !== 0) {
@@ -50,12 +53,13 @@ async function buildReport(root: string, options: ExperimentOptions, done: reado
   }
 }
 
-async function figuresFor(root: string, options: ExperimentOptions, outcomes: readonly DeploymentOutcome[], stopped: boolean): Promise<Figures> {
+async function figuresFor(root: string, options: ExperimentOptions, outcomes: readonly DeploymentOutcome[], stopped: boolean, dbs: readonly string[]): Promise<Figures> {
   const done = outcomes.filter((o) => o.status === 'done');
   if (done.length === 0) return { why: 'no deployment was measured', failed: false };
   if (stopped) return { why: 'stopped (Ctrl-C) before the report was built', failed: false };
   if (!options.report) return { why: 'the report was not built (--no-report); the per-phase lines above are progress figures', failed: false };
-  return buildReport(root, options, done);
+  if (dbs.length === 0) return { why: 'no node database could be copied out, so no report was made', failed: true };
+  return buildReport(root, options, done, dbs);
 }
 
 /** What the drivers get from the command line; anything unset keeps the driver's default. */
@@ -65,6 +69,7 @@ function driverOptions(o: ExperimentOptions): DriverOptions {
     ...(o.port === undefined ? {} : { port: o.port }),
     ...(o.cpus === undefined ? {} : { cpus: o.cpus }),
     ...(o.memoryBytes === undefined ? {} : { memoryBytes: o.memoryBytes }),
+    ...(o.nodes === undefined ? {} : { nodes: o.nodes }),
   };
 }
 
@@ -100,18 +105,33 @@ async function main(argv: readonly string[]): Promise<number> {
   const root = findPackageRoot();
   const corpus = openCorpus(options.corpus, root);
   const stop = stopOnSignals();
-  const outcomes = await runExperiment(options, {
+  const deps = {
     root,
-    createDeployment: (name, front) => createDeployment(name, { ...driverOptions(options), front }),
+    createDeployment: (name: DeploymentName, front?: boolean) => createDeployment(name, { ...driverOptions(options), front }),
     collector: cliCollector({ root, db: options.db, intervalMs: options.intervalMs }),
     inspectImage: () => inspectImage(),
     texts: corpus.texts,
     corpus: corpus.name,
     log,
     signal: stop.signal,
-  });
+  };
+  let outcomes: DeploymentOutcome[];
+  let dbs = [options.db];
+  let nodesFailed = false;
+  if (options.nodes === undefined) {
+    outcomes = await runExperiment(options, deps);
+  } else {
+    const settings = { root, count: options.nodes, port: options.port ?? defaultPort('swarm-3'), out: options.out, image: defaultImage(), log, signal: stop.signal };
+    const run = await withNodes(settings, (cluster) =>
+      runExperiment(options, { ...deps, collector: nodeCollectors(cluster.nodes, options.intervalMs, log) }));
+    if (run.result === undefined) throw run.error;
+    nodesFailed = run.error !== undefined;
+    if (nodesFailed) log(`experiment: ${errorText(run.error)}`);
+    outcomes = run.result;
+    dbs = run.dbs;
+  }
 
-  const figures = await figuresFor(root, options, outcomes, stop.signal.aborted);
+  const figures = await figuresFor(root, options, outcomes, stop.signal.aborted, dbs);
   const table = 'summary' in figures ? formatClosingTable(figures.summary, outcomes) : formatWithoutFigures(figures.why, outcomes);
   process.stdout.write(`\n${table}\n`);
   mkdirSync(options.out, { recursive: true });
@@ -121,7 +141,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const measured = outcomes.some((o) => o.status === 'done');
   if (!measured) log('experiment: no deployment was measured');
   const bad = outcomes.some((o) => o.status === 'failed' || o.status === 'interrupted');
-  return bad || !measured || ('failed' in figures && figures.failed) ? 1 : 0;
+  return bad || nodesFailed || !measured || ('failed' in figures && figures.failed) ? 1 : 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -53,7 +53,14 @@ export interface ExperimentOptions {
   readonly corpus: string;
   /** MODEL_DTYPE for every deployment; undefined = the environment's MODEL_DTYPE, else the service's default (q8). */
   readonly dtype: ModelDtype | undefined;
+  /** Simulated Swarm nodes (Docker-in-Docker) the swarm deployments span; undefined = this engine alone. */
+  readonly nodes: number | undefined;
 }
+
+/** The deployments that can span several nodes. */
+export const MULTI_NODE_DEPLOYMENTS: readonly DeploymentName[] = ['swarm-1', 'swarm-3'];
+/** More simulated nodes than this would not fit a small machine's memory (each runs its own dockerd). */
+const MAX_NODES = 9;
 
 /**
  * Rounds when --repeat is not given: four, so the across-round intervals rest on four values per label
@@ -99,6 +106,10 @@ export const EXPERIMENT_USAGE = `usage: npm run experiment -- [options]
                       layout (default ${DEFAULT_CORPUS}); with --dtype, the work each request asks of the model
   --dtype D           MODEL_DTYPE for every deployment: ${MODEL_DTYPES.join(' or ')} (default: MODEL_DTYPE from the
                       environment, else the service's q8); long-reviews with fp32 is the heavy work level
+  --nodes N           run the swarm deployments on a swarm of N simulated nodes (2 to ${MAX_NODES}; Docker-in-Docker
+                      containers on this machine, node 1 the manager), replicas spread over them, a
+                      collector on every node, the nodes' databases merged in the report (default
+                      --deployments swarm-3; only ${MULTI_NODE_DEPLOYMENTS.join(' and ')} can span nodes)
   --report-dir DIR    where "reporter build" writes (default: its own, reports/latest)
   --no-report         do not run "reporter build" at the end`;
 
@@ -179,12 +190,18 @@ export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions 
     corpus: { type: 'string', default: DEFAULT_CORPUS },
     dtype: { type: 'string' },
     'no-report': { type: 'boolean', default: false },
+    nodes: { type: 'string' },
   }).values;
+  const nodes = values.nodes === undefined ? undefined : parseNodes(values.nodes);
   if (values.db.trim() === '') throw new UsageError(`--db: expected a file path, got ''`);
   if (values.out.trim() === '') throw new UsageError(`--out: expected a folder, got ''`);
   if (values.aa && values['no-aa']) throw new UsageError('--aa and --no-aa: give one or the other');
-  const aa = values.aa ?? (values['no-aa'] ? false : values.deployments === undefined);
-  const listed = parseDeployments(values.deployments ?? DEPLOYMENT_NAMES.join(','));
+  const aa = values.aa ?? (values['no-aa'] ? false : values.deployments === undefined && nodes === undefined);
+  const listed = parseDeployments(values.deployments ?? (nodes === undefined ? DEPLOYMENT_NAMES.join(',') : 'swarm-3'));
+  const single = listed.filter((name) => !MULTI_NODE_DEPLOYMENTS.includes(name));
+  if (nodes !== undefined && single.length > 0) {
+    throw new UsageError(`--nodes: only ${MULTI_NODE_DEPLOYMENTS.join(' and ')} can span nodes, not ${[...new Set(single)].join(', ')} (run those without --nodes)`);
+  }
   const deployments = withAaPair(listed, aa);
   return {
     deployments,
@@ -209,7 +226,14 @@ export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions 
     reportDir: values['report-dir'],
     corpus: values.corpus,
     dtype: values.dtype === undefined ? undefined : parseDtype(values.dtype),
+    nodes,
   };
+}
+
+function parseNodes(value: string): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(n >= 2 && n <= MAX_NODES)) throw new UsageError(`--nodes: expected a whole number from 2 to ${MAX_NODES}, got '${value}'`);
+  return n;
 }
 
 /** Service settings taken from the experiment's own environment and given to every deployment, so that

@@ -12,6 +12,7 @@ import { type AnswerPhases, answerPhases, nativeMemoryNote } from './findings.js
 import { renderHtml } from './html.js';
 import { importRun } from './importer.js';
 import { renderMarkdown } from './markdown.js';
+import { nodeSection } from './nodes.js';
 import { overheads as computeOverheads, referencePhase } from './overhead.js';
 import { specToSvg, svgToPng } from './plots/render.js';
 import { latencyEcdf, latencyVsCpu, phaseBands } from './plots/series.js';
@@ -107,6 +108,7 @@ export async function build(opts: BuildOptions): Promise<BuildResult> {
       timestamps: timestampNote(zone, opts.timeZone !== undefined, imported.zoneless),
       dbPaths: opts.dbs.length > 1 ? [...opts.dbs, `merged into ${reportDb}`] : opts.dbs,
       builtAtMs: Date.now(),
+      nodes: nodeSection(db, selection.runs),
     });
     writeFileSync(join(opts.outDir, 'REPORT.md'), renderMarkdown(blocks));
     writeFileSync(join(opts.outDir, 'report.html'), renderHtml(blocks, Object.fromEntries(specs.map((s) => [s.name, s.spec]))));

@@ -43,6 +43,8 @@ export interface DocumentInput {
   readonly timestamps: string;
   readonly dbPaths: string[];
   readonly builtAtMs: number;
+  /** The per-node section (nodes.ts), for runs spread over several nodes; empty otherwise. */
+  readonly nodes?: Block[];
 }
 
 const uniq = <T>(xs: T[]): T[] => [...new Set(xs)];
@@ -274,6 +276,7 @@ export function buildDocument(input: DocumentInput): Block[] {
   blocks.push({ kind: 'heading', level: 2, text: 'Figures' });
   for (const f of input.figures) blocks.push({ kind: 'figure', name: f.name, title: f.title });
   blocks.push(...replicaTable(input));
+  blocks.push(...(input.nodes ?? []));
   blocks.push({ kind: 'heading', level: 2, text: 'Data quality' });
   const unattributed = runs.filter((r) => r.unattributed > 0).map((r) => `${r.run.label}: ${r.unattributed} service rows not attributed to a replica`);
   const missing = runs.filter((r) => r.missing.length + r.notes.length > 0).map((r) => `${r.run.label}: ${[...r.missing, ...r.notes].join('; ')}`);

@@ -39,6 +39,7 @@ export function mergeRecordings(others: readonly string[], out: Database.Databas
         src.close();
       }
     }
+    recordReplicaNodes(out);
     const folded = others.length > 0 ? foldNodes(out) : 0;
     return { runs: out.prepare('SELECT COUNT(*) FROM runs').pluck().get() as number, folded };
   } catch (err) {
@@ -72,6 +73,16 @@ function copyTable(src: Database.Database, out: Database.Database, table: Record
     if (moving) moves.forEach((m, i) => { if (m !== 0 && typeof row[i] === 'number') row[i] = (row[i] as number) + m; });
     insert.run(row);
   }
+}
+
+/**
+ * replica_nodes (a reporter table): the node each replica was recorded on, i.e. the host of the collector
+ * whose run it belongs to, taken before nodes' runs are folded into one (after that a run spans hosts).
+ */
+function recordReplicaNodes(db: Database.Database): void {
+  db.exec(`DROP TABLE IF EXISTS replica_nodes;
+           CREATE TABLE replica_nodes (replica_id INTEGER PRIMARY KEY, node TEXT NOT NULL);
+           INSERT INTO replica_nodes SELECT r.id, runs.collector_host FROM replicas r JOIN runs ON runs.id = r.run_id;`);
 }
 
 interface RunSpan {

@@ -246,6 +246,7 @@ const REPORT_OBJECTS = [
   ['VIEW', 'replica_summary'], ['VIEW', 'phase_summary'], ['VIEW', 'run_summary'], ['VIEW', 'window_resources'],
   ['VIEW', 'replica_counter_growth'], ['VIEW', 'report_windows'], ['VIEW', 'service_request_samples'], ['VIEW', 'request_samples'],
   ['TABLE', 'client_requests'], ['TABLE', 'service_requests'], ['TABLE', 'report_phases'], ['TABLE', 'report_runs'], ['TABLE', 'report_meta'],
+  ['TABLE', 'replica_nodes'],
 ] as const;
 
 /**

@@ -40,6 +40,12 @@ export interface DriverOptions {
    * free port. Swarm refuses it: it has a balancer of its own. Default false.
    */
   readonly front?: boolean;
+  /**
+   * Swarm only: the swarm spans this many nodes (the engine DOCKER_HOST names is their manager; the
+   * experiment's --nodes). Above 1 the replicas are spread (at most ⌈replicas / nodes⌉ per node) and the
+   * front runs on the manager, whose host-mode port the node publishes on 127.0.0.1. Default 1.
+   */
+  readonly nodes?: number;
 }
 
 export type SwarmRouting = 'auto' | 'mesh' | 'proxy';
@@ -54,6 +60,7 @@ export interface ResolvedOptions {
   readonly env: Readonly<Record<string, string>>;
   readonly swarmRouting: SwarmRouting;
   readonly front: boolean;
+  readonly nodes: number;
 }
 
 const DEFAULT_NAMES: Record<DeploymentName, string> = {
@@ -91,5 +98,7 @@ export function resolveOptions(deployment: DeploymentName, options: DriverOption
   const front = options.front ?? false;
   const noFront = front ? whyNoFront(deployment) : undefined;
   if (noFront) throw new Error(`bad front: ${noFront}`);
-  return { port, image, name, cpus, memoryBytes, healthTimeoutMs, env: { ...options.env }, swarmRouting, front };
+  const nodes = options.nodes ?? 1;
+  if (!(Number.isInteger(nodes) && nodes >= 1)) throw new Error(`bad nodes: ${String(options.nodes)} (a whole number, 1 or more)`);
+  return { port, image, name, cpus, memoryBytes, healthTimeoutMs, env: { ...options.env }, swarmRouting, front, nodes };
 }

@@ -106,6 +106,16 @@ export async function serviceTasks(service: string): Promise<TaskState[]> {
   return parseTasks(out);
 }
 
+/**
+ * Health of the service's replicas on every node, from the swarm's task states: a task whose container has
+ * a health check is "Starting" until the check passes, then "Running" (reported as "healthy" here).
+ */
+export async function swarmReplicaHealth(service: string): Promise<string[]> {
+  return (await serviceTasks(service))
+    .filter((t) => t.desired === 'Running')
+    .map((t) => (/^Running/.test(t.current) ? 'healthy' : (t.current.split(' ')[0] ?? '').toLowerCase()));
+}
+
 /** Health status of the service's running containers on this node ("healthy", "starting", …). */
 export async function replicaHealth(service: string): Promise<string[]> {
   const ids = (await docker(['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${service}`])).split('\n').filter(Boolean);

@@ -15,7 +15,7 @@ import { swarmEventActions } from './swarm-events.js';
 import { containerPreflight, imageRegistry, pullImage } from './image.js';
 import type { ResolvedOptions } from './options.js';
 import { ensurePortFree } from './ports.js';
-import { joinSwarm, kernelHasIpvs, leaveSwarmIfOurs, replicaHealth, serviceTasks, taskFailure } from './swarm-node.js';
+import { joinSwarm, kernelHasIpvs, leaveSwarmIfOurs, replicaHealth, serviceTasks, swarmReplicaHealth, taskFailure } from './swarm-node.js';
 
 const CSV_DIR_IN_CONTAINER = '/app/csv';
 const MESH_PROBE_MS = 15_000;
@@ -34,6 +34,8 @@ export function serviceCreateArgs(o: ResolvedOptions, replicas: number, routing:
   // One CSV per task slot (a swarm template), so replicas never write to the same file.
   args.push('--env', `METRICS_LOG_FILE=${CSV_DIR_IN_CONTAINER}/replica-{{.Task.Slot}}.csv`);
   args.push('--mount', `type=bind,src=${csvDir},dst=${CSV_DIR_IN_CONTAINER}`);
+  // Several nodes: spread, so the replicas run on different engines (one per node when there are enough).
+  if (o.nodes > 1) args.push('--replicas-max-per-node', String(Math.ceil(replicas / o.nodes)));
   if (routing === 'mesh') args.push('--publish', `published=${o.port},target=5000`);
   else args.push('--endpoint-mode', 'dnsrr');
   // A registry image: the tasks pull it with this client's login, at the digest resolved at creation
@@ -49,6 +51,8 @@ export function frontCreateArgs(o: ResolvedOptions, network: string): string[] {
     'service', 'create', '--detach', '--name', `${o.name}-front`, '--network', network,
     '--init', '--label', `${OWNER_LABEL}=swarm`, '--container-label', `${OWNER_LABEL}=swarm-front`,
     '--publish', `mode=host,published=${o.port},target=${FRONT_PORT}`,
+    // Several nodes: the front on the manager, the node whose port reaches the host's 127.0.0.1.
+    ...(o.nodes > 1 ? ['--constraint', 'node.role==manager'] : []),
     ...frontEnv(`tasks.${o.name}`), '--stop-grace-period', '2s', FRONT_IMAGE,
   ];
 }
@@ -95,7 +99,8 @@ export class SwarmDeployment implements Deployment {
   async up(ctx: RunContext): Promise<Target> {
     const why = await this.preflight(ctx);
     if (why) throw new Error(`${this.name}: ${why}`);
-    await ensurePortFree(this.options.port);
+    // Across simulated nodes the host port is already held by the manager node, which forwards it.
+    if (this.options.nodes === 1) await ensurePortFree(this.options.port);
     await pullImage(this.options.image, (m) => ctx.log(`swarm: ${m}`)).catch((err: unknown) => {
       throw new Error(`${this.name}: ${errorText(err)}`);
     });
@@ -146,8 +151,9 @@ export class SwarmDeployment implements Deployment {
 
   /** The app with endpoint-mode dnsrr behind llm-inference-front, published in host mode. */
   private async upBehindFront(ctx: RunContext): Promise<Target> {
-    const { port, name } = this.options;
-    ctx.log(`swarm: ${await ensureFrontImage(ctx.root)}`);
+    const { port, name, nodes } = this.options;
+    // Across nodes the experiment built the front here and loaded it into the manager before the runs.
+    if (nodes === 1) ctx.log(`swarm: ${await ensureFrontImage(ctx.root)}`);
     this.assertNotStopping();
     await this.createApp(ctx, 'proxy');
     ctx.log(`swarm: docker service create ${this.front} (host-mode port ${port} -> tasks.${name}:5000)`);
@@ -158,12 +164,14 @@ export class SwarmDeployment implements Deployment {
     await this.waitAllReplicasBehindFront(ctx);
     this.assertNotStopping();
     const userlandProxy = userlandProxyCarries(port) ?? false;
+    const frontNode = nodes > 1 ? (await docker(['service', 'ps', '--filter', 'desired-state=running', '--format', '{{.Node}}', this.front])).split('\n')[0] || undefined : undefined;
     return {
       host: '127.0.0.1',
       port,
       userlandProxy,
-      path: `HAProxy front (${FRONT_IMAGE}, per-request round robin) over dnsrr tasks.${name}, ${this.replicas} replica(s), host-mode port${userlandProxy ? ' via docker-proxy' : ''}`,
+      path: `HAProxy front (${FRONT_IMAGE}, per-request round robin) over dnsrr tasks.${name}, ${this.replicas} replica(s)${nodes > 1 ? ` spread over ${nodes} nodes (front on the manager, overlay between nodes)` : ''}, host-mode port${userlandProxy ? ' via docker-proxy' : ''}${nodes > 1 ? ' published by the manager node' : ''}`,
       front: { image: FRONT_IMAGE, backend: `tasks.${name}:5000` },
+      ...(frontNode ? { frontNode } : {}),
     };
   }
 
@@ -216,7 +224,8 @@ export class SwarmDeployment implements Deployment {
       async (note) => {
         const failed = await this.failure([name]);
         if (failed) throw new Error(`service stopped before it was ready: ${failed}`);
-        health = await replicaHealth(name);
+        // Across nodes the manager's `docker ps` sees only its own replicas: ask the swarm instead.
+        health = this.options.nodes > 1 ? await swarmReplicaHealth(name) : await replicaHealth(name);
         const count = health.filter((h) => h === 'healthy').length;
         note(`${count}/${this.replicas} healthy`);
         progress();

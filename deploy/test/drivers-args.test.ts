@@ -77,6 +77,19 @@ describe('swarm service arguments', () => {
     assert.equal(args[args.indexOf('--name') + 1], 'llm-inference-service-front');
     assert.equal(args[args.indexOf('--publish') + 1], 'mode=host,published=8080,target=8080');
     assert.ok(args.includes('BACKEND=tasks.llm-inference-service'));
+    assert.ok(!args.includes('--constraint'), 'one node: no placement rule');
+  });
+
+  it('spread the replicas over several nodes and keep the front on the manager', () => {
+    assert.ok(!serviceCreateArgs(o, 3, 'proxy', 'net', '/d').includes('--replicas-max-per-node'), 'one node: no spread rule');
+    const three = resolveOptions('swarm-3', { nodes: 3 });
+    const spread = serviceCreateArgs(three, 3, 'proxy', 'net', '/d');
+    assert.equal(spread[spread.indexOf('--replicas-max-per-node') + 1], '1');
+    const two = serviceCreateArgs(resolveOptions('swarm-3', { nodes: 2 }), 3, 'proxy', 'net', '/d');
+    assert.equal(two[two.indexOf('--replicas-max-per-node') + 1], '2', '3 replicas on 2 nodes: 2 + 1');
+    const front = frontCreateArgs(three, 'net');
+    assert.equal(front[front.indexOf('--constraint') + 1], 'node.role==manager');
+    assert.throws(() => resolveOptions('swarm-3', { nodes: 0 }), /bad nodes: 0/);
   });
 });
 

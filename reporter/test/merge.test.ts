@@ -57,6 +57,14 @@ describe('reporter build with two nodes\' databases', () => {
     const summary = JSON.parse(readFileSync(join(dir, 'report', 'summary.json'), 'utf8')) as { replicas: Array<{ label: string }> };
     assert.equal(summary.replicas.filter((r) => r.label === 'swarm-3').length, 6);
   });
+  it('keeps the node each replica was recorded on (replica_nodes) and reports per node', () => {
+    const sql = `SELECT COUNT(*) FROM replica_nodes n JOIN replicas r ON r.id = n.replica_id JOIN runs ON runs.id = r.run_id WHERE runs.label = 'swarm-3' AND n.node = ?`;
+    assert.equal(count(merged, sql, 'node-a'), 3);
+    assert.equal(count(merged, sql, 'node-b'), 3);
+    const report = readFileSync(join(dir, 'report', 'REPORT.md'), 'utf8');
+    assert.match(report, /## Per node/);
+    for (const node of ['node-a', 'node-b']) assert.match(report, new RegExp(`\\| swarm-3 +\\| ${node} +\\| 3 `), node);
+  });
   it('only reads the inputs', () => {
     assert.deepEqual([hash(a), hash(b)], hashes);
   });
