@@ -1,74 +1,57 @@
-// The load side of `npm run bench -- front-proxy`, run inside a container on the bench's network (see
-// front-proxy.ts): alternating rounds of the closed-loop load generator against each target at one
-// concurrency, after a warm-up of each. Prints one JSON line: per target, each round's figures.
-//   node dist/bench/front-proxy-load.js '{"targets":{"direct":{"host":"b","port":5000}},"concurrency":1,"rounds":3,"seconds":2}'
+// The load side of `npm run bench -- front-proxy`, run inside a container in the backend's network
+// namespace (see front-proxy.ts). One long-lived process, so the bench reads every container's CPU counter
+// around each round: it reads one JSON round per stdin line, runs the closed-loop load generator against
+// that target and answers with one JSON line of figures.
+//   in:  {"host":"127.0.0.1","port":5000,"concurrency":16,"seconds":2}
+//   out: {"p50":0.38,"p99":3.3,"rps":29996,"ok":59992,"errors":{},"replicas":["backend"]}
+import { createInterface } from 'node:readline';
 import { errorText } from '../common/error-text.js';
 import { percentile } from '../common/percentile.js';
-import { pollUntil } from '../common/poll.js';
 import { runLoad } from '../load/run.js';
 
-export interface LoadPlanArg {
-  readonly targets: Readonly<Record<string, { readonly host: string; readonly port: number }>>;
+export interface LoadRound {
+  readonly host: string;
+  readonly port: number;
   readonly concurrency: number;
-  readonly rounds: number;
   readonly seconds: number;
 }
 
 export interface RoundFigures {
-  readonly p50: number[];
-  readonly p99: number[];
-  readonly rps: number[];
-  /** Every 2xx answer this target gave, the warm-up's included (what its CPU was spent on). */
-  served: number;
-  /** Failed requests over every round, by kind. */
+  readonly p50: number;
+  readonly p99: number;
+  readonly rps: number;
+  /** 2xx answers in the round (what the CPU counters are divided by). */
+  readonly ok: number;
+  /** Failed requests, by kind. */
   readonly errors: Record<string, number>;
-  readonly replicas: Set<string>;
+  readonly replicas: string[];
 }
 
-export type LoadOutput = Record<string, Omit<RoundFigures, 'replicas'> & { replicas: string[] }>;
+/** Either a round's figures or why it could not run. */
+export type RoundAnswer = RoundFigures | { readonly error: string };
 
-async function round(host: string, port: number, concurrency: number, seconds: number, phase: string) {
-  return runLoad({
-    target: { host, port, path: '/infer' },
-    label: 'bench', phase, concurrency, durationMs: seconds * 1000, timeoutMs: 10_000, texts: ['a fine film.'],
+async function round(plan: LoadRound): Promise<RoundFigures> {
+  const result = await runLoad({
+    target: { host: plan.host, port: plan.port, path: '/infer' },
+    label: 'bench', phase: 'round', concurrency: plan.concurrency, durationMs: plan.seconds * 1000, timeoutMs: 10_000, texts: ['a fine film.'],
   });
+  const latencies = result.rows.filter((row) => row.error === '').map((row) => row.latencyMs);
+  return {
+    p50: percentile(latencies, 50) ?? NaN,
+    p99: percentile(latencies, 99) ?? NaN,
+    rps: result.summary.rps,
+    ok: result.summary.ok,
+    errors: result.summary.errors,
+    replicas: Object.keys(result.summary.replicaShares),
+  };
 }
 
-async function main(plan: LoadPlanArg): Promise<LoadOutput> {
-  const figures = new Map<string, RoundFigures>();
-  for (const [name, { host, port }] of Object.entries(plan.targets)) {
-    // Ready: the front answers once its DNS lookup and first health check found the backend.
-    let served = 0;
-    await pollUntil(
-      async () => {
-        served += (await round(host, port, 1, 0.1, 'ready')).summary.ok;
-        return served > 0 ? true : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 200, what: `${name} (${host}:${port}) to answer` },
-    );
-    served += (await round(host, port, plan.concurrency, 1, 'warm-up')).summary.ok;
-    figures.set(name, { p50: [], p99: [], rps: [], served, errors: {}, replicas: new Set() });
-  }
-  for (let r = 0; r < plan.rounds; r++) {
-    for (const [name, { host, port }] of Object.entries(plan.targets)) {
-      const result = await round(host, port, plan.concurrency, plan.seconds, name);
-      const latencies = result.rows.filter((row) => row.error === '').map((row) => row.latencyMs);
-      const f = figures.get(name)!;
-      f.p50.push(percentile(latencies, 50) ?? NaN);
-      f.p99.push(percentile(latencies, 99) ?? NaN);
-      f.rps.push(result.summary.rps);
-      f.served += result.summary.ok;
-      for (const [kind, n] of Object.entries(result.summary.errors)) f.errors[kind] = (f.errors[kind] ?? 0) + n;
-      for (const replica of Object.keys(result.summary.replicaShares)) f.replicas.add(replica);
-    }
-  }
-  return Object.fromEntries([...figures].map(([name, f]) => [name, { ...f, replicas: [...f.replicas] }]));
-}
-
-main(JSON.parse(process.argv[2] ?? '') as LoadPlanArg).then(
-  (output) => console.log(JSON.stringify(output)),
-  (err: unknown) => {
-    console.error(`front-proxy-load: ${errorText(err)}`);
-    process.exitCode = 1;
-  },
-);
+// One round at a time, in the order asked: the answers come back in the same order.
+const lines = createInterface({ input: process.stdin });
+let queue = Promise.resolve();
+lines.on('line', (line) => {
+  queue = queue.then(async () => {
+    const answer: RoundAnswer = await round(JSON.parse(line) as LoadRound).catch((err: unknown) => ({ error: errorText(err) }));
+    process.stdout.write(`${JSON.stringify(answer)}\n`);
+  });
+});

@@ -26,7 +26,7 @@ const CASES = {
     env: 'BENCH_ROUNDS (default 3), BENCH_LOADGEN_SECONDS (default 6)',
   },
   'front-proxy': {
-    what: 'what the HAProxy front of the swarm deployment adds per request against a direct connection (trivial backend, one network namespace)',
+    what: 'what the HAProxy front adds per request against a direct connection, and variants of its configuration, with the CPU per request of the load generator, the backend and the front (trivial backend, one network namespace)',
     env: 'BENCH_ROUNDS (default 3), BENCH_FRONT_SECONDS (default 2)',
   },
 } as const;

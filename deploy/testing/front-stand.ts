@@ -45,7 +45,8 @@ export interface StandInOptions {
 
 export class FrontStand {
   readonly network: string;
-  private readonly label: string;
+  /** The label every container and the network of this stand carry (what remove() clears). */
+  readonly label: string;
 
   /** `prefix` names the network and every container (e.g. llm-test-front-<pid>). */
   constructor(private readonly prefix: string) {
@@ -69,15 +70,18 @@ export class FrontStand {
   }
 
   /**
-   * Starts the front `<prefix>-front` over the alias: on the network, published on 127.0.0.1:`hostPort`
-   * when given; or inside the network namespace of container `sharing` (it then reaches that container's
-   * address without crossing the bridge, like a process on loopback).
+   * Starts the front `<prefix>-<name>` (default `front`) over the alias: on the network, published on
+   * 127.0.0.1:`hostPort` when given; or inside the network namespace of container `sharing` (it then
+   * reaches that container's address without crossing the bridge, like a process on loopback). `env` adds
+   * settings (FRONT_BIND, STATS_BIND …); `config` is a host file used instead of the image's haproxy.cfg.
    */
-  async startFront(where: { hostPort?: number; sharing?: string } = {}): Promise<string> {
-    const container = `${this.prefix}-front`;
+  async startFront(where: { hostPort?: number; sharing?: string; name?: string; env?: Record<string, string>; config?: string } = {}): Promise<string> {
+    const container = `${this.prefix}-${where.name ?? 'front'}`;
     const network = where.sharing === undefined ? ['--network', this.network] : ['--network', `container:${where.sharing}`];
     const publish = where.hostPort === undefined ? [] : ['--publish', `127.0.0.1:${where.hostPort}:${FRONT_PORT}`];
-    await docker(['run', '-d', '--init', '--name', container, '--label', this.label, ...network, ...publish, ...frontEnv(ALIAS, STAND_IN_PORT), FRONT_IMAGE]);
+    const env = Object.entries(where.env ?? {}).flatMap(([key, value]) => ['--env', `${key}=${value}`]);
+    const config = where.config === undefined ? [] : ['--volume', `${where.config}:/etc/haproxy/haproxy.cfg:ro`];
+    await docker(['run', '-d', '--init', '--name', container, '--label', this.label, ...network, ...publish, ...env, ...config, ...frontEnv(ALIAS, STAND_IN_PORT), FRONT_IMAGE]);
     return container;
   }
 
