@@ -18,10 +18,12 @@ import { sweepInterrupted } from './liveness.js';
 import type { StartOptions } from './options.js';
 import { DEFAULT_DB } from './options.js';
 import { hostMemoryBytes, processExists } from './proc.js';
+import { clientFinder, HostProcessWatcher, platformFinder } from './host-process-watcher.js';
 import { ProcessWatcher, processStatsSource, targetPid } from './process-watcher.js';
 import type { Watcher } from './recorder.js';
-import { record } from './recorder.js';
-import { dockerQueries } from './selection.js';
+import { record, watchAll } from './recorder.js';
+import type { ReplicaInfo } from './selection.js';
+import { dockerQueries, frontQueries } from './selection.js';
 
 export function pidFilePath(db: string, label: string): string {
   return join(dirname(resolve(db)), `collector-${label}.pid`);
@@ -66,8 +68,13 @@ interface Source {
 /** Runs a whole recording. Throws UsageError before anything is written when the input is bad. */
 export async function runStart(o: StartOptions, hooks: StartHooks): Promise<TickSummary> {
   checkDbPath(o.db);
+  if (o.clientPid !== undefined && !processExists(o.clientPid)) throw new UsageError(`--client-pid: no process ${o.clientPid}`);
   const hostMemory = hostMemoryBytes();
   const source = o.pid !== undefined || o.port !== undefined ? processSource(o, hostMemory) : await dockerSource(o, hostMemory);
+  if (o.clientPid !== undefined) {
+    source.watcher = watchAll(source.watcher, new HostProcessWatcher(clientFinder(o.clientPid), hostMemory));
+    source.selection = { ...(source.selection as object), clientPid: o.clientPid };
+  }
   if (o.watching !== undefined) hooks.log(o.watching);
   const db = openForRecording(o.db);
   try {
@@ -123,10 +130,22 @@ async function dockerSource(o: StartOptions, hostMemory: number): Promise<Source
     throw new UsageError(`cannot list containers at ${engineAddress()}: ${errorText(err)}`);
   }
   const statsSource = containerSource(o, cgroupVersion);
-  const watcher = new DockerWatcher({
-    docker, queries, source: statsSource, cgroupVersion, hostMemory, collectorHost: hostname(), intervalMs: o.intervalMs,
-  });
-  return { watcher, statsSource, selection: { ...o.selection, queries }, cgroupVersion, dockerVersion };
+  const options = { docker, source: statsSource, cgroupVersion, hostMemory, collectorHost: hostname(), intervalMs: o.intervalMs };
+  const service = new DockerWatcher({ ...options, queries });
+  if (!o.platform) return { watcher: service, statsSource, selection: { ...o.selection, queries }, cgroupVersion, dockerVersion };
+  // The platform: the swarm front (a container, read like the replicas), then the host processes that
+  // carry the service's and the front's containers.
+  const fronts = frontQueries(o.selection);
+  const front = fronts.length > 0 ? new DockerWatcher({ ...options, queries: fronts, part: { role: 'platform', component: 'front' } }) : undefined;
+  const carried = (): ReplicaInfo[] => [...service.containers(), ...(front?.containers() ?? [])];
+  const platform = new HostProcessWatcher(platformFinder(carried), hostMemory);
+  return {
+    watcher: watchAll(service, ...(front ? [front] : []), platform),
+    statsSource,
+    selection: { ...o.selection, queries, platform: { front: fronts } },
+    cgroupVersion,
+    dockerVersion,
+  };
 }
 
 /** cgroup files when this process can read them (on the host, or a container with them mounted), else the stats stream. */

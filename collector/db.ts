@@ -5,7 +5,7 @@ import type { Counters } from './formulas.js';
 import { cpuPercent, memPercent, memUsed } from './formulas.js';
 import type { ReplicaInfo } from './selection.js';
 import { RECORDING_SCHEMA_URL, RECORDING_SCHEMA_VERSION as SCHEMA_VERSION, schemaVersion } from '../contracts/recording.js';
-import type { RunStatus } from '../contracts/recording.js';
+import type { ReplicaRole, RunStatus } from '../contracts/recording.js';
 
 export type Db = Database.Database;
 
@@ -38,6 +38,10 @@ export function openDb(path: string, opts: { create: boolean }): Db {
     }
     if (opts.create && version < SCHEMA_VERSION) {
       db.transaction(() => {
+        // read again under the write lock: another collector may have created or migrated it meanwhile
+        const now = schemaVersion(db);
+        if (now === SCHEMA_VERSION) return;
+        if (now > 0) migrate(db, now);
         db.exec(readFileSync(RECORDING_SCHEMA_URL, 'utf8'));
         db.pragma(`user_version = ${SCHEMA_VERSION}`);
       }).immediate();
@@ -47,6 +51,24 @@ export function openDb(path: string, opts: { create: boolean }): Db {
     db.close();
     throw err;
   }
+}
+
+/**
+ * What each version adds to the one before, applied in the caller's transaction; schema.sql (all
+ * IF NOT EXISTS) then creates what is new. Only additions: a reader of an older version still reads a
+ * migrated file's old columns as they were.
+ */
+const MIGRATIONS: Record<number, string> = {
+  // 1 → 2: the replicas' role (every version-1 row is a service replica) and platform component;
+  // samples_normalised is dropped so that schema.sql recreates it with both.
+  2: `ALTER TABLE replicas ADD COLUMN role TEXT NOT NULL DEFAULT 'service' CHECK (role IN ('service', 'platform', 'client'));
+      ALTER TABLE replicas ADD COLUMN component TEXT;
+      DROP VIEW IF EXISTS samples_normalised;`,
+};
+
+/** Brings a recording of version `from` (≥ 1) up to SCHEMA_VERSION; the caller holds the transaction. */
+function migrate(db: Db, from: number): void {
+  for (let v = from + 1; v <= SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
 }
 
 export interface NewRun {
@@ -98,26 +120,37 @@ export function finishRun(db: Db, runId: number, status: Exclude<RunStatus, 'rec
   }).immediate();
 }
 
-export function insertReplica(db: Db, runId: number, r: ReplicaInfo | null, p: ProcessReplica | null, ts: number): number {
+/** What a replica row measures (schema v2): the service, or a part of the platform, or the client. */
+export interface ReplicaPart {
+  role: ReplicaRole;
+  /** PLATFORM_COMPONENTS or CLIENT_COMPONENT; null for the service. */
+  component: string | null;
+}
+
+export const SERVICE_PART: ReplicaPart = { role: 'service', component: null };
+
+export function insertReplica(db: Db, runId: number, r: ReplicaInfo | null, p: ProcessReplica | null, ts: number, part: ReplicaPart = SERVICE_PART): number {
   const id = Number(
     db
       .prepare(
         `INSERT INTO replicas (run_id, kind, name, container_id, hostname, pid, image, compose_project,
            compose_service, compose_number, swarm_service, swarm_task_slot, swarm_task_id, node, cpu_limit,
-           memory_limit_bytes, first_seen_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           memory_limit_bytes, first_seen_ms, role, component)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         runId, r ? 'container' : 'process', r?.name ?? p!.name, r?.containerId ?? null, r?.hostname ?? p!.hostname,
         r?.pid ?? p!.pid, r?.image ?? null, r?.composeProject ?? null, r?.composeService ?? null,
         r?.composeNumber ?? null, r?.swarmService ?? null, r?.swarmTaskSlot ?? null, r?.swarmTaskId ?? null,
-        r?.node ?? p!.hostname, r?.cpuLimit ?? null, r?.memoryLimitBytes ?? null, ts,
+        r?.node ?? p!.hostname, r?.cpuLimit ?? null, r?.memoryLimitBytes ?? null, ts, part.role, part.component,
       ).lastInsertRowid,
   );
   if (r) {
     const put = prepared(db, 'INSERT INTO replica_labels (replica_id, key, value) VALUES (?, ?, ?)');
     for (const [k, v] of Object.entries(r.labels)) put.run(id, k, v);
-    // run-level facts come from the first replica that has them
+  }
+  if (r && part.role === 'service') {
+    // run-level facts come from the first service replica that has them (not from the front's image)
     prepared(db, 'UPDATE runs SET image_id = coalesce(image_id, ?), cpu_limit = coalesce(cpu_limit, ?) WHERE id = ?').run(
       r.imageId, r.cpuLimit, runId,
     );

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import type Docker from 'dockerode';
 import type { StatsSource } from '../contracts/recording.js';
+import type { ReplicaPart } from './db.js';
 import type { CgroupDirs, CgroupVersion } from './cgroup.js';
 import { cgroupDirs, readCgroupCounters } from './cgroup.js';
 import { errorText } from '../common/error-text.js';
@@ -30,6 +31,8 @@ export interface DockerWatcherOptions {
   collectorHost: string;
   intervalMs: number;
   procRoot?: string;
+  /** What the watched containers are: the service's replicas (default) or a part of the platform (the swarm front). */
+  part?: ReplicaPart;
 }
 
 const MAX_BACKOFF_MS = 4000;
@@ -44,6 +47,11 @@ export class DockerWatcher {
 
   get replicaCount(): number {
     return this.tracked.size;
+  }
+
+  /** The containers watched now. */
+  containers(): ReplicaInfo[] {
+    return [...this.tracked.values()].map((t) => t.info);
   }
 
   async poll(batch: TickBatch, now: number): Promise<void> {
@@ -89,7 +97,7 @@ export class DockerWatcher {
     const info = replicaInfo(inspected, this.o.collectorHost);
     const t: TrackedContainer = { replicaId: 0, info };
     const ts = Date.now();
-    batch.newReplica(t, ts, info, null);
+    batch.newReplica(t, ts, info, null, this.o.part);
     if (this.o.source === 'cgroup-files') {
       // cgroup files need the container's host pid visible (host, or --pid host) for its network
       const procRoot = this.o.procRoot ?? '/proc';

@@ -48,6 +48,7 @@ export async function inspectContainer(docker: Docker, id: string): Promise<Insp
         CpuPeriod: c.HostConfig.CpuPeriod,
         Memory: c.HostConfig.Memory,
       },
+      NetworkSettings: { Ports: (c.NetworkSettings?.Ports ?? null) as NonNullable<InspectInfo['NetworkSettings']>['Ports'] },
     };
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 404) return undefined;

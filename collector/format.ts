@@ -2,7 +2,7 @@
 import type { Align, TableOptions } from '../common/text-table.js';
 import { formatTable, utc } from '../common/text-table.js';
 import { formatDuration } from '../contracts/duration.js';
-import type { RunRow } from '../contracts/recording.js';
+import { replicasWithRoles, type RunRow } from '../contracts/recording.js';
 import type { Db } from './db.js';
 
 interface Counts {
@@ -14,16 +14,17 @@ interface Counts {
 
 type RunWithCounts = RunRow & Counts;
 
-const COUNTS = `(SELECT count(*) FROM samples s WHERE s.run_id = r.id) AS samples,
-  (SELECT count(*) FROM replicas p WHERE p.run_id = r.id AND p.ended_at_ms IS NULL) AS live,
-  (SELECT count(*) FROM replicas p WHERE p.run_id = r.id) AS replicas,
+/** Replicas are the service's (platform and client rows are not replicas of the deployment); a version-1 file has only those. */
+const counts = (db: Db): string => `(SELECT count(*) FROM samples s WHERE s.run_id = r.id) AS samples,
+  (SELECT count(*) FROM ${replicasWithRoles(db)} p WHERE p.run_id = r.id AND p.role = 'service' AND p.ended_at_ms IS NULL) AS live,
+  (SELECT count(*) FROM ${replicasWithRoles(db)} p WHERE p.run_id = r.id AND p.role = 'service') AS replicas,
   (SELECT max(ts_ms) FROM samples s WHERE s.run_id = r.id) AS last_ms`;
 
 // Run ids, pids and counts stay left-aligned as these tables always showed them.
 const LEFT: TableOptions = { align: new Array<Align>(10).fill('left') };
 
 export function formatStatus(db: Db): string {
-  const rows = db.prepare(`SELECT r.*, ${COUNTS} FROM runs r WHERE status = 'recording' ORDER BY id`).all() as RunWithCounts[];
+  const rows = db.prepare(`SELECT r.*, ${counts(db)} FROM runs r WHERE status = 'recording' ORDER BY id`).all() as RunWithCounts[];
   if (rows.length === 0) return 'no run is recording';
   return formatTable(
     ['run', 'label', 'deployment', 'pid', 'host', 'since', 'interval', 'samples', 'replicas', 'last sample'],
@@ -36,7 +37,7 @@ export function formatStatus(db: Db): string {
 }
 
 export function formatRuns(db: Db): string {
-  const rows = db.prepare(`SELECT r.*, ${COUNTS} FROM runs r ORDER BY id`).all() as RunWithCounts[];
+  const rows = db.prepare(`SELECT r.*, ${counts(db)} FROM runs r ORDER BY id`).all() as RunWithCounts[];
   if (rows.length === 0) return 'no runs recorded';
   return formatTable(
     ['run', 'label', 'deployment', 'status', 'started', 'ended', 'interval', 'source', 'samples', 'replicas'],

@@ -35,6 +35,10 @@ export interface StartOptions {
   modelId: string | null;
   modelDtype: string | null;
   statsSource: StatsSourceOption;
+  /** Sample what carries the containers (docker-proxy, swarm front, shims, dockerd, containerd) as platform rows. */
+  platform: boolean;
+  /** The load generator (this pid, and its children that run it), sampled as client rows. */
+  clientPid?: number;
 }
 
 export interface StopOptions {
@@ -69,6 +73,10 @@ ${DB_LINE}
                           (default: the label's deployment, else from the selection, else docker)
   --model-id ID, --model-dtype T   the model, stored with the run
   --stats-source <source> how container counters are read: ${STATS_SOURCE_OPTIONS.join(', ')} (default auto)
+  --no-platform           do not sample the platform (with containers: docker-proxy of their published
+                          ports, the swarm front, their containerd shims, dockerd, containerd)
+  --client-pid N          sample the load generator as the run's client: process N when it runs the load
+                          generator, and its child processes that do (the experiment passes its own pid)
 selection (different flags are ANDed):
   --project P             the containers of Compose project P
   --service S             the tasks of swarm service S (with --project: Compose service S)
@@ -139,6 +147,8 @@ const START_FLAGS = {
   'model-id': { type: 'string' },
   'model-dtype': { type: 'string' },
   'stats-source': { type: 'string', default: 'auto' },
+  'no-platform': { type: 'boolean', default: false },
+  'client-pid': { type: 'string' },
 } satisfies OptionSpecs;
 
 type StartValues = ReturnType<typeof parseStrict<typeof START_FLAGS>>['values'];
@@ -173,6 +183,8 @@ function parseStart(args: string[]): StartOptions {
     modelId: nonEmpty('model-id', v['model-id']) ?? null,
     modelDtype: nonEmpty('model-dtype', v['model-dtype']) ?? null,
     statsSource: parseChoice('stats-source', v['stats-source'], STATS_SOURCE_OPTIONS),
+    platform: !v['no-platform'],
+    clientPid: optional(v['client-pid'], (text) => parsePositiveInt('client-pid', text, MAX_PID)),
   };
 }
 

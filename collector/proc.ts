@@ -86,11 +86,13 @@ export function processCommand(pid: number): string {
 
 /**
  * Counters of one native process, shaped like a container's: CPU = utime+stime, memory = RSS (no page
- * cache to subtract), limit = host memory, pids = its threads, net = its namespace's interfaces.
- * Throws ENOENT when the process is gone.
+ * cache to subtract), limit = host memory, pids = its threads, net = its namespace's interfaces (left out,
+ * NULL, with `network: false`: a platform daemon in the host's namespace has no counters of its own).
+ * Throws ENOENT (or ESRCH for a zombie: exited, not yet reaped) when the process is gone.
  */
-export function readProcessCounters(pid: number, hostMemory: number): Counters {
+export function readProcessCounters(pid: number, hostMemory: number, opts: { network: boolean } = { network: true }): Counters {
   const stat = parseProcPidStat(readFileSync(`${PROC}/${pid}/stat`, 'utf8'));
+  if (stat.state === 'Z') throw Object.assign(new Error(`process ${pid} has exited (zombie)`), { code: 'ESRCH' });
   const sys = readSystemCpu();
   const status = parseProcStatus(readFileSync(`${PROC}/${pid}/status`, 'utf8'));
   let io: { read: number | null; write: number | null } = { read: null, write: null };
@@ -99,7 +101,7 @@ export function readProcessCounters(pid: number, hostMemory: number): Counters {
   } catch {
     // /proc/<pid>/io needs ptrace rights over the process: recorded as missing, not zero
   }
-  const net = readNetDev(pid);
+  const net = opts.network ? readNetDev(pid) : { rx: null, tx: null };
   return {
     cpuTotalNs: stat.cpuTicks * CLK_TCK_NS,
     systemCpuNs: sys.systemCpuNs,
@@ -151,4 +153,45 @@ export function findPidByPort(port: number): number | undefined {
     }
   }
   return undefined;
+}
+
+/** A process as a /proc scan sees it: pid and command name (`comm`, at most 15 characters). */
+export interface ProcessEntry {
+  pid: number;
+  comm: string;
+}
+
+/** Every process visible in /proc, with its command name; one that exits mid-scan is left out. */
+export function listProcesses(): ProcessEntry[] {
+  const out: ProcessEntry[] = [];
+  for (const entry of readdirSync(PROC)) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      out.push({ pid: Number(entry), comm: readFileSync(`${PROC}/${entry}/comm`, 'utf8').trimEnd() });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * The child processes of pid: its main thread's `children` file (one small read; node forks from its
+ * main thread), or, on a kernel without that file, a scan of every process's parent pid.
+ */
+export function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`${PROC}/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !processExists(pid)) return [];
+  }
+  const children: number[] = [];
+  for (const { pid: child } of listProcesses()) {
+    try {
+      if (parseProcPidStat(readFileSync(`${PROC}/${child}/stat`, 'utf8')).ppid === pid) children.push(child);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return children;
 }

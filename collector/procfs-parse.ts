@@ -107,7 +107,7 @@ export function parseProcList(text: string): number[] {
  * /proc/<pid>/stat: the parent pid, utime+stime and the start time after boot, both in clock ticks, and the command
  * name. The name may hold spaces and ")".
  */
-export function parseProcPidStat(text: string): { comm: string; ppid: number; cpuTicks: number; startTicks: number } {
+export function parseProcPidStat(text: string): { comm: string; state: string; ppid: number; cpuTicks: number; startTicks: number } {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) throw new Error('malformed /proc/<pid>/stat');
@@ -118,7 +118,7 @@ export function parseProcPidStat(text: string): { comm: string; ppid: number; cp
   const stime = Number(rest[12]);
   const startTicks = Number(rest[19]);
   if (![ppid, utime, stime, startTicks].every(Number.isFinite)) throw new Error('malformed /proc/<pid>/stat');
-  return { comm: text.slice(open + 1, close), ppid, cpuTicks: utime + stime, startTicks };
+  return { comm: text.slice(open + 1, close), state: rest[0] ?? '', ppid, cpuTicks: utime + stime, startTicks };
 }
 
 /** /proc/<pid>/status: resident set size in bytes and the thread count (what the pids cgroup counts). */

@@ -15,6 +15,26 @@ export interface Watcher {
   close(): void;
 }
 
+/**
+ * Several watchers as one tick's work, polled in order (the service's first: the platform follows the
+ * containers it found in the same tick); its replica count is the service's, the first one's.
+ */
+export function watchAll(service: Watcher, ...others: Watcher[]): Watcher {
+  if (others.length === 0) return service;
+  return {
+    get replicaCount() {
+      return service.replicaCount;
+    },
+    async poll(batch, now) {
+      await service.poll(batch, now);
+      for (const w of others) await w.poll(batch, now);
+    },
+    close() {
+      for (const w of [service, ...others]) w.close();
+    },
+  };
+}
+
 export interface RecordOptions {
   db: Db;
   runId: number;

@@ -1,6 +1,11 @@
 -- llm-deploy-bench recording schema. PUBLIC INTERFACE: users query these tables directly.
--- Version lives in PRAGMA user_version (this file = 1). Only add columns/tables in later versions;
+-- Version lives in PRAGMA user_version (this file = 2). Only add columns/tables in later versions;
 -- a reader that finds a higher user_version than it knows refuses with a clear message.
+-- Version 2 added replicas.role and replicas.component (and both to samples_normalised): besides the
+-- service's replicas a run records the platform that carries them (docker-proxy, the swarm front, the
+-- containerd shims, dockerd, containerd) and the load generator, each as its own replica row. A version-1
+-- database holds service replicas only: the collector migrates it when it records into it (every
+-- existing row gets role 'service'), readers treat a missing role as 'service'.
 -- Times are integers: milliseconds since the Unix epoch, UTC (suffix _ms). Sizes are bytes (suffix _bytes).
 -- A missed read is a samples row whose metric columns are NULL and whose `error` says why: never zeros.
 
@@ -34,7 +39,7 @@ CREATE TABLE IF NOT EXISTS replicas (
   id                 INTEGER PRIMARY KEY,
   run_id             INTEGER NOT NULL REFERENCES runs(id),
   kind               TEXT    NOT NULL CHECK (kind IN ('container', 'process')),
-  name               TEXT    NOT NULL,  -- container name, or the process command for native
+  name               TEXT    NOT NULL,  -- container name, or the process command (native service, host processes of the platform, the load generator)
   container_id       TEXT,              -- full id; a restarted container is a new row
   hostname           TEXT,              -- what the service writes in its CSV "Replica" column
   pid                INTEGER,           -- host pid of the main process
@@ -49,7 +54,13 @@ CREATE TABLE IF NOT EXISTS replicas (
   cpu_limit          REAL,              -- cores (NanoCpus / 1e9, or quota/period), NULL = unlimited
   memory_limit_bytes INTEGER,           -- NULL = unlimited
   first_seen_ms      INTEGER NOT NULL,
-  ended_at_ms        INTEGER            -- set when the replica stopped or vanished
+  ended_at_ms        INTEGER,           -- set when the replica stopped or vanished
+  -- v2: what the row measures. service = the deployment's replicas (the inference service); platform =
+  -- what carries or runs them (its `component` says which); client = the load generator. A deployment's
+  -- cost is service + platform; the client is measured apart, never in the deployment's cost.
+  role               TEXT    NOT NULL DEFAULT 'service' CHECK (role IN ('service', 'platform', 'client')),
+  component          TEXT               -- v2: platform: docker-proxy | front | containerd-shim | dockerd | containerd;
+                                        -- client: load-generator; NULL for service rows
 );
 CREATE INDEX IF NOT EXISTS replicas_run ON replicas(run_id);
 
@@ -75,7 +86,7 @@ CREATE TABLE IF NOT EXISTS samples (
   mem_inactive_file_bytes  INTEGER,
   mem_limit_bytes          INTEGER,           -- cgroup limit, or host memory when unlimited (as docker does)
   mem_percent              REAL,
-  net_rx_bytes             INTEGER,           -- cumulative, all interfaces but lo
+  net_rx_bytes             INTEGER,           -- cumulative, all interfaces but lo; NULL for the platform's and the client's host processes (the host's namespace is not theirs)
   net_tx_bytes             INTEGER,
   block_read_bytes         INTEGER,           -- cumulative
   block_write_bytes        INTEGER,
@@ -103,6 +114,8 @@ SELECT s.*,
        r.deployment,
        rp.name                                       AS replica_name,
        rp.hostname                                   AS replica_hostname,
+       rp.role,
+       rp.component,
        s.cpu_percent / s.online_cpus                 AS cpu_host_percent,
        CASE WHEN rp.cpu_limit > 0 THEN s.cpu_percent / rp.cpu_limit END AS cpu_limit_percent
 FROM samples s

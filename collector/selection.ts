@@ -1,6 +1,6 @@
 // What to watch, as Docker list filters (pure). Docker ANDs different filter keys and label values
 // within one query; several queries are unioned by the collector.
-import { DEFAULT_IMAGE, DEFAULT_SERVICE } from '../contracts/deployments.js';
+import { DEFAULT_IMAGE, DEFAULT_SERVICE, frontServiceName } from '../contracts/deployments.js';
 
 /** A filter object for GET /containers/json, e.g. { label: ['a=b'], ancestor: ['img'] }. */
 export type DockerFilters = Record<string, string[]>;
@@ -53,6 +53,16 @@ export function dockerQueries(flags: SelectionFlags): DockerFilters[] {
   return [{ ancestor: [DEFAULT_IMAGE] }, { label: [`${LABEL.swarmService}=${DEFAULT_SERVICE}`] }];
 }
 
+/**
+ * The swarm front the selection's traffic goes through (platform, not service): the tasks of swarm service
+ * `<service>-front` for a swarm selection (--service, or no flag: the default service), none otherwise.
+ */
+export function frontQueries(flags: SelectionFlags): DockerFilters[] {
+  const flagged = flags.projects.length > 0 || flags.image !== undefined || flags.containers.length > 0 || flags.filters.length > 0;
+  const service = flags.projects.length === 0 ? (flags.service ?? (flagged ? undefined : DEFAULT_SERVICE)) : undefined;
+  return service === undefined ? [] : [{ label: [`${LABEL.swarmService}=${frontServiceName(service)}`] }];
+}
+
 function composeQuery(base: DockerFilters, project: string, service: string | undefined): DockerFilters {
   const labels = [`${LABEL.composeProject}=${project}`, LABEL.composeNumber];
   if (service !== undefined) labels.push(`${LABEL.composeService}=${service}`);
@@ -71,6 +81,8 @@ export interface InspectInfo {
   State: { Pid: number; Running: boolean; StartedAt: string };
   Config: { Hostname: string; Image: string; Labels: Record<string, string> | null };
   HostConfig: { NanoCpus?: number; CpuQuota?: number; CpuPeriod?: number; Memory?: number };
+  /** Published ports: "5000/tcp" → the host addresses and ports it is bound to (null when not published). */
+  NetworkSettings?: { Ports?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null> | null };
 }
 
 /** A replica row's descriptive fields, from one inspect result (pure). */
@@ -92,6 +104,8 @@ export interface ReplicaInfo {
   cpuLimit: number | null;
   memoryLimitBytes: number | null;
   labels: Record<string, string>;
+  /** Host ports the container is published on (each carried by a docker-proxy when the userland proxy is on), ascending. */
+  publishedPorts: number[];
 }
 
 function intOrNull(v: string | undefined): number | null {
@@ -129,5 +143,15 @@ export function replicaInfo(c: InspectInfo, collectorHost: string): ReplicaInfo 
     cpuLimit,
     memoryLimitBytes: h.Memory && h.Memory > 0 ? h.Memory : null,
     labels,
+    publishedPorts: publishedPorts(c.NetworkSettings?.Ports),
   };
+}
+
+/** The distinct host ports of inspect's NetworkSettings.Ports, ascending. */
+export function publishedPorts(ports: NonNullable<InspectInfo['NetworkSettings']>['Ports']): number[] {
+  const out = new Set<number>();
+  for (const bindings of Object.values(ports ?? {})) {
+    for (const b of bindings ?? []) if (b.HostPort && /^\d+$/.test(b.HostPort)) out.add(Number(b.HostPort));
+  }
+  return [...out].sort((a, b) => a - b);
 }

@@ -1,8 +1,8 @@
 // Everything one tick wants to write, applied in a single transaction. Watchers run async I/O first
 // and queue their writes here; replica ids are assigned when the batch is applied, so a sample of a
 // replica first seen in the same tick refers to it through the shared Tracked object.
-import type { Db, ProcessReplica, SampleWrite } from './db.js';
-import { endReplica, insertEvent, insertReplica, makeSampleWriter, markTick } from './db.js';
+import type { Db, ProcessReplica, ReplicaPart, SampleWrite } from './db.js';
+import { endReplica, insertEvent, insertReplica, makeSampleWriter, markTick, SERVICE_PART } from './db.js';
 import type { Counters } from './formulas.js';
 import type { ReplicaInfo } from './selection.js';
 
@@ -17,9 +17,9 @@ type Write = (ctx: { db: Db; runId: number; sample: (s: SampleWrite) => void }) 
 export class TickBatch {
   private readonly writes: Write[] = [];
 
-  newReplica(t: Tracked, ts: number, container: ReplicaInfo | null, proc: ProcessReplica | null): void {
+  newReplica(t: Tracked, ts: number, container: ReplicaInfo | null, proc: ProcessReplica | null, part: ReplicaPart = SERVICE_PART): void {
     this.writes.push(({ db, runId }) => {
-      t.replicaId = insertReplica(db, runId, container, proc, ts);
+      t.replicaId = insertReplica(db, runId, container, proc, ts, part);
       insertEvent(db, runId, t.replicaId, ts, 'replica-started', container?.name ?? proc?.name ?? null);
     });
   }

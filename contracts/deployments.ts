@@ -79,6 +79,10 @@ export const DEFAULT_CONTAINER = 'llm-inference-container';
 export const DEFAULT_COMPOSE_PROJECT = 'llm-inference';
 /** `docker service create --name llm-inference-service`, for 1 and 3 replicas alike. */
 export const DEFAULT_SERVICE = 'llm-inference-service';
+/** The swarm service of the HAProxy front of swarm service `service` (deploy/drivers/swarm.ts creates it; the collector samples it as platform). */
+export function frontServiceName(service: string): string {
+  return `${service}-front`;
+}
 /** The native service's port, which `docker run -p 5000:5000` keeps. */
 export const NATIVE_PORT = 5000;
 /** The port Compose and Swarm publish. */

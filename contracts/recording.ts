@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 type Db = Database.Database;
 
 /** PRAGMA user_version of a recording this code understands; a reader refuses a higher one. */
-export const RECORDING_SCHEMA_VERSION = 1;
+export const RECORDING_SCHEMA_VERSION = 2;
 
 /** The schema file, relative to the project root (the collector applies it; fixtures build from it). */
 export const RECORDING_SCHEMA_PATH = 'collector/schema.sql';
@@ -28,6 +28,28 @@ export type StatsSource = (typeof STATS_SOURCES)[number];
 
 export const REPLICA_KINDS = ['container', 'process'] as const;
 export type ReplicaKind = (typeof REPLICA_KINDS)[number];
+
+/**
+ * What a replica row measures (schema v2): the deployment's service, the platform that carries or runs it,
+ * or the load generator (measured apart, never in the deployment's cost). A version-1 recording holds
+ * service rows only: its rows read as 'service'.
+ */
+export const REPLICA_ROLES = ['service', 'platform', 'client'] as const;
+export type ReplicaRole = (typeof REPLICA_ROLES)[number];
+
+/** `replicas.component` of platform rows: the published port's userland proxy, the swarm front (HAProxy), runtime daemons. */
+export const PLATFORM_COMPONENTS = ['docker-proxy', 'front', 'containerd-shim', 'dockerd', 'containerd'] as const;
+export type PlatformComponent = (typeof PLATFORM_COMPONENTS)[number];
+
+/** `replicas.component` of client rows. */
+export const CLIENT_COMPONENT = 'load-generator';
+
+/**
+ * The load generator's scripts (load/cli.ts, and load/phase-child.ts that load/phase-process.ts forks
+ * once per phase), as their compiled paths end: how the collector tells a load generator among the
+ * processes of the pid it is given (`collector start --client-pid`).
+ */
+export const LOAD_GENERATOR_SCRIPTS = ['/load/cli.js', '/load/phase-child.js'] as const;
 
 /** What the collector records in `events.kind`. */
 export const EVENT_KINDS = [
@@ -85,6 +107,10 @@ export interface ReplicaRow {
   memory_limit_bytes: number | null;
   first_seen_ms: number;
   ended_at_ms: number | null;
+  /** v2; read as 'service' from a version-1 recording. */
+  role: ReplicaRole;
+  /** v2: which part of the platform (PLATFORM_COMPONENTS) or CLIENT_COMPONENT; NULL for service rows. */
+  component: string | null;
 }
 
 export interface ReplicaLabelRow {
@@ -168,9 +194,25 @@ export function recordingRuns(db: Db, label?: string): RunRow[] {
     : (db.prepare(`SELECT * FROM runs WHERE status = 'recording' AND label = ? ORDER BY id`).all(label) as RunRow[]);
 }
 
-/** A run's replicas in the order they were first seen. */
-export function replicasOfRun(db: Db, runId: number): ReplicaRow[] {
-  return db.prepare('SELECT * FROM replicas WHERE run_id = ? ORDER BY id').all(runId) as ReplicaRow[];
+/** Whether the recording's replicas have the role columns (schema v2); a version-1 file is read as it is. */
+export function hasReplicaRoles(db: Db): boolean {
+  return (db.prepare(`SELECT COUNT(*) FROM pragma_table_info('replicas') WHERE name = 'role'`).pluck().get() as number) > 0;
+}
+
+/**
+ * SQL for the replicas table with role and component whatever the version: the table itself (v2), or its
+ * version-1 rows with role 'service' and no component. Use it in place of `replicas` in a FROM clause.
+ */
+export function replicasWithRoles(db: Db): string {
+  return hasReplicaRoles(db) ? 'replicas' : `(SELECT *, 'service' AS role, NULL AS component FROM replicas)`;
+}
+
+/** A run's replicas (all, or those of one role) in the order they were first seen. */
+export function replicasOfRun(db: Db, runId: number, role?: ReplicaRole): ReplicaRow[] {
+  const from = replicasWithRoles(db);
+  return role === undefined
+    ? (db.prepare(`SELECT * FROM ${from} WHERE run_id = ? ORDER BY id`).all(runId) as ReplicaRow[])
+    : (db.prepare(`SELECT * FROM ${from} WHERE run_id = ? AND role = ? ORDER BY id`).all(runId, role) as ReplicaRow[]);
 }
 
 /** A replica's container labels as key → value. */
@@ -180,16 +222,22 @@ export function labelsOfReplica(db: Db, replicaId: number): Record<string, strin
 }
 
 /**
- * A run's samples by replica, then time, streamed (a run can hold hundreds of thousands). Pass the
- * columns you need to read only those; the default is every column.
+ * A run's samples (of every replica, or of those in `replicaIds`) by replica, then time, streamed (a run
+ * can hold hundreds of thousands). Pass the columns you need to read only those; the default is every column.
  */
 export function samplesOfRun<C extends SampleColumn = SampleColumn>(
   db: Db,
   runId: number,
   columns?: readonly C[],
+  replicaIds?: readonly number[],
 ): IterableIterator<Pick<SampleRow, C>> {
   const list = columns === undefined ? '*' : columns.map((c) => quoteColumn(c)).join(', ');
-  return db.prepare(`SELECT ${list} FROM samples WHERE run_id = ? ORDER BY replica_id, ts_ms`).iterate(runId) as IterableIterator<Pick<SampleRow, C>>;
+  if (replicaIds === undefined)
+    return db.prepare(`SELECT ${list} FROM samples WHERE run_id = ? ORDER BY replica_id, ts_ms`).iterate(runId) as IterableIterator<Pick<SampleRow, C>>;
+  // only those replicas' rows: the (replica_id, ts_ms) index reads them without touching the others
+  const ids = replicaIds.map((id) => Number(id)).filter(Number.isInteger);
+  return db.prepare(`SELECT ${list} FROM samples WHERE run_id = ? AND replica_id IN (${ids.join(', ') || 'NULL'}) ORDER BY replica_id, ts_ms`)
+    .iterate(runId) as IterableIterator<Pick<SampleRow, C>>;
 }
 
 /** First and last sample time of a run (missed reads included); undefined when it has no samples. */

@@ -60,6 +60,49 @@ const resourceShape = {
 export const ResourceFiguresSchema = z.object(resourceShape);
 export type ResourceFigures = z.output<typeof ResourceFiguresSchema>;
 
+/** One component of the platform (docker-proxy, front, containerd-shim, dockerd, containerd) over a window, summed over its rows. */
+export const ComponentFiguresSchema = z.object({
+  /** Rows (processes or containers) of that component. */
+  rows: z.number().int().nonnegative(),
+  cpuTimeMs: maybe,
+  cpuMsPerRequest: maybe,
+  /** Mean used memory (container) or RSS (host process), summed over its rows. */
+  memMeanBytes: maybe,
+});
+export type ComponentFigures = z.output<typeof ComponentFiguresSchema>;
+
+/**
+ * A part of a run other than the service (schema v2 roles): the platform that carries the deployment, or
+ * the load generator. Per request = ÷ the window's successful requests, as the service's figures.
+ */
+export const PartFiguresSchema = z.object({
+  /** Rows of that role the recording has for the run (0: nothing carries it, as for native). */
+  rows: z.number().int().nonnegative(),
+  samples: z.number().int().nonnegative(),
+  missedSamples: z.number().int().nonnegative(),
+  cpuTimeMs: maybe,
+  cpuMsPerRequest: maybe,
+  /** Summed over its rows per poll (container used memory, host processes' RSS). */
+  memBytes: SpreadSchema,
+  byComponent: z.record(z.string(), ComponentFiguresSchema),
+});
+export type PartFigures = z.output<typeof PartFiguresSchema>;
+
+/**
+ * Service + platform: what the deployment costs. The service figures are the run's or phase's own
+ * (cpuMsPerRequest, memBytes); present only where the platform was sampled.
+ */
+const partsShape = {
+  /** The platform (role 'platform'); absent when the recording did not sample it (a version-1 recording). */
+  platform: PartFiguresSchema.optional(),
+  /** Service + platform CPU ms per request. */
+  deploymentCpuMsPerRequest: maybe,
+  /** Service + platform mean memory, bytes. */
+  deploymentMemMeanBytes: maybe,
+  /** The load generator (role 'client'): measured apart, never in the deployment's cost. */
+  loadGenerator: PartFiguresSchema.optional(),
+};
+
 /** One reported run over its measured window (every load phase but the warm-up, pooled). */
 /** Which label and round a run is: with several rounds a run's `label` is `<group>@r<round>`. */
 const roundShape = {
@@ -110,6 +153,7 @@ export const RunSummarySchema = z.object({
    * phase (one request at a time), else over the measured phases. */
   modelMsPerRequest: maybe,
   ...resourceShape,
+  ...partsShape,
 });
 export type RunSummary = z.output<typeof RunSummarySchema>;
 export type MemSource = NonNullable<RunSummary['memSource']>;
@@ -138,6 +182,7 @@ export const PhaseSummarySchema = z.object({
    * requests no replica could be named for are under "(unattributed)". */
   replicaShares: z.record(z.string(), finite),
   ...resourceShape,
+  ...partsShape,
 });
 export type PhaseSummary = z.output<typeof PhaseSummarySchema>;
 
@@ -174,7 +219,10 @@ export type Overhead = z.output<typeof OverheadSchema>;
 // ---- across rounds: the experiment measures every deployment once per round, in a changing order ----
 
 /** The figures compared across deployments, per measured phase. */
-export const COMPARED_METRICS = ['p50', 'p90', 'p99', 'mean', 'reqPerSec', 'cpuMsPerRequest', 'memMiB', 'memPercent'] as const;
+export const COMPARED_METRICS = [
+  'p50', 'p90', 'p99', 'mean', 'reqPerSec', 'cpuMsPerRequest', 'memMiB', 'memPercent',
+  'platformCpuMsPerRequest', 'deploymentCpuMsPerRequest', 'platformMemMiB', 'deploymentMemMiB',
+] as const;
 export type ComparedMetric = (typeof COMPARED_METRICS)[number];
 
 /** "real difference": the interval excludes 0 (and the A/A interval); "not decided": one round only. */

@@ -73,7 +73,10 @@ async function withRecording<T>(deployment: Deployment, target: Target, files: R
   const label = files.record.label;
   return withResource(
     async () => {
-      files.record.runId = await collector.start(label, [...deployment.collectorArgs(), ...(await modelArgs(target))]);
+      // --client-pid: the load generator is this process's child, one per phase (load/phase-process.ts); the
+      // collector records each as a client row, measured apart from the deployment's cost
+      const client = ['--client-pid', String(process.pid)];
+      files.record.runId = await collector.start(label, [...deployment.collectorArgs(), ...(await modelArgs(target)), ...client]);
       ctx.log(`collector: recording run ${files.record.runId}`);
     },
     use,

@@ -123,6 +123,29 @@ function summaryTables(input: DocumentInput): Block[] {
   ];
 }
 
+/** CPU per request in the cost table: 3 decimals, since the platform's share is often a few hundredths of a ms. */
+export const COST_DIGITS = 3;
+
+/**
+ * What each deployment costs: its service and the platform that carries it (docker-proxy, the swarm front,
+ * the shims, dockerd and containerd), and their sum; the load generator apart. Only where the recording
+ * sampled the platform (schema v2): a version-1 recording's report is as it was.
+ */
+function costTable(input: DocumentInput): Block[] {
+  const runs = input.summaries.runs;
+  if (!runs.some((r) => r.platform !== undefined)) return [];
+  const components = (r: (typeof runs)[number]): string =>
+    Object.entries(r.platform?.byComponent ?? {}).map(([c, f]) => `${c} ${fixed(f.cpuMsPerRequest, COST_DIGITS)}`).join(', ') || DASH;
+  const rows = runs.map((r) => [r.run.label, fixed(r.cpuMsPerRequest, COST_DIGITS), fixed(r.platform?.cpuMsPerRequest, COST_DIGITS),
+    fixed(r.deploymentCpuMsPerRequest, COST_DIGITS), mib(r.memBytes.mean), mib(r.platform?.memBytes.mean), mib(r.deploymentMemMeanBytes),
+    components(r), fixed(r.loadGenerator?.cpuMsPerRequest, COST_DIGITS), mib(r.loadGenerator?.memBytes.mean)]);
+  return [
+    { kind: 'heading', level: 3, text: 'Service and platform' },
+    { kind: 'paragraph', text: 'What each deployment costs per successful request over the measured window: its service (the replicas, as above) and the platform that carries it, sampled as their own rows (role \'platform\' in the recording): docker-proxy for each published port, the swarm front, the containerd shim of each container, dockerd and containerd. Native has no platform (0). dockerd and containerd serve every container on the host, so their share is an upper bound. Memory: mean over polls, summed over rows, MiB (containers: used memory; host processes: RSS). The load generator (role \'client\') is measured apart and is not in the deployment\'s cost.' },
+    { kind: 'table', header: ['Deployment', 'Service CPU ms/req', 'Platform CPU ms/req', 'Service + platform CPU ms/req', 'Service mem', 'Platform mem', 'Service + platform mem', 'Platform CPU ms/req by component', 'Load generator CPU ms/req', 'Load generator mem'], rows },
+  ];
+}
+
 function replicaTable(input: DocumentInput): Block[] {
   const reps = input.summaries.replicas;
   const latency = reps.map((r) => [r.label, r.hostname ?? r.name, String(r.requests), fixed(r.reqPerSec, 1),
@@ -272,7 +295,7 @@ export function buildDocument(input: DocumentInput): Block[] {
     blocks.push({ kind: 'list', items: [...pros.map((p) => `+ ${p}`), ...cons.map((c) => `− ${c}`)] });
   }
   blocks.push(...eventSection(events));
-  blocks.push(...environment(input), ...summaryTables(input), ...overheadTable(input));
+  blocks.push(...environment(input), ...summaryTables(input), ...costTable(input), ...overheadTable(input));
   blocks.push({ kind: 'heading', level: 2, text: 'Figures' });
   for (const f of input.figures) blocks.push({ kind: 'figure', name: f.name, title: f.title });
   blocks.push(...replicaTable(input));

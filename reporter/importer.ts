@@ -1,6 +1,7 @@
 // Imports the run folders' latency CSVs into the reporter's tables and joins each request to the replica
 // that served it and to that replica's nearest sample. Only the reporter's own tables are written.
 import type Database from 'better-sqlite3';
+import { type ReplicaRow as RecordedReplica, replicasOfRun } from '../contracts/recording.js';
 import { readClientCsv, readServiceCsv, type Warning } from './csv-read.js';
 import type { Phase } from './run-folders.js';
 import type { ReportRun } from './selection.js';
@@ -21,12 +22,7 @@ export function phaseAt(phases: ReadonlyArray<Pick<Phase, 'name' | 'startMs' | '
   return null;
 }
 
-interface ReplicaRow {
-  id: number;
-  hostname: string | null;
-  first_seen_ms: number;
-  ended_at_ms: number | null;
-}
+type ReplicaRow = Pick<RecordedReplica, 'id' | 'hostname' | 'first_seen_ms' | 'ended_at_ms'>;
 
 /**
  * Who served a request: the replica whose host name the service wrote (when a host name has several
@@ -72,7 +68,8 @@ export class Attributor {
 /** One run's CSVs into report.db; zone-less service timestamps are read in `zone`. */
 export function importRun(db: Database.Database, run: ReportRun, zone: TimeZone, warn: (w: Warning) => void): ImportCounts {
   const runId = run.recorded?.id ?? null;
-  const replicas = runId === null ? [] : (db.prepare('SELECT id, hostname, first_seen_ms, ended_at_ms FROM replicas WHERE run_id = ?').all(runId) as ReplicaRow[]);
+  // requests are served by the service's replicas only (not the platform's or the client's rows)
+  const replicas = runId === null ? [] : replicasOfRun(db, runId, 'service');
   const who = new Attributor(replicas, run.recorded?.intervalMs ?? 0);
   db.prepare(
     `INSERT INTO report_runs (label, run_id, deployment, folder, manifest, has_client_csv, window_start_ms, window_end_ms, built_at_ms)

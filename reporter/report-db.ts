@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { errorText } from '../common/error-text.js';
+import { hasReplicaRoles } from '../contracts/recording.js';
 import { openRecording, ReporterError } from './db.js';
 import { mergeRecordings, type MergeResult } from './merge.js';
 import { createReportSchema, dropReportSchema } from './report-schema.js';
@@ -24,7 +25,14 @@ const ALL_PAGES = 0x7fffffff;
 
 /** A new <outDir>/report.db holding the recordings' rows and the reporter's (empty) tables. */
 export async function createReportDb(outDir: string, recordings: readonly string[]): Promise<ReportDb> {
-  for (const input of recordings) openRecording(input).close(); // every input checked before anything is written
+  const withRoles = recordings.map((input) => {
+    const db = openRecording(input); // every input checked before anything is written
+    try {
+      return hasReplicaRoles(db);
+    } finally {
+      db.close();
+    }
+  });
   mkdirSync(outDir, { recursive: true });
   const path = join(outDir, REPORT_DB_FILE);
   for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
@@ -42,6 +50,11 @@ export async function createReportDb(outDir: string, recordings: readonly string
     // Rebuilt from its sources on every build: a crash mid-build loses nothing worth a journal's fsyncs.
     db.pragma('synchronous = OFF');
     dropReportSchema(db);
+    // A version-1 first input merged with version-2 others: the copy (never the recording) gets the role
+    // columns, its own rows 'service' as version 1 recorded them, so the others' roles are kept.
+    if (!withRoles[0] && withRoles.some(Boolean)) {
+      db.exec(`ALTER TABLE replicas ADD COLUMN role TEXT NOT NULL DEFAULT 'service'; ALTER TABLE replicas ADD COLUMN component TEXT;`);
+    }
     const copied = mergeRecordings(recordings.slice(1), db);
     createReportSchema(db, recordings);
     return { db, path, copied };

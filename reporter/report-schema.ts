@@ -5,6 +5,7 @@
 // queries on its own, with any SQLite client.
 import type Database from 'better-sqlite3';
 import { WARMUP_PHASE } from '../contracts/deployments.js';
+import { replicasWithRoles } from '../contracts/recording.js';
 
 export const REPORT_SCHEMA_VERSION = 2;
 
@@ -115,7 +116,8 @@ LEFT JOIN replicas r ON r.id = q.replica_id
 LEFT JOIN samples s ON s.id = q.sample_id;
 `;
 
-const GROWTH_VIEWS = `
+/** `replicas` is the recorded table, or (version 1) its rows with role 'service' (contracts/recording.ts replicasWithRoles). */
+const growthViews = (replicas: string): string => `
 -- The windows figures are computed over: each run's measured window (phase NULL) and each measured phase.
 CREATE VIEW report_windows AS
 SELECT rr.label, NULL AS phase, rr.run_id,
@@ -148,29 +150,30 @@ WITH readings AS (
          CASE WHEN COUNT(*) >= 2 THEN SUM(CASE WHEN prev IS NULL THEN 0 WHEN v >= prev THEN v - prev ELSE v END) END AS g
   FROM steps GROUP BY label, phase, replica_id, counter
 )
-SELECT g.label, g.phase, g.replica_id, r.kind,
+SELECT g.label, g.phase, g.replica_id, r.kind, r.role, r.component,
        MAX(CASE WHEN counter = 'cpu_total_ns' THEN g END) AS cpu_total_ns,
        MAX(CASE WHEN counter = 'net_rx_bytes' THEN g END) AS net_rx_bytes,
        MAX(CASE WHEN counter = 'net_tx_bytes' THEN g END) AS net_tx_bytes,
        MAX(CASE WHEN counter = 'block_read_bytes' THEN g END) AS block_read_bytes,
        MAX(CASE WHEN counter = 'block_write_bytes' THEN g END) AS block_write_bytes
-FROM growth g JOIN replicas r ON r.id = g.replica_id
+FROM growth g JOIN ${replicas} r ON r.id = g.replica_id
 GROUP BY g.label, g.phase, g.replica_id;
 
--- Per window, summed over the replicas. A native process's network counters are the host's, not the
--- service's: left out (NULL), as in the report.
+-- Per window, summed over the service's replicas (role 'service': the platform's and the load generator's
+-- rows are reported apart). A native process's network counters are the host's, not the service's: left
+-- out (NULL), as in the report.
 CREATE VIEW window_resources AS
 SELECT label, phase, SUM(cpu_total_ns) / 1e6 AS cpu_time_ms,
        SUM(CASE WHEN kind = 'process' THEN NULL ELSE net_rx_bytes END) AS net_rx_bytes,
        SUM(CASE WHEN kind = 'process' THEN NULL ELSE net_tx_bytes END) AS net_tx_bytes,
        SUM(block_read_bytes) AS block_read_bytes, SUM(block_write_bytes) AS block_write_bytes
-FROM replica_counter_growth GROUP BY label, phase;
+FROM replica_counter_growth WHERE role = 'service' GROUP BY label, phase;
 `;
 
 const measuredClient = `SELECT label, phase, latency_ms AS v FROM client_requests WHERE ok = 1 AND phase <> ${WARMUP}`;
 const measuredService = `SELECT label, phase, latency_ms AS v FROM service_requests WHERE phase IS NULL OR phase <> ${WARMUP}`;
 
-const SUMMARY_VIEWS = `
+const summaryViews = (replicas: string): string => `
 -- Per run, over its measured window (every load phase but the warm-up): the figures of summary.json's
 -- runs and REPORT.md's summary tables. Requests are client rows, or service rows for a run without
 -- client.csv; latency percentiles are nearest-rank over the successful requests.
@@ -232,7 +235,7 @@ SELECT rr.label, r.id AS replica_id, r.name, r.hostname, COALESCE(served.request
        CASE WHEN r.kind = 'process' THEN NULL ELSE g.net_tx_bytes END AS net_tx_bytes,
        g.block_read_bytes, g.block_write_bytes
 FROM report_runs rr
-JOIN replicas r ON r.run_id = rr.run_id
+JOIN ${replicas} r ON r.run_id = rr.run_id AND r.role = 'service'
 LEFT JOIN served ON served.label = rr.label AND served.replica_id = r.id
 LEFT JOIN server ON server.label = rr.label AND server.replica_id = r.id
 LEFT JOIN replica_counter_growth g ON g.label = rr.label AND g.phase IS NULL AND g.replica_id = r.id;
@@ -264,8 +267,9 @@ export function createReportSchema(db: Database.Database, recordings: readonly s
   db.transaction(() => {
     db.exec(TABLES);
     db.exec(JOIN_VIEWS);
-    db.exec(GROWTH_VIEWS);
-    db.exec(SUMMARY_VIEWS);
+    const replicas = replicasWithRoles(db);
+    db.exec(growthViews(replicas));
+    db.exec(summaryViews(replicas));
     const meta = db.prepare('INSERT INTO report_meta (key, value) VALUES (?, ?)');
     meta.run('schema_version', String(REPORT_SCHEMA_VERSION));
     meta.run('recordings', JSON.stringify(recordings));

@@ -21,15 +21,20 @@ export interface RoundRun {
 
 export const METRIC_UNITS: Record<ComparedMetric, string> = {
   p50: 'ms', p90: 'ms', p99: 'ms', mean: 'ms', reqPerSec: 'req/s', cpuMsPerRequest: 'ms', memMiB: 'MiB', memPercent: '%',
+  platformCpuMsPerRequest: 'ms', deploymentCpuMsPerRequest: 'ms', platformMemMiB: 'MiB', deploymentMemMiB: 'MiB',
 };
 
 export const METRIC_NAMES: Record<ComparedMetric, string> = {
   p50: 'p50 latency', p90: 'p90 latency', p99: 'p99 latency', mean: 'mean latency', reqPerSec: 'throughput',
   cpuMsPerRequest: 'CPU per request', memMiB: 'memory', memPercent: 'MEM %',
+  platformCpuMsPerRequest: 'platform CPU per request', deploymentCpuMsPerRequest: 'service + platform CPU per request',
+  platformMemMiB: 'platform memory', deploymentMemMiB: 'service + platform memory',
 };
 
 export const METHOD = 'per-round figures; overhead = figure − the baseline\'s in the same round; mean over rounds with a 95 % t-interval '
   + '(t with rounds − 1 degrees of freedom); "real difference" when the interval excludes 0 and does not overlap the A/A interval';
+
+const mib = (bytes: number | undefined): number | undefined => (bytes === undefined ? undefined : bytes / 2 ** 20);
 
 /** A phase's figure; throughput only where the load was closed-loop (an open loop's rate is what was offered). */
 export function metricValue(p: PhaseSummary, metric: ComparedMetric): number | undefined {
@@ -40,8 +45,12 @@ export function metricValue(p: PhaseSummary, metric: ComparedMetric): number | u
     case 'mean': return p.client.mean;
     case 'reqPerSec': return p.rateRps === null ? p.reqPerSec : undefined;
     case 'cpuMsPerRequest': return p.cpuMsPerRequest;
-    case 'memMiB': return p.memBytes.mean === undefined ? undefined : p.memBytes.mean / 2 ** 20;
+    case 'memMiB': return mib(p.memBytes.mean);
     case 'memPercent': return p.memPercent.mean;
+    case 'platformCpuMsPerRequest': return p.platform?.cpuMsPerRequest;
+    case 'deploymentCpuMsPerRequest': return p.deploymentCpuMsPerRequest;
+    case 'platformMemMiB': return mib(p.platform?.memBytes.mean);
+    case 'deploymentMemMiB': return mib(p.deploymentMemMeanBytes);
   }
 }
 

@@ -143,16 +143,18 @@ class SeriesReader {
   }
 }
 
+/** The samples of `replicaIds` (the run's service replicas, or one other role's rows) over each window. */
 export function readRunSamples(
   db: Database.Database,
   run: { id: number; startedAtMs: number; intervalMs: number },
   windows: readonly TimeWindow[],
+  replicaIds: readonly number[],
 ): RunSamples {
   const span = sampleSpan(db, run.id);
   const width = span === undefined ? 1 : Math.max(run.intervalMs, Math.ceil((span.lastMs - span.firstMs + 1) / SERIES_BUCKETS));
   const series = new SeriesReader(span?.firstMs ?? 0, width);
   const readers = windows.map((w) => new WindowReader(w, run.intervalMs));
-  const rows = samplesOfRun(db, run.id, ['replica_id', 'ts_ms', 'error', 'cpu_percent', 'mem_used_bytes', 'mem_percent', ...COUNTERS]);
+  const rows = samplesOfRun(db, run.id, ['replica_id', 'ts_ms', 'error', 'cpu_percent', 'mem_used_bytes', 'mem_percent', ...COUNTERS], replicaIds);
   for (const row of rows) {
     series.add(row);
     for (const r of readers) r.add(row);

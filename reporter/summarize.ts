@@ -5,11 +5,11 @@
 // host (÷ host_cpus) and to the replica's CPU limit when one was set.
 import type Database from 'better-sqlite3';
 import { mean, percentileSorted, sortedCopy } from '../common/percentile.js';
-import { isMeasuredPhase, WARMUP_PHASE } from '../contracts/deployments.js';
-import { type ReplicaRow, replicasOfRun } from '../contracts/recording.js';
-import type { Distribution, MemSource, PhaseSummary, ReplicaSummary, ResourceFigures, RunSummary, Spread } from '../contracts/summary.js';
+import { BASELINE_DEPLOYMENT, isMeasuredPhase, WARMUP_PHASE } from '../contracts/deployments.js';
+import { type ReplicaRole, type ReplicaRow, replicasOfRun } from '../contracts/recording.js';
+import type { ComponentFigures, Distribution, MemSource, PartFigures, PhaseSummary, ReplicaSummary, ResourceFigures, RunSummary, Spread } from '../contracts/summary.js';
 import type { ResourcePoint } from './plots/series.js';
-import { COUNTERS, type Counter, emptyReplica, readRunSamples, type ReplicaSamples, type WindowSamples } from './samples.js';
+import { COUNTERS, type Counter, emptyReplica, readRunSamples, type ReplicaSamples, type TimeWindow, type WindowSamples } from './samples.js';
 import type { RecordedRun, ReportRun } from './selection.js';
 import { describe } from './stats.js';
 
@@ -148,6 +148,9 @@ function requestFigures(db: Database.Database, run: ReportRun): RequestFigures {
 /** What the recording gives a run: its pooled and per-replica figures, and each measured phase's. */
 interface RecordedFigures {
   readonly run: ResourceFigures;
+  /** The platform and the load generator over the run's window, and over each measured phase. */
+  readonly parts: Parts;
+  readonly phaseParts: Map<string, Parts>;
   readonly replicas: ReplicaSummary[];
   readonly phases: Map<string, ResourceFigures>;
   readonly series: ResourcePoint[];
@@ -156,11 +159,12 @@ interface RecordedFigures {
   readonly memSource: MemSource;
 }
 
-function recordedFigures(db: Database.Database, run: ReportRun, rec: RecordedRun, req: RequestFigures): RecordedFigures {
-  const replicas = replicasOfRun(db, rec.id);
+function recordedFigures(db: Database.Database, run: ReportRun, rec: RecordedRun, req: RequestFigures, sampled: PartsSampled): RecordedFigures {
+  const replicas = replicasOfRun(db, rec.id, 'service');
   const phases = run.phases.filter((p) => isMeasuredPhase(p.name));
   const runWindow = { startMs: run.windowStartMs ?? rec.startedAtMs, endMs: run.windowEndMs ?? rec.endedAtMs ?? Number.MAX_SAFE_INTEGER };
-  const read = readRunSamples(db, rec, [runWindow, ...phases]);
+  const windows = [runWindow, ...phases];
+  const read = readRunSamples(db, rec, windows, replicas.map((r) => r.id));
   const windowS = run.windowStartMs !== null && run.windowEndMs !== null ? (run.windowEndMs - run.windowStartMs) / 1000 : undefined;
   const [whole, ...perPhase] = read.windows as [WindowSamples, ...WindowSamples[]];
   const replicaRows: ReplicaSummary[] = [];
@@ -189,8 +193,13 @@ function recordedFigures(db: Database.Database, run: ReportRun, rec: RecordedRun
     return [p.name, pooledFigures(win, replicas, reps, rec, okInPhase.get(run.label, p.name) as number)] as const;
   }));
   const names = new Map(replicas.map((r) => [r.id, r.hostname ?? r.name]));
+  const okPerWindow = [req.ok, ...phases.map((p) => okInPhase.get(run.label, p.name) as number)];
+  const platform = sampled.platform(run) ? partFigures(db, rec, 'platform', windows, okPerWindow) : undefined;
+  const loadGenerator = sampled.client ? partFigures(db, rec, 'client', windows, okPerWindow) : undefined;
   return {
     run: pooledFigures(whole, replicas, perReplica, rec, req.ok),
+    parts: { platform: platform?.[0], loadGenerator: loadGenerator?.[0] },
+    phaseParts: new Map(phases.map((p, i) => [p.name, { platform: platform?.[i + 1], loadGenerator: loadGenerator?.[i + 1] }])),
     replicas: replicaRows,
     phases: phaseFigures,
     series: read.series.map(({ replicaId, ...p }) => ({ replica: names.get(replicaId) ?? String(replicaId), ...p })),
@@ -205,10 +214,85 @@ export function memSourceOf(rec: Pick<RecordedRun, 'statsSource'>, replicas: Rea
   return rec.statsSource === 'proc' && replicas.some((r) => r.kind === 'process') ? 'rss' : 'cgroup';
 }
 
+interface Parts {
+  readonly platform: PartFigures | undefined;
+  readonly loadGenerator: PartFigures | undefined;
+}
+
+/** Which runs had their platform and client sampled (schema v2 roles; a version-1 recording has neither). */
+interface PartsSampled {
+  platform(run: ReportRun): boolean;
+  readonly client: boolean;
+}
+
+/**
+ * The platform was sampled where a run has platform rows; once any run has, a native run without them has
+ * none to sample (nothing carries a native process): its platform is 0, not unknown. The load generator
+ * was sampled where any run has client rows.
+ */
+function partsSampled(db: Database.Database, runs: readonly ReportRun[]): PartsSampled {
+  const ids = runs.map((r) => r.recorded?.id).filter((id): id is number => id !== undefined);
+  const withRole = (role: ReplicaRole): Set<number> => new Set(ids.filter((id) => replicasOfRun(db, id, role).length > 0));
+  const platform = withRole('platform');
+  const client = withRole('client');
+  return {
+    platform: (run) => platform.has(run.recorded?.id ?? -1) || (platform.size > 0 && run.deployment === BASELINE_DEPLOYMENT),
+    client: client.size > 0,
+  };
+}
+
+/**
+ * One role's rows over each window: CPU time summed over its rows (each counter's growth), memory summed
+ * per poll, and the same per component. Per request = ÷ that window's successful requests.
+ */
+function partFigures(db: Database.Database, rec: RecordedRun, role: Exclude<ReplicaRole, 'service'>, windows: readonly TimeWindow[],
+  okPerWindow: readonly number[]): PartFigures[] {
+  const rows = replicasOfRun(db, rec.id, role);
+  const read = readRunSamples(db, rec, windows, rows.map((r) => r.id));
+  return read.windows.map((win, i) => {
+    const ok = okPerWindow[i] ?? 0;
+    const perRow = rows.map((r) => ({ row: r, read: win.replicas.get(r.id) ?? emptyReplica() }));
+    const cpuMs = (rs: typeof perRow): number | undefined => {
+      const grown = rs.map((x) => x.read.growth.cpu_total_ns.value).filter((v): v is number => v !== undefined);
+      return rs.length === 0 ? 0 : grown.length === 0 ? undefined : grown.reduce((a, b) => a + b, 0) / 1e6;
+    };
+    const perRequest = (ms: number | undefined): number | undefined => (ms === undefined || ok === 0 ? undefined : ms / ok);
+    const byComponent: Record<string, ComponentFigures> = {};
+    for (const component of [...new Set(rows.map((r) => r.component ?? role))]) {
+      const mine = perRow.filter((x) => (x.row.component ?? role) === component);
+      const means = mine.map((x) => mean(x.read.mem)).filter((v): v is number => v !== undefined);
+      const ms = cpuMs(mine);
+      byComponent[component] = { rows: mine.length, cpuTimeMs: ms, cpuMsPerRequest: perRequest(ms), memMeanBytes: means.length ? means.reduce((a, b) => a + b, 0) : undefined };
+    }
+    const ms = cpuMs(perRow);
+    return {
+      rows: rows.length,
+      samples: win.samples,
+      missedSamples: win.missed,
+      cpuTimeMs: ms,
+      cpuMsPerRequest: perRequest(ms),
+      memBytes: rows.length === 0 ? { mean: 0, p95: 0, max: 0 } : spread(win.memPerPoll),
+      byComponent,
+    };
+  });
+}
+
+/** The figures of a run or phase that add the platform to the service: what the deployment costs. */
+function deploymentFigures(service: ResourceFigures, parts: Parts | undefined): Pick<RunSummary, 'platform' | 'loadGenerator' | 'deploymentCpuMsPerRequest' | 'deploymentMemMeanBytes'> {
+  const p = parts?.platform;
+  const add = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : a + b);
+  return {
+    platform: p,
+    deploymentCpuMsPerRequest: add(service.cpuMsPerRequest, p?.cpuMsPerRequest),
+    deploymentMemMeanBytes: add(service.memBytes.mean, p?.memBytes.mean),
+    loadGenerator: parts?.loadGenerator,
+  };
+}
+
 const UNATTRIBUTED = '(unattributed)';
 
 /** Each measured phase: throughput is what closed-loop phases measure, latency what open ones do. */
-function phaseSummaries(db: Database.Database, run: ReportRun, resources: Map<string, ResourceFigures> | undefined): PhaseSummary[] {
+function phaseSummaries(db: Database.Database, run: ReportRun, resources: Map<string, ResourceFigures> | undefined, parts: Map<string, Parts> | undefined): PhaseSummary[] {
   const ok = db.prepare('SELECT latency_ms FROM client_requests WHERE label = ? AND phase = ? AND ok = 1').pluck();
   const all = db.prepare('SELECT COUNT(*) FROM client_requests WHERE label = ? AND phase = ?').pluck();
   const server = db.prepare('SELECT latency_ms FROM service_requests WHERE label = ? AND phase = ?').pluck();
@@ -221,8 +305,10 @@ function phaseSummaries(db: Database.Database, run: ReportRun, resources: Map<st
       const requests = all.get(run.label, p.name) as number;
       const seconds = (p.endMs - p.startMs) / 1000;
       const shares = byReplica.all(UNATTRIBUTED, run.label, p.name) as Array<{ replica: string; n: number }>;
+      const service = resources?.get(p.name) ?? NO_RESOURCES;
       return {
-        ...(resources?.get(p.name) ?? NO_RESOURCES),
+        ...service,
+        ...deploymentFigures(service, parts?.get(p.name)),
         label: run.label,
         deployment: run.deployment,
         group: run.group,
@@ -252,19 +338,22 @@ function runStatus(run: ReportRun): string {
 
 export function summarizeRuns(db: Database.Database, runs: readonly ReportRun[]): Summaries {
   const out: Summaries = { runs: [], replicas: [], phases: [], series: new Map() };
+  const sampled = partsSampled(db, runs);
   for (const run of runs) {
     const req = requestFigures(db, run);
-    const rec = run.recorded ? recordedFigures(db, run, run.recorded, req) : undefined;
+    const rec = run.recorded ? recordedFigures(db, run, run.recorded, req, sampled) : undefined;
     const missing = missingParts(run);
     if (rec && rec.run.samples === 0) missing.push('no samples');
     if (rec) {
       out.series.set(run.label, rec.series);
       out.replicas.push(...rec.replicas);
     }
-    out.phases.push(...phaseSummaries(db, run, rec?.phases));
+    out.phases.push(...phaseSummaries(db, run, rec?.phases, rec?.phaseParts));
     const windowS = run.windowStartMs !== null && run.windowEndMs !== null ? (run.windowEndMs - run.windowStartMs) / 1000 : undefined;
+    const service = rec?.run ?? NO_RESOURCES;
     out.runs.push({
-      ...(rec?.run ?? NO_RESOURCES),
+      ...service,
+      ...deploymentFigures(service, rec?.parts),
       run,
       status: runStatus(run),
       missing,

@@ -5,7 +5,7 @@ import Docker from 'dockerode';
 import { requireDocker } from '../../test-support/docker.js';
 import type { DockerStatsJson } from '../formulas.js';
 import { countersFromDockerStats, cpuPercentOfFrame, memUsed } from '../formulas.js';
-import { ensureTestImage, query, startDetached, stopRun, tempDir, TestContainers, waitFor } from '../testing/helpers.js';
+import { ensureTestImage, query, SERVICE_SAMPLES, startDetached, stopRun, tempDir, TestContainers, waitFor } from '../testing/helpers.js';
 
 interface ApiFrame {
   tsMs: number;
@@ -79,10 +79,10 @@ describe('docker: recorded values agree with the Docker API through the CLI form
         const runId = await startDetached(['--label', label, '--db', db, '--filter', containers.filter, '--stats-source', source, '--interval', '1s']);
         [frames] = await Promise.all([
           apiFrames(target.id, 6),
-          waitFor('6 samples', () => query(db, 'SELECT id FROM samples WHERE run_id = ?', runId).length >= 6),
+          waitFor('6 samples', () => query(db, `SELECT id FROM samples WHERE run_id = ? AND ${SERVICE_SAMPLES}`, runId).length >= 6),
         ]);
         await stopRun(label, db);
-        samples = query<Sample>(db, 'SELECT * FROM samples WHERE run_id = ? AND error IS NULL ORDER BY ts_ms', runId);
+        samples = query<Sample>(db, `SELECT * FROM samples WHERE run_id = ? AND error IS NULL AND ${SERVICE_SAMPLES} ORDER BY ts_ms`, runId);
       });
 
       it('memory used (usage minus inactive file) is within 1 % of the API\'s, and excludes the page cache', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runChecked } from '../../common/run-command.js';
 import { requireDocker } from '../../test-support/docker.js';
-import { docker, ensureTestImage, one, query, ROOT, TEST_LABEL, tempDir, TestContainers, waitFor } from '../testing/helpers.js';
+import { docker, ensureTestImage, one, query, ROOT, SERVICE_SAMPLES, tempDir, TEST_LABEL, TestContainers, waitFor } from '../testing/helpers.js';
 import { dockerSocketPath } from '../testing/socket-proxy.js';
 
 describe('docker: the collector running as a container', () => {
@@ -41,7 +41,7 @@ describe('docker: the collector running as a container', () => {
     const rows = await waitFor('samples written from the container', () => {
       try {
         const r = query<{ mem_limit_bytes: number; net_rx_bytes: number | null; cpu_percent: number | null }>(
-          db, 'SELECT * FROM samples WHERE error IS NULL ORDER BY id',
+          db, `SELECT * FROM samples WHERE error IS NULL AND ${SERVICE_SAMPLES} ORDER BY id`,
         );
         return r.length >= 3 && r;
       } catch {
@@ -54,7 +54,7 @@ describe('docker: the collector running as a container', () => {
     assert.equal(rows.at(-1)!.mem_limit_bytes, 48 * 1024 * 1024);
     assert.notEqual(rows.at(-1)!.net_rx_bytes, null, 'the replica\'s /proc/<pid>/net/dev is visible with --pid host');
     assert.notEqual(rows.at(-1)!.cpu_percent, null);
-    const r = one<{ container_id: string }>(db, 'SELECT container_id FROM replicas');
+    const r = one<{ container_id: string }>(db, `SELECT container_id FROM replicas WHERE role = 'service'`);
     assert.equal(r.container_id, target.id);
   });
 
@@ -75,7 +75,7 @@ describe('docker: the collector running as a container', () => {
       );
       const runId = await waitFor('the run', () => query<{ id: number }>(db, `SELECT id FROM runs WHERE label = 'no-pid-host'`)[0]?.id, 30_000);
       await waitFor('stream samples with CPU %', () =>
-        query(db, 'SELECT id FROM samples WHERE run_id = ? AND cpu_percent IS NOT NULL', runId).length >= 2, 30_000);
+        query(db, `SELECT id FROM samples WHERE run_id = ? AND cpu_percent IS NOT NULL AND ${SERVICE_SAMPLES}`, runId).length >= 2, 30_000);
       const ev = query<{ kind: string; detail: string }>(db, `SELECT kind, detail FROM events WHERE run_id = ? AND kind = 'stats-fallback'`, runId);
       assert.equal(ev.length, 1);
       assert.match(ev[0]!.detail, /stats stream/);

@@ -13,7 +13,7 @@ import { composeCommand } from '../../deploy/drivers/compose.js';
 import { joinSwarm, leaveSwarmIfOurs } from '../../deploy/drivers/swarm-node.js';
 import { requireDocker } from '../../test-support/docker.js';
 import { composeProjectName } from '../defaults.js';
-import { cli, docker, ensureTestImage, one, query, ROOT, stopRun, tempDir, TEST_IMAGE, TEST_LABEL, TestContainers, waitFor } from '../testing/helpers.js';
+import { cli, docker, ensureTestImage, one, query, ROOT, SERVICE_SAMPLES, stopRun, tempDir, TEST_IMAGE, TEST_LABEL, TestContainers, waitFor } from '../testing/helpers.js';
 
 interface Replica {
   name: string;
@@ -55,8 +55,8 @@ describe('docker: a label naming a deployment watches that deployment\'s default
     const runId = Number(r.stdout.trim());
     // decoys and targets all run before the start: its first discovery sees every container it takes
     await waitFor(`${replicas} replicas and a second sample`, () =>
-      query(db, 'SELECT id FROM replicas WHERE run_id = ?', runId).length >= replicas &&
-      one<{ n: number }>(db, 'SELECT count(*) AS n FROM samples WHERE run_id = ? AND error IS NULL', runId).n >= 2 * replicas,
+      query(db, `SELECT id FROM replicas WHERE run_id = ? AND role = 'service'`, runId).length >= replicas &&
+      one<{ n: number }>(db, `SELECT count(*) AS n FROM samples WHERE run_id = ? AND error IS NULL AND ${SERVICE_SAMPLES}`, runId).n >= 2 * replicas,
     );
     await stopRun(label, db);
     const run = one<{ deployment: string; selection: string }>(db, 'SELECT deployment, selection FROM runs WHERE id = ?', runId);
@@ -64,7 +64,7 @@ describe('docker: a label naming a deployment watches that deployment\'s default
       stderr: r.stderr,
       deployment: run.deployment,
       selection: JSON.parse(run.selection) as Recorded['selection'],
-      replicas: query<Replica>(db, 'SELECT * FROM replicas WHERE run_id = ? ORDER BY name', runId),
+      replicas: query<Replica>(db, `SELECT * FROM replicas WHERE run_id = ? AND role = 'service' ORDER BY name`, runId),
     };
   }
 

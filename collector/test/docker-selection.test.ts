@@ -30,7 +30,7 @@ describe('docker: selecting Compose and Swarm replicas by their labels', () => {
     const runId = await startDetached(['--label', 'sel-compose', '--db', db, '--project', project, '--interval', '200ms']);
     await waitFor('samples', () => query(db, 'SELECT id FROM samples WHERE run_id = ?', runId).length >= 2);
     await stopRun('sel-compose', db);
-    const r = query<ReplicaRow>(db, 'SELECT * FROM replicas WHERE run_id = ?', runId);
+    const r = query<ReplicaRow>(db, `SELECT * FROM replicas WHERE run_id = ? AND role = 'service'`, runId);
     assert.equal(r.length, 1);
     assert.equal(r[0]!.name, real.name);
     assert.deepEqual([r[0]!.compose_project, r[0]!.compose_service, r[0]!.compose_number], [project, 'api', 2]);
@@ -50,7 +50,7 @@ describe('docker: selecting Compose and Swarm replicas by their labels', () => {
     const runId = await startDetached(['--label', 'sel-swarm', '--db', db, '--service', service, '--interval', '200ms']);
     await waitFor('samples', () => query(db, 'SELECT id FROM samples WHERE run_id = ?', runId).length >= 2);
     await stopRun('sel-swarm', db);
-    const r = one<ReplicaRow>(db, 'SELECT * FROM replicas WHERE run_id = ?', runId);
+    const r = one<ReplicaRow>(db, `SELECT * FROM replicas WHERE run_id = ? AND role = 'service'`, runId);
     assert.deepEqual([r.swarm_service, r.swarm_task_slot, r.swarm_task_id, r.node], [service, 3, 'tsk123', 'node42']);
   });
 });

@@ -73,9 +73,9 @@ describe('/proc and cgroup file parsers', () => {
   });
 
   describe('a process', () => {
-    it('reads the parent, utime+stime and the start time even when the command name holds spaces and parentheses', () => {
+    it('reads the state, the parent, utime+stime and the start time even when the command name holds spaces and parentheses', () => {
       const stat = '4242 (node (worker) x) S 17 4242 4242 0 -1 4194560 1 0 0 0 150 25 0 0 20 0 11 0 100 1 1';
-      assert.deepEqual(parseProcPidStat(stat), { comm: 'node (worker) x', ppid: 17, cpuTicks: 175, startTicks: 100 });
+      assert.deepEqual(parseProcPidStat(stat), { comm: 'node (worker) x', state: 'S', ppid: 17, cpuTicks: 175, startTicks: 100 });
     });
     it('reads the boot time from /proc/stat', () => {
       assert.equal(parseBootTimeMs('cpu  1 2 3\nbtime 1796185390\nprocesses 9\n'), 1_796_185_390_000);

@@ -76,6 +76,9 @@ export function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 2
   return pollUntil(async () => ((await fn()) || undefined) as Truthy<T> | undefined, { timeoutMs, intervalMs: 100, what });
 }
 
+/** SQL condition on samples: the service's rows only (a run also records the platform's, schema v2). */
+export const SERVICE_SAMPLES = `replica_id IN (SELECT id FROM replicas WHERE role = 'service')`;
+
 /** A read-only query on the recording DB (the collector may be writing it at the same time). */
 export function query<T = Record<string, unknown>>(dbPath: string, sql: string, ...params: unknown[]): T[] {
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });

@@ -2,6 +2,7 @@
 // because the same commands are what the README tells users to type, and compose/swarm have no API here.
 import { readdirSync, readFileSync } from 'node:fs';
 import { runChecked, runCommand, type CommandOptions } from '../../common/run-command.js';
+import { dockerProxyListen } from '../../contracts/docker-proxy.js';
 
 /** Runs a docker command (2 minutes at most unless told) and resolves with its trimmed stdout; throws CommandError. */
 export function docker(args: readonly string[], options: CommandOptions = {}): Promise<string> {
@@ -20,9 +21,7 @@ export function parseCmdline(raw: string): string[] {
 
 /** Whether argv is a docker-proxy carrying host port `port` (`-host-port 5000`). */
 export function isDockerProxyFor(argv: readonly string[], port: number): boolean {
-  if (!argv[0]?.endsWith('docker-proxy')) return false;
-  const at = argv.indexOf('-host-port');
-  return at >= 0 && argv[at + 1] === String(port);
+  return dockerProxyListen(argv)?.hostPort === port;
 }
 
 /**

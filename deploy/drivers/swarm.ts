@@ -6,6 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorText } from '../../common/error-text.js';
 import { pollUntil, PollTimeoutError } from '../../common/poll.js';
+import { frontServiceName } from '../../contracts/deployments.js';
 import type { Target } from '../../contracts/run-record.js';
 import type { Deployment, RunContext, SwarmEventActions } from '../deployment.js';
 import { ensureFrontImage, FRONT_IMAGE, FRONT_PORT, frontEnv } from '../swarm/front.js';
@@ -48,7 +49,7 @@ export function serviceCreateArgs(o: ResolvedOptions, replicas: number, routing:
 /** `docker service create` arguments for the HAProxy front (pure, unit-tested); it runs as the image's haproxy user. */
 export function frontCreateArgs(o: ResolvedOptions, network: string): string[] {
   return [
-    'service', 'create', '--detach', '--name', `${o.name}-front`, '--network', network,
+    'service', 'create', '--detach', '--name', frontServiceName(o.name), '--network', network,
     '--init', '--label', `${OWNER_LABEL}=swarm`, '--container-label', `${OWNER_LABEL}=swarm-front`,
     '--publish', `mode=host,published=${o.port},target=${FRONT_PORT}`,
     // Several nodes: the front on the manager, the node whose port reaches the host's 127.0.0.1.
@@ -89,7 +90,7 @@ export class SwarmDeployment implements Deployment {
   }
 
   private get front(): string {
-    return `${this.options.name}-front`;
+    return frontServiceName(this.options.name);
   }
 
   preflight(_ctx: RunContext): Promise<string | undefined> {

@@ -12,11 +12,17 @@ interface Panel {
   readonly title: string;
 }
 
-/** The answer's six figures: p50 and p99 latency, throughput, CPU per request, memory and MEM %, each in its phase. */
+/**
+ * The answer's figures: p50 and p99 latency, throughput, the service's CPU per request, memory and MEM %,
+ * each in its phase; where the platform was sampled, beside them the platform's and service + platform's
+ * CPU per request and memory (side by side, so the deployment's whole cost reads next to the service's).
+ */
 export function answerPanels(across: AcrossRounds, where: AnswerPhases): Panel[] {
   const wanted: Array<[ComparedMetric, string | undefined]> = [
     ['p50', where.latency], ['p99', where.latency], ['reqPerSec', where.throughput], ['cpuMsPerRequest', where.resources], ['memMiB', where.resources],
     ['memPercent', where.resources],
+    ['platformCpuMsPerRequest', where.resources], ['deploymentCpuMsPerRequest', where.resources],
+    ['platformMemMiB', where.resources], ['deploymentMemMiB', where.resources],
   ];
   return wanted
     .filter(([metric, phase]) => phase !== undefined && across.figures.some((f) => f.metric === metric && f.phase === phase))

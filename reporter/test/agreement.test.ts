@@ -1,7 +1,9 @@
 // One definition of every headline number: on both committed fixtures, the figures of REPORT.md,
 // summary.json (read through its contract), the documented views in report.db and the experiment's
 // closing table (formatted from summary.json) agree on p50, p99, req/s, CPU ms per request and network
-// growth (REPORT.md and summary.json also on memory and MEM %), for every run and every measured phase.
+// growth (REPORT.md and summary.json also on memory and MEM %), for every run and every measured phase;
+// and on a recording with platform rows (schema v2), the SQL reporter/README.md documents gives
+// REPORT.md's service/platform split.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +13,9 @@ import { DEPLOYMENT_NAMES, type DeploymentName } from '../../contracts/deploymen
 import { type PhaseSummary, readSummary, type Summary } from '../../contracts/summary.js';
 import { formatClosingTable } from '../../experiment/summary-table.js';
 import { build } from '../build.js';
-import { fixtureCopy, type FixtureName } from '../fixture/workspace.js';
+import { COST_DIGITS } from '../document.js';
+import { makeFixture, SMALL_SPEC } from '../fixture/make-fixture.js';
+import { fixtureCopy, type FixtureName, ROOT, tempDir } from '../fixture/workspace.js';
 import { bytes, fixed, mib, pct } from '../format.js';
 
 type Row = Record<string, string>;
@@ -159,3 +163,65 @@ for (const fixture of ['recording', 'real'] as const satisfies readonly FixtureN
       }
     });
   });
+
+/** The SQL reporter/README.md documents for the service/platform split (the block after its cost-split-sql marker). */
+function documentedSplitSql(): string {
+  const readme = readFileSync(join(ROOT, 'reporter', 'README.md'), 'utf8');
+  const block = /<!-- cost-split-sql -->\s*```sql\n([\s\S]*?)```/.exec(readme);
+  assert.ok(block, 'reporter/README.md has the cost-split SQL');
+  return block[1]!.replace(/^ {2}/gm, '');
+}
+
+interface SplitRow {
+  label: string;
+  service_cpu_ms_per_request: number;
+  platform_cpu_ms_per_request: number;
+  service_mem_mib: number;
+  platform_mem_mib: number;
+}
+
+describe('the service/platform split agrees everywhere (a recording with platform and client rows)', () => {
+  let summary: Summary;
+  let split: Row[];
+  let sql: SplitRow[];
+
+  before(async () => {
+    const dir = tempDir();
+    makeFixture(join(dir, 'rec'), { ...SMALL_SPEC, platform: true }, ROOT);
+    const out = join(dir, 'report');
+    await build({ dbs: [join(dir, 'rec', 'bench.db')], csvDirs: [join(dir, 'rec', 'runs')], csvExplicit: true, labels: null, outDir: out, log: () => {}, warn: () => {} });
+    summary = readSummary(join(out, 'summary.json'));
+    split = tableWith(markdownTables(readFileSync(join(out, 'REPORT.md'), 'utf8')), 'Deployment', 'Service CPU ms/req', 'Platform CPU ms/req');
+    const db = new Database(join(out, 'report.db'), { readonly: true });
+    sql = db.prepare(documentedSplitSql()).all() as SplitRow[];
+    db.close();
+  });
+
+  it('a SELECT over the documented schema gives REPORT.md\'s and summary.json\'s service and platform figures', () => {
+    assert.deepEqual(sql.map((r) => r.label).sort(), summary.runs.map((r) => r.label).sort());
+    for (const s of summary.runs) {
+      const q = sql.find((r) => r.label === s.label)!;
+      same(q.service_cpu_ms_per_request, s.cpuMsPerRequest, `${s.label} service CPU ms/request`);
+      same(q.platform_cpu_ms_per_request, s.platform?.cpuMsPerRequest, `${s.label} platform CPU ms/request`);
+      same(q.service_mem_mib * 2 ** 20, s.memBytes.mean, `${s.label} service memory`);
+      same(q.platform_mem_mib * 2 ** 20, s.platform?.memBytes.mean, `${s.label} platform memory`);
+      const md = split.find((r) => r['Deployment'] === s.label)!;
+      assert.deepEqual(
+        [md['Service CPU ms/req'], md['Platform CPU ms/req'], md['Service + platform CPU ms/req'], md['Service mem'], md['Platform mem'], md['Service + platform mem']],
+        [fixed(q.service_cpu_ms_per_request, COST_DIGITS), fixed(q.platform_cpu_ms_per_request, COST_DIGITS),
+          fixed(q.service_cpu_ms_per_request + q.platform_cpu_ms_per_request, COST_DIGITS),
+          q.service_mem_mib.toFixed(1), q.platform_mem_mib.toFixed(1), (q.service_mem_mib + q.platform_mem_mib).toFixed(1)],
+        s.label);
+    }
+  });
+
+  it('gives every container deployment a platform share above 0, native none, and the load generator apart', () => {
+    for (const s of summary.runs) {
+      if (s.deployment === 'native') assert.equal(s.platform?.cpuMsPerRequest, 0, s.label);
+      else assert.ok(s.platform!.cpuMsPerRequest! > 0 && s.platform!.byComponent['docker-proxy']!.cpuMsPerRequest! > 0, s.label);
+      assert.ok(s.loadGenerator!.cpuMsPerRequest! > 0, `${s.label} load generator`);
+      same(s.deploymentCpuMsPerRequest, s.cpuMsPerRequest! + s.platform!.cpuMsPerRequest!, `${s.label} service + platform`);
+    }
+    assert.ok(summary.runs.filter((s) => s.deployment === 'swarm').every((s) => s.platform!.byComponent['front']!.cpuMsPerRequest! > 0), 'the swarm front');
+  });
+});

@@ -5,6 +5,7 @@ import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } f
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { RECORDING_SCHEMA_VERSION } from '../../contracts/recording.js';
 import { readServiceCsv } from '../csv-read.js';
 import { timeZone } from '../time-zone.js';
 import { fixtureCopy, runCli, tempDir } from '../fixture/workspace.js';
@@ -87,11 +88,11 @@ describe('reporter build with bad input', () => {
     it('comes from a newer schema: one line naming both versions, exit 2', async () => {
       const ws = fixtureCopy();
       const db = new Database(ws.db);
-      db.pragma('user_version = 2');
+      db.pragma(`user_version = ${RECORDING_SCHEMA_VERSION + 1}`);
       db.close();
       const r = await runCli(['build', '--db', ws.db, '--csv', ws.runs, '--out', ws.out]);
       assert.equal(r.code, 2);
-      assert.match(oneLine(r.stderr), /schema version 2, newer than this reporter knows \(1\)/);
+      assert.match(oneLine(r.stderr), new RegExp(`schema version ${RECORDING_SCHEMA_VERSION + 1}, newer than this reporter knows \\(${RECORDING_SCHEMA_VERSION}\\)`));
     });
   });
 

@@ -1,0 +1,59 @@
+// The platform's rows for a real container (schema v2 roles): a busybox container with a published port,
+// recorded with the default (platform on). Lean: one container, a few 200 ms ticks.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ReplicaRow } from '../../contracts/recording.js';
+import { userlandProxyCarries } from '../../deploy/drivers/engine.js';
+import { requireDocker } from '../../test-support/docker.js';
+import { docker, ensureTestImage, query, startDetached, stopRun, tempDir, TestContainers, waitFor } from '../testing/helpers.js';
+
+describe('docker: the platform that carries a container, as its own rows', () => {
+  const tmp = tempDir('platform');
+  const db = join(tmp.dir, 'bench.db');
+  const containers = new TestContainers('plat');
+  let target: { id: string; name: string };
+  let port: number;
+  let rows: ReplicaRow[];
+
+  before(async () => {
+    await requireDocker();
+    await ensureTestImage();
+    target = await containers.run(['-p', '127.0.0.1::8080'], ['sleep', '600']);
+    port = Number((await docker('port', target.name, '8080/tcp')).split(':').pop());
+    const runId = await startDetached(['--label', 'platform', '--db', db, '--filter', containers.filter, '--interval', '200ms']);
+    rows = await waitFor('the service row and the platform rows with two samples each', () => {
+      const r = query<ReplicaRow>(db, 'SELECT * FROM replicas WHERE run_id = ? ORDER BY id', runId);
+      const sampled = query<{ n: number }>(db, 'SELECT COUNT(DISTINCT replica_id) AS n FROM samples WHERE run_id = ? AND cpu_percent IS NOT NULL', runId)[0]!.n;
+      return r.length >= 4 && sampled === r.length && r;
+    });
+    await stopRun('platform', db);
+  });
+  after(async () => {
+    await containers.removeAll();
+    tmp.cleanup();
+  });
+
+  it('records the container as the service, its shim, dockerd and containerd as platform', () => {
+    const byComponent = (c: string): ReplicaRow[] => rows.filter((r) => r.role === 'platform' && r.component === c);
+    assert.deepEqual(rows.filter((r) => r.role === 'service').map((r) => [r.kind, r.container_id, r.component]), [['container', target.id, null]]);
+    assert.equal(byComponent('containerd-shim').length, 1);
+    assert.match(byComponent('containerd-shim')[0]!.name, new RegExp(target.id.slice(0, 12)));
+    assert.equal(byComponent('dockerd').length, 1);
+    assert.ok(byComponent('containerd').length >= 1);
+    assert.ok(rows.filter((r) => r.role === 'platform').every((r) => r.kind === 'process' && r.pid! > 0));
+  });
+
+  it('records docker-proxy of the published port when the userland proxy carries it', () => {
+    const proxies = rows.filter((r) => r.component === 'docker-proxy');
+    if (userlandProxyCarries(port)) assert.ok(proxies.length >= 1 && proxies.every((p) => p.name.endsWith(`:${port}`)), JSON.stringify(proxies));
+    else assert.equal(proxies.length, 0, 'no docker-proxy: the port is NATed by iptables alone');
+  });
+
+  it('samples the platform\'s processes: CPU and RSS, no network (the host\'s counters are not theirs)', () => {
+    const samples = query<{ cpu_total_ns: number | null; mem_used_bytes: number | null; net_rx_bytes: number | null }>(db,
+      `SELECT s.* FROM samples s JOIN replicas r ON r.id = s.replica_id WHERE r.role = 'platform' AND s.error IS NULL`);
+    assert.ok(samples.length >= 6);
+    assert.ok(samples.every((s) => s.cpu_total_ns! >= 0 && s.mem_used_bytes! > 0 && s.net_rx_bytes === null));
+  });
+});
