@@ -73,7 +73,7 @@ export function workSentences(points: readonly WorkPoint[]): string[] {
     const both = `${at(light)} → ${at(heavy)}`;
     const same = overlap(light.diff, heavy.diff);
     if (same === undefined) out.push(`${what}: ${both}; one round per level, so no interval: fixed or growing cannot be told.`);
-    else if (same) out.push(`${what}: ${both}; the intervals overlap: consistent with a fixed cost per request (it shrinks relative to the work).`);
+    else if (same) out.push(`${what}: ${both}; the intervals overlap: a fixed cost per request is not ruled out (wide intervals fit growth too).`);
     else if (heavy.diff.low! > light.diff.high!) out.push(`${what}: ${both}; the heavier level's interval lies above: this overhead grows with the work.`);
     else out.push(`${what}: ${both}; the heavier level's interval lies below the lighter's.`);
   }
