@@ -58,6 +58,25 @@ const resourceShape = {
   blockWriteBytes: maybe,
 };
 export const ResourceFiguresSchema = z.object(resourceShape);
+
+/**
+ * Bytes on the wire over a run's or phase's window, for every deployment: what the load generator's
+ * sockets counted (HTTP heads and bodies, load/client.ts; absent for a client CSV written before the
+ * byte columns), beside the replicas' interface counters where they have their own (not a native process).
+ * Per request = ÷ the successful requests, as every per-request figure.
+ */
+const wireShape = {
+  /** Bytes the load generator sent (requests) / received (responses) on its sockets, every request of the window. */
+  clientBytesSent: maybe,
+  clientBytesReceived: maybe,
+  clientBytesSentPerRequest: maybe,
+  clientBytesReceivedPerRequest: maybe,
+  /** netRxBytes / netTxBytes (interface counters: TCP/IP headers, retransmits and other traffic included) per request. */
+  netRxBytesPerRequest: maybe,
+  netTxBytesPerRequest: maybe,
+};
+export const WireFiguresSchema = z.object(wireShape);
+export type WireFigures = z.output<typeof WireFiguresSchema>;
 export type ResourceFigures = z.output<typeof ResourceFiguresSchema>;
 
 /** One component of the platform (docker-proxy, front, containerd-shim, dockerd, containerd) over a window, summed over its rows. */
@@ -154,6 +173,7 @@ export const RunSummarySchema = z.object({
   modelMsPerRequest: maybe,
   ...resourceShape,
   ...partsShape,
+  ...wireShape,
 });
 export type RunSummary = z.output<typeof RunSummarySchema>;
 export type MemSource = NonNullable<RunSummary['memSource']>;
@@ -183,6 +203,7 @@ export const PhaseSummarySchema = z.object({
   replicaShares: z.record(z.string(), finite),
   ...resourceShape,
   ...partsShape,
+  ...wireShape,
 });
 export type PhaseSummary = z.output<typeof PhaseSummarySchema>;
 
@@ -222,6 +243,7 @@ export type Overhead = z.output<typeof OverheadSchema>;
 export const COMPARED_METRICS = [
   'p50', 'p90', 'p99', 'mean', 'reqPerSec', 'cpuMsPerRequest', 'memMiB', 'memPercent',
   'platformCpuMsPerRequest', 'deploymentCpuMsPerRequest', 'platformMemMiB', 'deploymentMemMiB',
+  'clientBytesSentPerRequest', 'clientBytesReceivedPerRequest', 'netRxBytesPerRequest', 'netTxBytesPerRequest',
 ] as const;
 export type ComparedMetric = (typeof COMPARED_METRICS)[number];
 

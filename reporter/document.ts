@@ -106,13 +106,16 @@ function summaryTables(input: DocumentInput): Block[] {
   const phases = input.summaries.phases.map((p) => [p.label, p.phase,
     p.concurrency ? `closed, ${p.concurrency} in flight` : p.rateRps ? `open, ${p.rateRps} req/s offered` : DASH,
     String(p.requests), String(p.errors), fixed(p.reqPerSec, 1), fixed(p.client.p50), fixed(p.client.p90), fixed(p.client.p99), fixed(p.client.max),
-    fixed(p.server.p50), fixed(p.cpuMsPerRequest), bytes(p.netRxBytes), bytes(p.netTxBytes)]);
+    fixed(p.server.p50), fixed(p.cpuMsPerRequest), bytes(p.netRxBytes), bytes(p.netTxBytes),
+    `${fixed(p.clientBytesSentPerRequest, 1)} / ${fixed(p.clientBytesReceivedPerRequest, 1)}`]);
+  const network = runs.map((r) => [r.run.label, fixed(r.clientBytesSentPerRequest, 1), fixed(r.clientBytesReceivedPerRequest, 1),
+    fixed(r.netRxBytesPerRequest, 1), fixed(r.netTxBytesPerRequest, 1), bytes(r.clientBytesSent), bytes(r.clientBytesReceived)]);
   return [
     { kind: 'heading', level: 2, text: 'Summary' },
     { kind: 'paragraph', text: 'Measured window: every load phase except the warm-up. Latency in ms (client: intended send → response, so queueing counts; server: the service\'s inference time); percentiles are nearest-rank. Failed requests are counted as errors and left out of latency.' },
     { kind: 'table', header: ['Deployment', 'Status', 'Replicas', 'Requests', 'Errors', 'Req/s', 'p50', 'p90', 'p99', 'Mean', 'Max', 'Server p50', 'Server p90', 'Server p99', 'Server mean', 'Server max'], rows: latency },
     { kind: 'paragraph', text: 'Per load phase: a closed-loop phase measures throughput (req/s at a fixed number in flight), an open-loop phase measures latency at a fixed offered rate. CPU time and network are counter growth over the phase, summed over replicas.' },
-    { kind: 'table', header: ['Deployment', 'Phase', 'Load', 'Requests', 'Errors', 'Req/s', 'p50', 'p90', 'p99', 'Max', 'Server p50', 'CPU ms/req', 'Net rx', 'Net tx'], rows: phases },
+    { kind: 'table', header: ['Deployment', 'Phase', 'Load', 'Requests', 'Errors', 'Req/s', 'p50', 'p90', 'p99', 'Max', 'Server p50', 'CPU ms/req', 'Net rx', 'Net tx', 'Client B/req sent / received'], rows: phases },
     { kind: 'paragraph', text: [
       'CPU in % of one core (docker stats style), summed over replicas at each poll; "of host" divides by the host\'s CPUs, "of limit" by the CPU limit when one was set.',
       'Memory is used memory (docker stats style) summed over replicas, in MiB; MEM % is docker stats\' (used ÷ limit × 100, the limit being the host\'s memory when none was set), summed over replicas.',
@@ -120,6 +123,8 @@ function summaryTables(input: DocumentInput): Block[] {
       'Network and block I/O are counter growth over the window.',
     ].join(' ') },
     { kind: 'table', header: ['Deployment', 'CPU mean', 'CPU p95', 'CPU max', 'of host', 'of limit', 'CPU ms/req', 'Mem mean', 'Mem max', 'Mem % mean', 'Mem % max', 'Net rx', 'Net tx', 'Net rx/tx per req', 'Block read/write', 'Samples'], rows: resources },
+    { kind: 'paragraph', text: 'Network per successful request, in bytes, two instruments. Client socket: what the load generator\'s TCP sockets sent (requests) and received (responses), HTTP heads and bodies, counted for every deployment alike, native included ("–" for a client CSV written before the byte columns). Container interface: the replicas\' interface counters (received ≈ the requests, sent ≈ the responses); they also count TCP/IP and Ethernet headers, handshakes, ACKs, retransmits and traffic that is not the benchmark\'s, so they read higher; a native process has none of its own ("–").' },
+    { kind: 'table', header: ['Deployment', 'Client sent B/req', 'Client received B/req', 'Container rx B/req', 'Container tx B/req', 'Client sent', 'Client received'], rows: network },
   ];
 }
 

@@ -104,13 +104,13 @@ export function importRun(db: Database.Database, run: ReportRun, zone: TimeZone,
     csv.warnings.forEach(warn);
     const ins = db.prepare(
       `INSERT INTO client_requests (label, run_id, file, line, phase, seq, request_id, intended_ms, sent_ms, done_ms,
-         latency_ms, status, error, server_latency_ms, replica, prediction, ok, replica_id, attribution)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         latency_ms, status, error, server_latency_ms, replica, prediction, bytes_sent, bytes_received, ok, replica_id, attribution)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const { line, row: r } of csv.rows) {
       const ok = r.status >= 200 && r.status < 300 && r.error === null && r.latencyMs !== null ? 1 : 0;
       ins.run(run.label, runId, csv.file, line, r.phase, r.seq, r.requestId, r.intendedMs, r.sentMs, r.doneMs, r.latencyMs,
-        r.status, r.error, r.serverLatencyMs, r.replica, r.prediction, ok, ...who.client(r.requestId, r.replica, r.doneMs ?? r.intendedMs));
+        r.status, r.error, r.serverLatencyMs, r.replica, r.prediction, r.bytesSent, r.bytesReceived, ok, ...who.client(r.requestId, r.replica, r.doneMs ?? r.intendedMs));
       clientRows++;
     }
   }

@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { WARMUP_PHASE } from '../contracts/deployments.js';
 import { replicasWithRoles } from '../contracts/recording.js';
 
-export const REPORT_SCHEMA_VERSION = 2;
+export const REPORT_SCHEMA_VERSION = 3;
 
 const TABLES = `
 CREATE TABLE report_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -78,6 +78,8 @@ CREATE TABLE client_requests (
   server_latency_ms REAL,
   replica           TEXT,
   prediction        TEXT,
+  bytes_sent        INTEGER,          -- on the load generator's socket (HTTP head + body); NULL in an older CSV
+  bytes_received    INTEGER,
   ok                INTEGER NOT NULL, -- 1 when status is 2xx and there is no error
   replica_id        INTEGER,
   attribution       TEXT,             -- request-id | hostname | only-replica | NULL
@@ -182,16 +184,21 @@ WITH client AS (SELECT label, ${percentiles('', [50, 90, 99])}, AVG(v) AS mean_m
                 FROM (${ranked(measuredClient, 'label')}) GROUP BY label),
      server AS (SELECT label, COUNT(*) AS rows_, ${percentiles('server_', [50, 99])}
                 FROM (${ranked(measuredService, 'label')}) GROUP BY label),
-     counts AS (SELECT label, COUNT(*) AS requests, SUM(ok) AS ok FROM client_requests WHERE phase <> ${WARMUP} GROUP BY label),
+     counts AS (SELECT label, COUNT(*) AS requests, SUM(ok) AS ok, SUM(bytes_sent) AS bytes_sent, SUM(bytes_received) AS bytes_received
+                FROM client_requests WHERE phase <> ${WARMUP} GROUP BY label),
      totals AS (SELECT rr.label,
                        CASE WHEN rr.has_client_csv THEN COALESCE(counts.requests, 0) ELSE COALESCE(server.rows_, 0) END AS requests,
-                       CASE WHEN rr.has_client_csv THEN COALESCE(counts.ok, 0) ELSE COALESCE(server.rows_, 0) END AS ok
+                       CASE WHEN rr.has_client_csv THEN COALESCE(counts.ok, 0) ELSE COALESCE(server.rows_, 0) END AS ok,
+                       counts.bytes_sent, counts.bytes_received
                 FROM report_runs rr LEFT JOIN counts ON counts.label = rr.label LEFT JOIN server ON server.label = rr.label)
 SELECT rr.label, rr.deployment, rr.run_id, t.requests, t.ok, t.requests - t.ok AS errors,
        client.p50_ms, client.p90_ms, client.p99_ms, client.mean_ms, client.max_ms, server.server_p50_ms, server.server_p99_ms,
        CASE WHEN rr.window_end_ms > rr.window_start_ms THEN t.ok * 1000.0 / (rr.window_end_ms - rr.window_start_ms) END AS req_per_s,
        CASE WHEN t.ok > 0 THEN res.cpu_time_ms / t.ok END AS cpu_ms_per_request,
-       res.cpu_time_ms, res.net_rx_bytes, res.net_tx_bytes, res.block_read_bytes, res.block_write_bytes
+       res.cpu_time_ms, res.net_rx_bytes, res.net_tx_bytes, res.block_read_bytes, res.block_write_bytes,
+       t.bytes_sent AS client_bytes_sent, t.bytes_received AS client_bytes_received,
+       CASE WHEN t.ok > 0 THEN t.bytes_sent * 1.0 / t.ok END AS client_bytes_sent_per_request,
+       CASE WHEN t.ok > 0 THEN t.bytes_received * 1.0 / t.ok END AS client_bytes_received_per_request
 FROM report_runs rr
 JOIN totals t ON t.label = rr.label
 LEFT JOIN client ON client.label = rr.label
@@ -205,13 +212,17 @@ WITH client AS (SELECT label, phase, ${percentiles('', [50, 90, 99])}, AVG(v) AS
                 FROM (${ranked(measuredClient, 'label, phase')}) GROUP BY label, phase),
      server AS (SELECT label, phase, ${percentiles('server_', [50, 99])}
                 FROM (${ranked(measuredService, 'label, phase')}) GROUP BY label, phase),
-     counts AS (SELECT label, phase, COUNT(*) AS requests, SUM(ok) AS ok FROM client_requests GROUP BY label, phase)
+     counts AS (SELECT label, phase, COUNT(*) AS requests, SUM(ok) AS ok, SUM(bytes_sent) AS bytes_sent, SUM(bytes_received) AS bytes_received
+                FROM client_requests GROUP BY label, phase)
 SELECT p.label, p.name AS phase, p.concurrency, p.rate_rps, COALESCE(c.requests, 0) AS requests, COALESCE(c.ok, 0) AS ok,
        COALESCE(c.requests - c.ok, 0) AS errors,
        client.p50_ms, client.p90_ms, client.p99_ms, client.mean_ms, client.max_ms, server.server_p50_ms, server.server_p99_ms,
        CASE WHEN p.end_ms > p.start_ms AND c.requests > 0 THEN c.ok * 1000.0 / (p.end_ms - p.start_ms) END AS req_per_s,
        CASE WHEN c.ok > 0 THEN res.cpu_time_ms / c.ok END AS cpu_ms_per_request,
-       res.cpu_time_ms, res.net_rx_bytes, res.net_tx_bytes, res.block_read_bytes, res.block_write_bytes
+       res.cpu_time_ms, res.net_rx_bytes, res.net_tx_bytes, res.block_read_bytes, res.block_write_bytes,
+       c.bytes_sent AS client_bytes_sent, c.bytes_received AS client_bytes_received,
+       CASE WHEN c.ok > 0 THEN c.bytes_sent * 1.0 / c.ok END AS client_bytes_sent_per_request,
+       CASE WHEN c.ok > 0 THEN c.bytes_received * 1.0 / c.ok END AS client_bytes_received_per_request
 FROM report_phases p
 LEFT JOIN counts c ON c.label = p.label AND c.phase = p.name
 LEFT JOIN client ON client.label = p.label AND client.phase = p.name

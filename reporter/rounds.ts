@@ -22,6 +22,7 @@ export interface RoundRun {
 export const METRIC_UNITS: Record<ComparedMetric, string> = {
   p50: 'ms', p90: 'ms', p99: 'ms', mean: 'ms', reqPerSec: 'req/s', cpuMsPerRequest: 'ms', memMiB: 'MiB', memPercent: '%',
   platformCpuMsPerRequest: 'ms', deploymentCpuMsPerRequest: 'ms', platformMemMiB: 'MiB', deploymentMemMiB: 'MiB',
+  clientBytesSentPerRequest: 'B', clientBytesReceivedPerRequest: 'B', netRxBytesPerRequest: 'B', netTxBytesPerRequest: 'B',
 };
 
 export const METRIC_NAMES: Record<ComparedMetric, string> = {
@@ -29,6 +30,8 @@ export const METRIC_NAMES: Record<ComparedMetric, string> = {
   cpuMsPerRequest: 'CPU per request', memMiB: 'memory', memPercent: 'MEM %',
   platformCpuMsPerRequest: 'platform CPU per request', deploymentCpuMsPerRequest: 'service + platform CPU per request',
   platformMemMiB: 'platform memory', deploymentMemMiB: 'service + platform memory',
+  clientBytesSentPerRequest: 'request bytes on the client socket', clientBytesReceivedPerRequest: 'response bytes on the client socket',
+  netRxBytesPerRequest: 'container network received per request', netTxBytesPerRequest: 'container network sent per request',
 };
 
 export const METHOD = 'per-round figures; overhead = figure − the baseline\'s in the same round; mean over rounds with a 95 % t-interval '
@@ -51,6 +54,11 @@ export function metricValue(p: PhaseSummary, metric: ComparedMetric): number | u
     case 'deploymentCpuMsPerRequest': return p.deploymentCpuMsPerRequest;
     case 'platformMemMiB': return mib(p.platform?.memBytes.mean);
     case 'deploymentMemMiB': return mib(p.deploymentMemMeanBytes);
+    case 'clientBytesSentPerRequest':
+    case 'clientBytesReceivedPerRequest':
+    case 'netRxBytesPerRequest':
+    case 'netTxBytesPerRequest':
+      return p[metric];
   }
 }
 

@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { mean, percentileSorted, sortedCopy } from '../common/percentile.js';
 import { BASELINE_DEPLOYMENT, isMeasuredPhase, WARMUP_PHASE } from '../contracts/deployments.js';
 import { type ReplicaRole, type ReplicaRow, replicasOfRun } from '../contracts/recording.js';
-import type { ComponentFigures, Distribution, MemSource, PartFigures, PhaseSummary, ReplicaSummary, ResourceFigures, RunSummary, Spread } from '../contracts/summary.js';
+import type { ComponentFigures, Distribution, MemSource, PartFigures, PhaseSummary, ReplicaSummary, ResourceFigures, RunSummary, Spread, WireFigures } from '../contracts/summary.js';
 import type { ResourcePoint } from './plots/series.js';
 import { COUNTERS, type Counter, emptyReplica, readRunSamples, type ReplicaSamples, type TimeWindow, type WindowSamples } from './samples.js';
 import type { RecordedRun, ReportRun } from './selection.js';
@@ -28,7 +28,7 @@ export interface Summaries {
   readonly series: Map<string, ResourcePoint[]>;
 }
 
-const HOST_NET_NOTE = "network left out: a native process's counters are the host's (every interface but lo), not the service's";
+const HOST_NET_NOTE = "container network counters left out: a native process's are the host's (every interface but lo), not the service's; its bytes on the wire are the load generator's socket counts";
 const RSS_NOTE = "memory is the process's RSS (no cgroup of its own could be made, so read from /proc): it counts the mapped model and libraries, "
   + "not comparable with the containers' used memory (cgroup usage − inactive file); MEM % likewise";
 const NO_RESOURCES: ResourceFigures = { samples: 0, missedSamples: 0, cpu: {}, memBytes: {}, memPercent: {} };
@@ -93,6 +93,30 @@ function pooledFigures(win: WindowSamples, replicas: readonly ReplicaRow[], perR
   };
 }
 
+/** Bytes the load generator's sockets counted over some client rows; undefined for a CSV without the byte columns. */
+interface ClientBytes {
+  readonly sent: number | undefined;
+  readonly received: number | undefined;
+}
+
+/** The client's bytes beside the interface counters, in total and per successful request. */
+function wireFigures(client: ClientBytes, resources: ResourceFigures, ok: number): WireFigures {
+  const perRequest = (v: number | undefined): number | undefined => (v === undefined || ok === 0 ? undefined : v / ok);
+  return {
+    clientBytesSent: client.sent,
+    clientBytesReceived: client.received,
+    clientBytesSentPerRequest: perRequest(client.sent),
+    clientBytesReceivedPerRequest: perRequest(client.received),
+    netRxBytesPerRequest: perRequest(resources.netRxBytes),
+    netTxBytesPerRequest: perRequest(resources.netTxBytes),
+  };
+}
+
+/** SUM over rows that are all NULL (an older client CSV) is NULL: no figure rather than 0. */
+const CLIENT_BYTES = 'SELECT SUM(bytes_sent) AS sent, SUM(bytes_received) AS received FROM client_requests';
+const clientBytes = (row: { sent: number | null; received: number | null } | undefined): ClientBytes =>
+  ({ sent: row?.sent ?? undefined, received: row?.received ?? undefined });
+
 /** What a run lacks, in words for the report ("no samples" is added once the samples are read). */
 export function missingParts(run: ReportRun): string[] {
   const missing: string[] = [];
@@ -119,6 +143,7 @@ interface RequestFigures {
   readonly unattributed: number;
   /** Measured service rows per replica id: [latency, sample id]. */
   readonly served: Map<number, Array<[number, number | null]>>;
+  readonly bytes: ClientBytes;
 }
 
 function requestFigures(db: Database.Database, run: ReportRun): RequestFigures {
@@ -142,6 +167,7 @@ function requestFigures(db: Database.Database, run: ReportRun): RequestFigures {
     server: describe(serverRows.map((s) => s[0])),
     unattributed: serverRows.filter((s) => s[1] === null).length,
     served,
+    bytes: clientBytes(db.prepare(`${CLIENT_BYTES} WHERE ${inWindow}`).get(...args) as { sent: number | null; received: number | null }),
   };
 }
 
@@ -295,6 +321,7 @@ const UNATTRIBUTED = '(unattributed)';
 function phaseSummaries(db: Database.Database, run: ReportRun, resources: Map<string, ResourceFigures> | undefined, parts: Map<string, Parts> | undefined): PhaseSummary[] {
   const ok = db.prepare('SELECT latency_ms FROM client_requests WHERE label = ? AND phase = ? AND ok = 1').pluck();
   const all = db.prepare('SELECT COUNT(*) FROM client_requests WHERE label = ? AND phase = ?').pluck();
+  const bytes = db.prepare(`${CLIENT_BYTES} WHERE label = ? AND phase = ?`);
   const server = db.prepare('SELECT latency_ms FROM service_requests WHERE label = ? AND phase = ?').pluck();
   const byReplica = db.prepare(`SELECT COALESCE(r.hostname, r.name, ?) AS replica, COUNT(*) AS n FROM client_requests c
     LEFT JOIN replicas r ON r.id = c.replica_id WHERE c.label = ? AND c.phase = ? AND c.ok = 1 GROUP BY 1 ORDER BY 1`);
@@ -309,6 +336,7 @@ function phaseSummaries(db: Database.Database, run: ReportRun, resources: Map<st
       return {
         ...service,
         ...deploymentFigures(service, parts?.get(p.name)),
+        ...wireFigures(clientBytes(bytes.get(run.label, p.name) as { sent: number | null; received: number | null }), service, latencies.length),
         label: run.label,
         deployment: run.deployment,
         group: run.group,
@@ -354,6 +382,7 @@ export function summarizeRuns(db: Database.Database, runs: readonly ReportRun[])
     out.runs.push({
       ...service,
       ...deploymentFigures(service, rec?.parts),
+      ...wireFigures(req.bytes, service, req.ok),
       run,
       status: runStatus(run),
       missing,

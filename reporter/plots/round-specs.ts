@@ -10,12 +10,26 @@ interface Panel {
   readonly metric: ComparedMetric;
   readonly phase: string;
   readonly title: string;
+  /** The same quantity as another instrument measures it, drawn as a tick on the bar where it exists. */
+  readonly companion?: ComparedMetric;
 }
+
+/**
+ * Network per request, both ways: the bar is the load generator's socket count, which every deployment
+ * has (native included); the tick is the replicas' interface counter, which only containers have (it also
+ * counts TCP/IP headers, so it sits above the bar). What the service receives is what the client sent.
+ */
+const NETWORK_PANELS: ReadonlyArray<{ metric: ComparedMetric; companion: ComparedMetric; name: string }> = [
+  { metric: 'clientBytesSentPerRequest', companion: 'netRxBytesPerRequest', name: 'request bytes' },
+  { metric: 'clientBytesReceivedPerRequest', companion: 'netTxBytesPerRequest', name: 'response bytes' },
+];
+export const NETWORK_PANEL_NOTE = 'bar: client socket; tick: container interface';
 
 /**
  * The answer's figures: p50 and p99 latency, throughput, the service's CPU per request, memory and MEM %,
  * each in its phase; where the platform was sampled, beside them the platform's and service + platform's
- * CPU per request and memory (side by side, so the deployment's whole cost reads next to the service's).
+ * CPU per request and memory (side by side, so the deployment's whole cost reads next to the service's);
+ * then network per request both ways.
  */
 export function answerPanels(across: AcrossRounds, where: AnswerPhases): Panel[] {
   const wanted: Array<[ComparedMetric, string | undefined]> = [
@@ -23,11 +37,14 @@ export function answerPanels(across: AcrossRounds, where: AnswerPhases): Panel[]
     ['memPercent', where.resources],
     ['platformCpuMsPerRequest', where.resources], ['deploymentCpuMsPerRequest', where.resources],
     ['platformMemMiB', where.resources], ['deploymentMemMiB', where.resources],
+    ...NETWORK_PANELS.map((n) => [n.metric, where.resources] as [ComparedMetric, string | undefined]),
   ];
   return wanted
     .filter(([metric, phase]) => phase !== undefined && across.figures.some((f) => f.metric === metric && f.phase === phase))
     .map(([metric, phase]) => {
       const unit = across.figures.find((f) => f.metric === metric)!.unit;
+      const network = NETWORK_PANELS.find((n) => n.metric === metric);
+      if (network) return { metric, phase: phase!, companion: network.companion, title: `${network.name} per request, ${phase} (${unit}; ${NETWORK_PANEL_NOTE})` };
       return { metric, phase: phase!, title: `${METRIC_NAMES[metric]}, ${phase} (${unit})` };
     });
 }
@@ -53,13 +70,22 @@ const xLabel = (labels: readonly string[]): Spec => ({ field: 'label', type: 'no
 
 /**
  * Each deployment's mean over rounds (bar) with its 95 % interval (error bar); with one round the bar
- * stands alone: no interval can be drawn from one value.
+ * stands alone: no interval can be drawn from one value. A panel with a companion figure draws its mean
+ * as a tick (network: the container's interface counter beside the client's socket count).
  */
 export function comparisonSpec(across: AcrossRounds, labels: readonly string[], panels: readonly Panel[], footnote?: string): Spec {
   const values = panels.flatMap((p) => labels.map((label) => {
     const f = figureOf(across, label, p);
-    return { label, panel: p.title, value: round(f?.interval.estimate), low: round(f?.interval.low), high: round(f?.interval.high), rounds: f?.perRound.length ?? 0 };
+    const companion = p.companion && figureOf(across, label, { ...p, metric: p.companion });
+    const value = round(f?.interval.estimate);
+    const container = round(companion?.interval.estimate);
+    // Every row gets a tick position (the container's figure, else the bar's own value) and the tick is
+    // shown only where the container has one: a facet whose tick field were all null would make Vega
+    // warn of an infinite extent (every panel but the network ones, and native's bars).
+    return { label, panel: p.title, value, low: round(f?.interval.low), high: round(f?.interval.high), rounds: f?.perRound.length ?? 0,
+      container, tick: container ?? value, tickShown: container !== null };
   }));
+  const ticks = panels.some((p) => p.companion !== undefined) && values.some((v) => v.tickShown);
   return {
     $schema: SCHEMA,
     title: titled(`Each deployment over ${across.rounds} round(s): mean with 95 % interval`, footnote),
@@ -73,6 +99,11 @@ export function comparisonSpec(across: AcrossRounds, labels: readonly string[], 
         { mark: { type: 'bar', tooltip: true }, encoding: { x: xLabel(labels), y: { field: 'value', type: 'quantitative', title: null }, color: colourBy(labels) } },
         ...(hasBoth(values, 'low', 'high')
           ? [{ mark: { type: 'rule', color: '#222' }, encoding: { x: xLabel(labels), y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } }]
+          : []),
+        ...(ticks
+          ? [{ mark: { type: 'tick', color: '#222', thickness: 3 }, encoding: { x: xLabel(labels), y: { field: 'tick', type: 'quantitative' },
+            opacity: { condition: { test: 'datum.tickShown', value: 1 }, value: 0 },
+            tooltip: [{ field: 'label', type: 'nominal' }, { field: 'container', type: 'quantitative', title: 'container interface' }] } }]
           : []),
       ],
     },

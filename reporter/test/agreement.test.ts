@@ -1,9 +1,9 @@
 // One definition of every headline number: on both committed fixtures, the figures of REPORT.md,
 // summary.json (read through its contract), the documented views in report.db and the experiment's
-// closing table (formatted from summary.json) agree on p50, p99, req/s, CPU ms per request and network
-// growth (REPORT.md and summary.json also on memory and MEM %), for every run and every measured phase;
-// and on a recording with platform rows (schema v2), the SQL reporter/README.md documents gives
-// REPORT.md's service/platform split.
+// closing table (formatted from summary.json) agree on p50, p99, req/s, CPU ms per request, network
+// growth and the client's bytes on the wire per request (REPORT.md and summary.json also on memory and
+// MEM %), for every run and every measured phase; and on a recording with platform rows (schema v2), the
+// SQL reporter/README.md documents gives REPORT.md's service/platform split.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,6 +62,10 @@ interface ViewRow {
   net_tx_bytes: number | null;
   requests: number;
   errors: number;
+  client_bytes_sent: number | null;
+  client_bytes_received: number | null;
+  client_bytes_sent_per_request: number | null;
+  client_bytes_received_per_request: number | null;
 }
 
 const mb = (v: number | undefined): string => (v === undefined ? '–' : (v / 1e6).toFixed(2));
@@ -96,6 +100,7 @@ for (const fixture of ['recording', 'real'] as const satisfies readonly FixtureN
 
     it('per run: run_summary and REPORT.md show summary.json\'s figures', () => {
       const latency = tableWith(tables, 'Deployment', 'Status', 'Req/s', 'p50', 'p99');
+      const network = tableWith(tables, 'Deployment', 'Client sent B/req', 'Container rx B/req');
       const resources = tableWith(tables, 'Deployment', 'CPU ms/req', 'Net rx', 'Net tx', 'Mem mean', 'Mem % mean');
       for (const s of summary.runs) {
         const v = runView.find((r) => r.label === s.label)!;
@@ -114,6 +119,23 @@ for (const fixture of ['recording', 'real'] as const satisfies readonly FixtureN
         assert.deepEqual([res['CPU ms/req'], res['Net rx'], res['Net tx'], res['Mem mean'], res['Mem % mean'], res['Mem % max']],
           [fixed(s.cpuMsPerRequest), bytes(s.netRxBytes), bytes(s.netTxBytes), mib(s.memBytes.mean), pct(s.memPercent.mean, 2), pct(s.memPercent.max, 2)], s.label);
         assert.ok(s.memPercent.mean !== undefined, `${s.label}: MEM % in summary.json`);
+        same(v.client_bytes_sent, s.clientBytesSent, `${s.label} client bytes sent`);
+        same(v.client_bytes_received, s.clientBytesReceived, `${s.label} client bytes received`);
+        same(v.client_bytes_sent_per_request, s.clientBytesSentPerRequest, `${s.label} client bytes sent per request`);
+        same(v.client_bytes_received_per_request, s.clientBytesReceivedPerRequest, `${s.label} client bytes received per request`);
+        const net = network.find((r) => r['Deployment'] === s.label)!;
+        assert.deepEqual(
+          [net['Client sent B/req'], net['Client received B/req'], net['Container rx B/req'], net['Container tx B/req']],
+          [fixed(s.clientBytesSentPerRequest, 1), fixed(s.clientBytesReceivedPerRequest, 1), fixed(s.netRxBytesPerRequest, 1), fixed(s.netTxBytesPerRequest, 1)], s.label);
+      }
+    });
+
+    it('has bytes on the wire per request for every deployment, native included, where the client CSV has them', () => {
+      const withBytes: string[] = summary.runs.filter((s) => s.clientBytesSent !== undefined).map((s) => s.label);
+      // The generated fixture's CSVs have the byte columns; the real one was recorded before them.
+      assert.deepEqual(withBytes, fixture === 'recording' ? [...DEPLOYMENT_NAMES] : []);
+      for (const s of summary.runs.filter((x) => withBytes.some((l) => l === x.label))) {
+        assert.ok(s.clientBytesSentPerRequest! > 0 && s.clientBytesReceivedPerRequest! > 0, s.label);
       }
     });
 
@@ -132,9 +154,12 @@ for (const fixture of ['recording', 'real'] as const satisfies readonly FixtureN
         same(v.cpu_ms_per_request, p.cpuMsPerRequest, `${key(p)} CPU ms/request`);
         same(v.net_rx_bytes, p.netRxBytes, `${key(p)} net rx`);
         same(v.net_tx_bytes, p.netTxBytes, `${key(p)} net tx`);
+        same(v.client_bytes_sent_per_request, p.clientBytesSentPerRequest, `${key(p)} client bytes sent per request`);
+        same(v.client_bytes_received_per_request, p.clientBytesReceivedPerRequest, `${key(p)} client bytes received per request`);
         const md = mdPhases.find((r) => r['Deployment'] === p.label && r['Phase'] === p.phase)!;
-        assert.deepEqual([md['p50'], md['p99'], md['Req/s'], md['CPU ms/req'], md['Net rx'], md['Net tx']],
-          [fixed(p.client.p50), fixed(p.client.p99), fixed(p.reqPerSec, 1), fixed(p.cpuMsPerRequest), bytes(p.netRxBytes), bytes(p.netTxBytes)], key(p));
+        assert.deepEqual([md['p50'], md['p99'], md['Req/s'], md['CPU ms/req'], md['Net rx'], md['Net tx'], md['Client B/req sent / received']],
+          [fixed(p.client.p50), fixed(p.client.p99), fixed(p.reqPerSec, 1), fixed(p.cpuMsPerRequest), bytes(p.netRxBytes), bytes(p.netTxBytes),
+            `${fixed(p.clientBytesSentPerRequest, 1)} / ${fixed(p.clientBytesReceivedPerRequest, 1)}`], key(p));
         const row = console.find((r) => r['deployment'] === p.label && r['phase'] === p.phase)!;
         assert.ok(row, `${key(p)} missing from the closing table`);
         assert.deepEqual([row['p50 ms'], row['p99 ms'], row['req/s'], row['CPU ms/request'], row['net rx MB'], row['net tx MB']],
@@ -146,7 +171,8 @@ for (const fixture of ['recording', 'real'] as const satisfies readonly FixtureN
       const across = summary.acrossRounds!;
       const md = tableWith(tables, 'Deployment', 'Phase', 'Figure', 'Per round', 'Overhead', '95 % CI', 'Verdict');
       assert.equal(md.length, across.comparisons.length);
-      const column = { p50: 'p50_ms', p99: 'p99_ms', reqPerSec: 'req_per_s', cpuMsPerRequest: 'cpu_ms_per_request' } as const;
+      const column = { p50: 'p50_ms', p99: 'p99_ms', reqPerSec: 'req_per_s', cpuMsPerRequest: 'cpu_ms_per_request',
+        clientBytesSentPerRequest: 'client_bytes_sent_per_request', clientBytesReceivedPerRequest: 'client_bytes_received_per_request' } as const;
       for (const [i, c] of across.comparisons.entries()) {
         const what = `${c.label} ${c.phase} ${c.metric}`;
         const digits = c.unit === 'MiB' || c.unit === 'req/s' ? 1 : 2;

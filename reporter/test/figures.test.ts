@@ -57,14 +57,26 @@ describe('report figures', () => {
   });
 
   describe('the comparison figure', () => {
-    it('has one bar per deployment for p50/p99 latency, throughput, CPU per request, memory and MEM %, none for a missing value', () => {
-      const spec = JSON.parse(readFileSync(join(dir, 'comparison.vl.json'), 'utf8')) as { data: { values: Array<{ label: string; value: number | null }> } };
+    it('has one bar per deployment for p50/p99 latency, throughput, CPU per request, memory, MEM % and network both ways, none for a missing value', () => {
+      const spec = JSON.parse(readFileSync(join(dir, 'comparison.vl.json'), 'utf8')) as { data: { values: Array<{ label: string; value: number | null; tick: number | null }> } };
       assert.deepEqual([...new Set(spec.data.values.map((v) => v.label))], LABELS);
-      assert.equal(spec.data.values.length, LABELS.length * 6);
-      assert.equal(marks(svg('comparison'), 'rect'), spec.data.values.filter((v) => v.value !== null).length);
+      assert.equal(spec.data.values.length, LABELS.length * 8);
+      // Vega draws a tick as a rect too: one per bar, and a tick per row (transparent where no container counter is).
+      assert.equal(marks(svg('comparison'), 'rect'), spec.data.values.filter((v) => v.value !== null).length + spec.data.values.filter((v) => v.tick !== null).length);
       for (const title of ['p50 latency, sequential (ms)', 'p99 latency, sequential (ms)', 'throughput, closed-c16 (req/s)', 'CPU per request, closed-c16 (ms)',
-        'memory, closed-c16 (MiB)', 'MEM %, closed-c16 (%)'])
+        'memory, closed-c16 (MiB)', 'MEM %, closed-c16 (%)', 'request bytes per request, closed-c16 (B; bar: client socket; tick: container interface)',
+        'response bytes per request, closed-c16 (B; bar: client socket; tick: container interface)'])
         assert.ok(svg('comparison').includes(title), title);
+    });
+    it('has a network bar for every deployment, native included, and the container counters as ticks where they exist', () => {
+      const spec = JSON.parse(readFileSync(join(dir, 'comparison.vl.json'), 'utf8')) as { data: { values: Array<{ label: string; panel: string; value: number | null; container: number | null }> } };
+      const network = spec.data.values.filter((v) => v.panel.includes('bytes per request'));
+      assert.equal(network.length, LABELS.length * 2);
+      for (const v of network) {
+        assert.ok(v.value !== null && v.value > 0, `${v.label} ${v.panel}: client bytes bar`);
+        if (v.label === 'native') assert.equal(v.container, null, 'native has no container counters');
+        else assert.ok(v.container !== null && v.container > 0, `${v.label} ${v.panel}: container tick`);
+      }
     });
     it('says under its title what native memory is: here RSS (the fixture\'s native run was read from /proc)', () => {
       for (const name of ['comparison', 'overheads', 'rounds']) assert.ok(svg(name).includes('native memory: RSS, not comparable'), name);
@@ -75,7 +87,7 @@ describe('report figures', () => {
     });
     it('shows every round\'s value as a dot', () => {
       const spec = JSON.parse(readFileSync(join(dir, 'rounds.vl.json'), 'utf8')) as { data: { values: Array<{ label: string; round: number }> } };
-      assert.equal(spec.data.values.length, LABELS.length * 6);
+      assert.equal(spec.data.values.length, LABELS.length * 8);
       assert.equal(marks(svg('rounds'), 'symbol'), spec.data.values.length);
     });
     it('colours each deployment the same in every figure', () => {

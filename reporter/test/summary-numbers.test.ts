@@ -29,6 +29,11 @@ interface SummaryRun {
   netRxBytes: number;
   netTxBytes: number;
   blockReadBytes: number;
+  clientBytesSent?: number;
+  clientBytesReceived?: number;
+  clientBytesSentPerRequest?: number;
+  clientBytesReceivedPerRequest?: number;
+  netRxBytesPerRequest?: number;
 }
 
 const close = (actual: number | undefined, expected: number, what: string): void =>
@@ -145,13 +150,32 @@ for (const fixture of ['recording', 'real'] as const satisfies readonly FixtureN
         if (hostNamespace) {
           // a native process's network counters are the host's: left out, with a note
           assert.equal(s.netRxBytes, undefined, r.label);
-          assert.match(markdown, new RegExp(`- ${r.label}: network left out`));
+          assert.match(markdown, new RegExp(`- ${r.label}: container network counters left out`));
         } else {
           close(s.netRxBytes, growth('net_rx_bytes'), `${r.label} rx`);
           close(s.netTxBytes, growth('net_tx_bytes'), `${r.label} tx`);
         }
         close(s.blockReadBytes, growth('block_read_bytes'), `${r.label} block read`);
         close(s.cpuMsPerRequest, growth('cpu_total_ns') / 1e6 / (s.requests - s.errors), `${r.label} cpu ms/request`);
+      }
+    });
+    it('gives bytes on the wire per request from client.csv for every run, native included (none from a CSV without the byte columns)', () => {
+      for (const r of runs) {
+        const rows = parse(readFileSync(join(ws.runs, r.label, 'client.csv')), { columns: true }) as Array<Record<string, string>>;
+        const measured = rows.filter((x) => x['phase'] !== 'warmup');
+        const ok = measured.filter((x) => Number(x['status']) >= 200 && Number(x['status']) < 300 && x['error'] === '').length;
+        const s = get(r.label);
+        if (!('bytes_sent' in rows[0]!)) {
+          assert.deepEqual([s.clientBytesSent, s.clientBytesSentPerRequest, s.clientBytesReceivedPerRequest], [undefined, undefined, undefined], r.label);
+          continue;
+        }
+        const sum = (col: string): number => measured.reduce((n, x) => n + Number(x[col]), 0);
+        close(s.clientBytesSent, sum('bytes_sent'), `${r.label} client bytes sent`);
+        close(s.clientBytesReceived, sum('bytes_received'), `${r.label} client bytes received`);
+        close(s.clientBytesSentPerRequest, sum('bytes_sent') / ok, `${r.label} client bytes sent per request`);
+        close(s.clientBytesReceivedPerRequest, sum('bytes_received') / ok, `${r.label} client bytes received per request`);
+        if (s.netRxBytes !== undefined) close(s.netRxBytesPerRequest, s.netRxBytes / ok, `${r.label} container rx per request`);
+        else assert.equal(s.netRxBytesPerRequest, undefined, r.label);
       }
     });
     it('shows the same numbers in REPORT.md', () => {
