@@ -37,8 +37,22 @@ export function collectorServiceArgs(label: string, intervalMs: number, selectio
     // A collector that fails is reported, not restarted: a restart would be a second run with a gap.
     '--restart-condition', 'none', '--stop-grace-period', '30s',
     COLLECTOR_IMAGE, 'start', '--label', label, '--db', DB_IN_TASK, '--interval', formatDuration(intervalMs),
-    '--stats-source', 'docker-api-stream', ...selection,
+    '--stats-source', 'docker-api-stream', ...withoutHostPids(selection),
   ];
+}
+
+/**
+ * The selection less `--client-pid N`: N is the experiment's pid on the host, and a node's collector runs in
+ * its own pid namespace, where no such process is (it exits 2 on it). The load generator runs on the host,
+ * not on a node, so no node has a client row to record.
+ */
+function withoutHostPids(selection: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < selection.length; i++) {
+    if (selection[i] === '--client-pid') i++;
+    else kept.push(selection[i]!);
+  }
+  return kept;
 }
 
 /**

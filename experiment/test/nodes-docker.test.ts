@@ -54,9 +54,9 @@ describe('docker: the experiment on two simulated nodes', { timeout: 900_000 }, 
       try {
         const runs = db.prepare(`SELECT id, collector_host AS host, status FROM runs WHERE label = 'swarm-3'`).all() as Array<{ id: number; host: string; status: string }>;
         assert.deepEqual(runs.map((x) => [x.host, x.status]), [[node, 'complete']], `${node}: one complete run, recorded on that node`);
-        const replicas = db.prepare('SELECT COUNT(*) FROM replicas WHERE run_id = ?').pluck().get(runs[0]!.id) as number;
+        const replicas = db.prepare("SELECT COUNT(*) FROM replicas WHERE run_id = ? AND role = 'service'").pluck().get(runs[0]!.id) as number;
         assert.ok(replicas >= 1 && replicas <= 2, `${node} ran ${replicas} replica(s)`);
-        const samples = db.prepare('SELECT COUNT(*) FROM samples WHERE run_id = ? AND error IS NULL').pluck().get(runs[0]!.id) as number;
+        const samples = db.prepare("SELECT COUNT(*) FROM samples WHERE run_id = ? AND error IS NULL AND replica_id IN (SELECT id FROM replicas WHERE role = 'service')").pluck().get(runs[0]!.id) as number;
         assert.ok(samples > 0, `${node}: samples recorded`);
       } finally {
         db.close();

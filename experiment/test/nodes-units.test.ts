@@ -27,7 +27,8 @@ describe('--nodes', () => {
 
 describe('node collectors', () => {
   it('run globally, each on its node\'s socket and volume, named after the node, never restarted', () => {
-    const args = collectorServiceArgs('swarm-3', 1000, ['--deployment', 'swarm', '--service', 'llm-inference-service']);
+    // --client-pid names a pid of the host's namespace (the experiment's), which a node's collector cannot see
+    const args = collectorServiceArgs('swarm-3', 1000, ['--deployment', 'swarm', '--client-pid', '4242', '--service', 'llm-inference-service']);
     assert.equal(args[args.indexOf('--mode') + 1], 'global');
     assert.equal(args[args.indexOf('--hostname') + 1], '{{.Node.Hostname}}');
     assert.ok(args.includes('type=bind,src=/var/run/docker.sock,dst=/var/run/docker.sock'));
