@@ -8,30 +8,14 @@ import { pollUntil } from '../../common/poll.js';
 import { requireDocker } from '../../test-support/docker.js';
 import { docker } from '../drivers/engine.js';
 import { FrontStand } from '../testing/front-stand.js';
-import { freePort, ROOT } from '../testing/flow.js';
-
-interface Answer {
-  readonly status: number;
-  readonly replica: string | undefined;
-  readonly body: string;
-}
+import { freePort, infer, ROOT } from '../testing/flow.js';
+import type { InferAnswer } from '../testing/flow.js';
 
 /** POST /infer through the front with a request id; `agent` decides whether the connection is kept. */
-function post(port: number, id: string, options: { agent?: http.Agent; reset?: boolean } = {}): Promise<Answer> {
-  const payload = JSON.stringify({ text: `review ${id}` });
-  const headers: http.OutgoingHttpHeaders = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload), 'X-Request-Id': id };
+function post(port: number, id: string, options: { agent?: http.Agent; reset?: boolean } = {}): Promise<InferAnswer> {
+  const headers: http.OutgoingHttpHeaders = { 'X-Request-Id': id };
   if (options.reset) headers['X-Reset-After-Body'] = '1';
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: '/infer', method: 'POST', agent: options.agent ?? false, timeout: 10_000, headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, replica: res.headers['x-replica'] as string | undefined, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end(payload);
-  });
+  return infer(port, `review ${id}`, { agent: options.agent, headers, timeoutMs: 10_000 });
 }
 
 /** The request ids a stand-in logged, each as often as it received it. */
@@ -85,7 +69,7 @@ describe('HAProxy front', () => {
   });
 
   it('docker: a POST whose replica resets the connection after reading it fails with 502 and is never sent to the other replica', async () => {
-    const answers = new Map<string, Answer>();
+    const answers = new Map<string, InferAnswer>();
     for (let i = 0; i < 10; i++) answers.set(`reset-${i}`, await post(port, `reset-${i}`, { reset: true }));
     const onSteady = (await received(stand, steady)).filter((id) => id.startsWith('reset-'));
     const onCrashing = (await received(stand, crashing)).filter((id) => id.startsWith('reset-'));

@@ -38,8 +38,16 @@ export interface InferAnswer {
   readonly body: string;
 }
 
-/** POST /infer with a JSON body on 127.0.0.1 (a fresh connection each time, like curl). */
-export function infer(port: number, text: string): Promise<InferAnswer> {
+export interface InferOptions {
+  /** The connection: a fresh one per request (like curl) unless an agent that keeps them is given. */
+  readonly agent?: http.Agent;
+  /** Headers besides the JSON content type and length. */
+  readonly headers?: http.OutgoingHttpHeaders;
+  readonly timeoutMs?: number;
+}
+
+/** POST /infer with a JSON body on 127.0.0.1 (a fresh connection each time, like curl, unless `agent`). */
+export function infer(port: number, text: string, options: InferOptions = {}): Promise<InferAnswer> {
   return new Promise((resolveAnswer, reject) => {
     const payload = JSON.stringify({ text });
     const req = http.request(
@@ -48,9 +56,9 @@ export function infer(port: number, text: string): Promise<InferAnswer> {
         port,
         path: '/infer',
         method: 'POST',
-        agent: false,
-        timeout: 30_000,
-        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
+        agent: options.agent ?? false,
+        timeout: options.timeoutMs ?? 30_000,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload), ...options.headers },
       },
       (res) => {
         let body = '';
