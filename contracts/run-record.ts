@@ -60,6 +60,23 @@ export const ImageInfoSchema = z.object({
 });
 export type ImageInfo = z.output<typeof ImageInfoSchema>;
 
+/**
+ * A node's clock against the experiment host's, read when the node collectors started recording (`start`)
+ * and before they stopped (`end`): the nodes' samples are lined up with the host's request times, so an
+ * offset near the sampling interval puts samples in the wrong second.
+ */
+export const NodeClockSchema = z.object({
+  node: z.string().min(1),
+  at: z.enum(['start', 'end']),
+  /** Node clock − host clock (positive: the node is ahead). */
+  offsetMs: finite,
+  /** The offset is within ± this (half the reading's round trip). */
+  uncertaintyMs: finite,
+  /** Host time of the reading. */
+  measuredAtMs: finite,
+});
+export type NodeClock = z.output<typeof NodeClockSchema>;
+
 export const RUN_STATUSES = ['running', 'complete', 'failed', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
@@ -99,6 +116,8 @@ export const RunRecordSchema = z.object({
   dtype: z.string().min(1).nullable().default(null),
   /** swarm-scale and swarm-failover: the event under load (a scale, a killed replica); null for a steady run. */
   event: SwarmEventSchema.nullable().default(null),
+  /** --nodes: each node's clock offset at the start and the end of the recording; empty on one engine. */
+  nodeClocks: z.array(NodeClockSchema).default([]),
 });
 export type RunRecord = z.output<typeof RunRecordSchema>;
 /** What a writer must provide: defaults may be left out. */

@@ -4,11 +4,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandError, runChecked } from '../common/run-command.js';
 import { formatDuration } from '../contracts/duration.js';
+import type { NodeClock } from '../contracts/run-record.js';
 
 export interface CollectorControl {
   /** Starts recording in the background; resolves to the run id the collector printed. */
   start(label: string, args: readonly string[]): Promise<number>;
   stop(label: string): Promise<void>;
+  /** Collectors on other nodes (--nodes): each node's clock against this host's, read now. */
+  clocks?(at: NodeClock['at']): Promise<NodeClock[]>;
 }
 
 export interface CliCollectorSettings {

@@ -10,8 +10,9 @@ import { join, relative, resolve } from 'node:path';
 import { errorText } from '../common/error-text.js';
 import { withResource } from '../common/resource.js';
 import { frontLabel, repeatLabel, type DeploymentName, type EventDeploymentName } from '../contracts/deployments.js';
-import type { ImageInfo, RunRecordInput, Target } from '../contracts/run-record.js';
+import type { ImageInfo, NodeClock, RunRecordInput, Target } from '../contracts/run-record.js';
 import type { Deployment, RunContext } from '../deploy/deployment.js';
+import { clockText } from '../deploy/nodes/clock-offset.js';
 import { runLoadInProcess } from '../load/phase-process.js';
 import { formatLoadSummary, type LoadSummary } from '../load/stats.js';
 import type { CollectorControl } from './collector.js';
@@ -63,6 +64,18 @@ interface RunFiles {
   readonly loads: LoadSummary[];
 }
 
+/** The nodes' clock offsets into run.json (collectors on several nodes only); a failed reading is logged, not fatal. */
+async function readClocks(collector: CollectorControl, at: NodeClock['at'], files: RunFiles, ctx: RunContext): Promise<void> {
+  if (!collector.clocks) return;
+  try {
+    const read = await collector.clocks(at);
+    files.record.nodeClocks = [...(files.record.nodeClocks ?? []), ...read];
+    ctx.log(`clocks (${at}): ${read.map((c) => `${c.node} ${clockText(c)}`).join(', ')}`);
+  } catch (err) {
+    ctx.log(`clocks (${at}): not read: ${errorText(err)}`);
+  }
+}
+
 /** The collector's recording as a resource: started once the deployment is up, stopped before down(). */
 async function withRecording<T>(deployment: Deployment, target: Target, files: RunFiles, ctx: RunContext, deps: ExperimentDeps, use: () => Promise<T>): Promise<T> {
   const collector = deps.collector;
@@ -78,9 +91,11 @@ async function withRecording<T>(deployment: Deployment, target: Target, files: R
       const client = ['--client-pid', String(process.pid)];
       files.record.runId = await collector.start(label, [...deployment.collectorArgs(), ...(await modelArgs(target)), ...client]);
       ctx.log(`collector: recording run ${files.record.runId}`);
+      await readClocks(collector, 'start', files, ctx);
     },
     use,
     async () => {
+      await readClocks(collector, 'end', files, ctx);
       await collector.stop(label);
       ctx.log('collector: stopped');
     },

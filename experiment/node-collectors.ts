@@ -14,6 +14,7 @@ import { formatDuration } from '../contracts/duration.js';
 import { docker, dockerSucceeds, OWNER_LABEL } from '../deploy/drivers/engine.js';
 import { serviceTasks, taskFailure } from '../deploy/drivers/swarm-node.js';
 import { nodeDocker, type SimNode } from '../deploy/nodes/cluster.js';
+import { readClockOffset } from '../deploy/nodes/clock.js';
 import { pollUntil } from '../common/poll.js';
 import { runCommand } from '../common/run-command.js';
 import type { CollectorControl } from './collector.js';
@@ -111,6 +112,13 @@ export function nodeCollectors(nodes: readonly SimNode[], intervalMs: number, lo
     },
     async stop() {
       await remove();
+    },
+    // Each node's engine clock: on separate hosts the collectors stamp samples with clocks only NTP keeps together.
+    async clocks(at) {
+      return Promise.all(nodes.map(async (node) => {
+        const measuredAtMs = Date.now();
+        return { node: node.name, at, measuredAtMs, ...(await readClockOffset(node.host)) };
+      }));
     },
   };
 }

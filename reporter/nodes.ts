@@ -9,6 +9,7 @@ import { SEQUENTIAL_PHASE } from '../contracts/deployments.js';
 import type { Block } from './document.js';
 import { bytes, DASH, fixed, mib, pct } from './format.js';
 import { intervalText } from './findings.js';
+import { clockBlocks } from './node-clocks.js';
 import { verdictOf } from './rounds.js';
 import type { ReportRun } from './selection.js';
 import { meanInterval } from './stats.js';
@@ -124,7 +125,9 @@ export function nodeSection(db: Database.Database, runs: readonly ReportRun[]): 
       }),
     },
   ];
-  return [...blocks, ...pathSection(db, runs.filter((r) => spanning.has(r.label)))];
+  const spanningRuns = runs.filter((r) => spanning.has(r.label));
+  const clocked = spanningRuns.map((r) => ({ label: r.label, intervalMs: r.recorded?.intervalMs ?? null, clocks: r.manifest?.nodeClocks ?? [] }));
+  return [...blocks, ...pathSection(db, spanningRuns), ...clockBlocks(clocked)];
 }
 
 /** The cross-node path against the same-node path, per round, with the interval across rounds. */

@@ -48,6 +48,9 @@ describe('docker: the experiment on two simulated nodes', { timeout: 900_000 }, 
     const run = parseRunRecord(readFileSync(join(out, 'swarm-3', 'round-1', 'run.json'), 'utf8'), 'run.json');
     assert.equal(run.target?.frontNode, NODES[0], 'the front runs on the manager');
     assert.match(run.target?.path ?? '', /spread over 2 nodes/);
+    // Each node's clock read at the start and the end of the recording: one kernel's clock, so 0 within the ±.
+    assert.deepEqual(run.nodeClocks.map((c) => `${c.node} ${c.at}`).sort(), NODES.flatMap((n) => [`${n} end`, `${n} start`]));
+    for (const c of run.nodeClocks) assert.ok(Math.abs(c.offsetMs) <= c.uncertaintyMs, `${c.node} ${c.at}: ${c.offsetMs} ± ${c.uncertaintyMs} ms`);
     // Each node's own database: its replicas (at most two of the three: spread) and their samples.
     for (const node of NODES) {
       const db = new Database(join(out, 'nodes', node, 'bench.db'), { readonly: true });
@@ -66,6 +69,7 @@ describe('docker: the experiment on two simulated nodes', { timeout: 900_000 }, 
     assert.match(report, /## Per node/);
     for (const node of NODES) assert.match(report, new RegExp(`\\| swarm-3 +\\| ${node} `), `the per-node table names ${node}`);
     assert.match(report, /The cross-node path against the same-node path/);
+    assert.match(report, /### Clocks[\s\S]*Every offset is within the sampling interval\./);
     assert.deepEqual(await leftovers(), []);
   });
 
