@@ -19,10 +19,12 @@ export interface NodeUse {
   readonly node: string;
   readonly replicas: number;
   readonly requests: number;
-  readonly cpuTimeMs: number | null;
+  /** The replicas' CPU, summed: counter growth over the time between their first and last reading in the window; 1 = one core. */
+  readonly cpuCores: number | null;
   readonly memUsedBytes: number | null;
-  readonly netRxBytes: number | null;
-  readonly netTxBytes: number | null;
+  /** Network counter growth per second, over the same span as the CPU. */
+  readonly netRxPerS: number | null;
+  readonly netTxPerS: number | null;
 }
 
 export interface ReplicaUse {
@@ -44,15 +46,19 @@ export interface PathCost {
   readonly crossRequests: number;
 }
 
+// Rates over the span between a replica's first and last reading in the window, not over the window: with
+// 1 s samples and a window of a few seconds, 4 or 5 sample intervals fall in it depending on each node's
+// sampling phase, and growth ÷ window would read 40 % on one node and 50 % on the next for the same work.
 function nodeUse(db: Database.Database): NodeUse[] {
   return db.prepare(`
-    WITH mem AS (SELECT w.label, s.replica_id, AVG(s.mem_used_bytes) AS mem FROM report_windows w
-                 JOIN samples s ON s.run_id = w.run_id AND s.error IS NULL AND s.ts_ms BETWEEN w.start_ms AND w.end_ms
-                 WHERE w.phase IS NULL GROUP BY w.label, s.replica_id)
-    SELECT rs.label, n.node, COUNT(*) AS replicas, SUM(rs.requests) AS requests, SUM(rs.cpu_time_ms) AS cpuTimeMs,
-           SUM(mem.mem) AS memUsedBytes, SUM(rs.net_rx_bytes) AS netRxBytes, SUM(rs.net_tx_bytes) AS netTxBytes
+    WITH readings AS (SELECT w.label, s.replica_id, AVG(s.mem_used_bytes) AS mem, MAX(s.ts_ms) - MIN(s.ts_ms) AS span_ms FROM report_windows w
+                      JOIN samples s ON s.run_id = w.run_id AND s.error IS NULL AND s.ts_ms BETWEEN w.start_ms AND w.end_ms
+                      WHERE w.phase IS NULL GROUP BY w.label, s.replica_id)
+    SELECT rs.label, n.node, COUNT(*) AS replicas, SUM(rs.requests) AS requests, SUM(rs.cpu_time_ms / NULLIF(rd.span_ms, 0)) AS cpuCores,
+           SUM(rd.mem) AS memUsedBytes, SUM(rs.net_rx_bytes * 1000.0 / NULLIF(rd.span_ms, 0)) AS netRxPerS,
+           SUM(rs.net_tx_bytes * 1000.0 / NULLIF(rd.span_ms, 0)) AS netTxPerS
     FROM replica_summary rs JOIN replica_nodes n ON n.replica_id = rs.replica_id
-    LEFT JOIN mem ON mem.label = rs.label AND mem.replica_id = rs.replica_id
+    LEFT JOIN readings rd ON rd.label = rs.label AND rd.replica_id = rs.replica_id
     GROUP BY rs.label, n.node ORDER BY rs.label, n.node`).all() as NodeUse[];
 }
 
@@ -87,9 +93,6 @@ function multiNodeLabels(uses: readonly NodeUse[]): Set<string> {
   return new Set([...count].filter(([, n]) => n > 1).map(([label]) => label));
 }
 
-const windowMs = (run: ReportRun | undefined): number | null =>
-  run?.windowStartMs != null && run.windowEndMs != null && run.windowEndMs > run.windowStartMs ? run.windowEndMs - run.windowStartMs : null;
-
 /** The per-node section; nothing when no run spans several nodes. */
 export function nodeSection(db: Database.Database, runs: readonly ReportRun[]): Block[] {
   const hasTable = db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'replica_nodes'`).get() !== undefined;
@@ -97,23 +100,19 @@ export function nodeSection(db: Database.Database, runs: readonly ReportRun[]): 
   const uses = nodeUse(db);
   const spanning = multiNodeLabels(uses);
   if (spanning.size === 0) return [];
-  const byLabel = new Map(runs.map((r) => [r.label, r]));
   const blocks: Block[] = [
     { kind: 'heading', level: 2, text: 'Per node' },
     {
       kind: 'paragraph',
       text: 'Runs whose replicas ran on several nodes, one collector per node, their databases merged. A replica\'s node is the host of the collector that recorded it. '
-        + 'CPU is the replicas\' CPU time over the measured window (100 % = one core), memory the mean of their used memory, network the growth of their counters. '
+        + 'CPU (100 % = one core) and network are the replicas\' counter growth per second between their first and last reading in the measured window, memory the mean of their used memory. '
         + 'Every node\'s collector time-stamps with its own clock: on simulated nodes they share this kernel\'s clock, on separate hosts they agree only as far as NTP keeps them.',
     },
     {
       kind: 'table',
-      header: ['Run', 'Node', 'Replicas', 'Requests', 'Req/replica', 'CPU', 'Memory MiB', 'Net rx', 'Net tx'],
-      rows: uses.filter((u) => spanning.has(u.label)).map((u) => {
-        const w = windowMs(byLabel.get(u.label));
-        return [u.label, u.node, String(u.replicas), String(u.requests), fixed(u.requests / u.replicas, 0),
-          u.cpuTimeMs !== null && w !== null ? pct((u.cpuTimeMs / w) * 100) : DASH, mib(u.memUsedBytes), bytes(u.netRxBytes), bytes(u.netTxBytes)];
-      }),
+      header: ['Run', 'Node', 'Replicas', 'Requests', 'Req/replica', 'CPU', 'Memory MiB', 'Net rx /s', 'Net tx /s'],
+      rows: uses.filter((u) => spanning.has(u.label)).map((u) => [u.label, u.node, String(u.replicas), String(u.requests), fixed(u.requests / u.replicas, 0),
+        u.cpuCores !== null ? pct(u.cpuCores * 100) : DASH, mib(u.memUsedBytes), bytes(u.netRxPerS), bytes(u.netTxPerS)]),
     },
     { kind: 'heading', level: 3, text: 'Requests per replica' },
     {

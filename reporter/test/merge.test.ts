@@ -65,6 +65,24 @@ describe('reporter build with two nodes\' databases', () => {
     assert.match(report, /## Per node/);
     for (const node of ['node-a', 'node-b']) assert.match(report, new RegExp(`\\| swarm-3 +\\| ${node} +\\| 3 `), node);
   });
+  it('gives each node\'s CPU as a rate over its replicas\' readings, as their sampled CPU % says, not growth ÷ window', () => {
+    // The fixture's cumulative CPU grows by each reading's cpu_percent × interval, so over the readings in the
+    // window the rate is the mean cpu_percent of all but the first (which covers the interval before it).
+    const db = new Database(merged, { readonly: true });
+    const sampled = new Map(db.prepare(`
+      WITH r AS (SELECT n.node, s.replica_id, s.cpu_percent, ROW_NUMBER() OVER (PARTITION BY s.replica_id ORDER BY s.ts_ms) AS k
+                 FROM report_windows w JOIN samples s ON s.run_id = w.run_id AND s.error IS NULL AND s.ts_ms BETWEEN w.start_ms AND w.end_ms
+                 JOIN replica_nodes n ON n.replica_id = s.replica_id JOIN replicas rp ON rp.id = s.replica_id AND rp.role = 'service'
+                 WHERE w.phase IS NULL AND w.label = 'swarm-3')
+      SELECT node, SUM(m) FROM (SELECT node, replica_id, AVG(cpu_percent) AS m FROM r WHERE k > 1 GROUP BY node, replica_id) GROUP BY node`).raw().all() as Array<[string, number]>);
+    db.close();
+    const report = readFileSync(join(dir, 'report', 'REPORT.md'), 'utf8');
+    for (const node of ['node-a', 'node-b']) {
+      const cells = new RegExp(`\\| swarm-3 +\\| ${node} +\\|[^|]+\\|[^|]+\\|[^|]+\\| ([\\d.]+) % \\|`).exec(report);
+      assert.ok(cells && sampled.has(node), node);
+      assert.ok(Math.abs(Number(cells[1]) - sampled.get(node)!) <= 0.06, `${node}: table ${cells[1]} %, sampled ${sampled.get(node)} %`);
+    }
+  });
   it('only reads the inputs', () => {
     assert.deepEqual([hash(a), hash(b)], hashes);
   });
