@@ -54,8 +54,15 @@ const resourceShape = {
   memPercent: SpreadSchema.default({}),
   netRxBytes: maybe,
   netTxBytes: maybe,
+  /** Block I/O bytes read and written (the cgroup's blkio / io.stat counters, every replica alike, native in its own cgroup). */
   blockReadBytes: maybe,
   blockWriteBytes: maybe,
+  /**
+   * blockReadBytes / blockWriteBytes ÷ the successful requests (for a replica: the requests it served), as
+   * cpuMsPerRequest. 0 is a measured 0 (reads served from the page cache, nothing written back in the window).
+   */
+  blockReadBytesPerRequest: maybe,
+  blockWriteBytesPerRequest: maybe,
 };
 export const ResourceFiguresSchema = z.object(resourceShape);
 
@@ -244,6 +251,7 @@ export const COMPARED_METRICS = [
   'p50', 'p90', 'p99', 'mean', 'reqPerSec', 'cpuMsPerRequest', 'memMiB', 'memPercent',
   'platformCpuMsPerRequest', 'deploymentCpuMsPerRequest', 'platformMemMiB', 'deploymentMemMiB',
   'clientBytesSentPerRequest', 'clientBytesReceivedPerRequest', 'netRxBytesPerRequest', 'netTxBytesPerRequest',
+  'blockReadBytesPerRequest', 'blockWriteBytesPerRequest',
 ] as const;
 export type ComparedMetric = (typeof COMPARED_METRICS)[number];
 

@@ -181,7 +181,7 @@ function answerFigureSpecs(runs: readonly ReportRun[], across: AcrossRounds, ans
   const panels = answerPanels(across, answer);
   const note = footnote ? ` (${footnote})` : '';
   const out: NamedSpec[] = [
-    { name: 'comparison', title: `Latency, throughput, CPU, memory and MEM % per deployment: mean over rounds with 95 % interval${note}`, spec: comparisonSpec(across, labels, panels, footnote) },
+    { name: 'comparison', title: `Latency, throughput, CPU, memory, MEM %, network and block I/O per deployment: mean over rounds with 95 % interval${note}`, spec: comparisonSpec(across, labels, panels, footnote) },
   ];
   if (across.comparisons.length > 0)
     out.push({ name: 'overheads', title: `Overhead against ${across.baseline} with 95 % interval, the A/A interval in grey${note}`, spec: overheadsSpec(across, labels, panels, footnote) });

@@ -1,6 +1,6 @@
 // The report's content as a list of blocks, written once and rendered twice (REPORT.md and report.html).
 import type { AcrossRounds, WorkPoint } from '../contracts/summary.js';
-import { answerSentences, type AnswerPhases, findings, intervalText, nativeMemoryNote, prosAndCons } from './findings.js';
+import { answerSentences, type AnswerPhases, findings, intervalText, nativeMemoryNote, prosAndCons, zeroBlockIoSentence } from './findings.js';
 import { eventProsCons, eventSection, type LabelledTimeline } from './events/document.js';
 import { bytes, DASH, fixed, mib, pct, utc } from './format.js';
 import type { Overhead } from './overhead.js';
@@ -92,6 +92,7 @@ function environment(input: DocumentInput): Block[] {
 function summaryTables(input: DocumentInput): Block[] {
   const runs = input.summaries.runs;
   const memory = nativeMemoryNote(runs);
+  const blockZero = zeroBlockIoSentence(runs);
   const latency = runs.map((r) => [r.run.label, r.status, String(r.replicas), String(r.requests), String(r.errors), fixed(r.reqPerSec, 1),
     fixed(r.client.p50), fixed(r.client.p90), fixed(r.client.p99), fixed(r.client.mean), fixed(r.client.max),
     fixed(r.server.p50), fixed(r.server.p90), fixed(r.server.p99), fixed(r.server.mean), fixed(r.server.max)]);
@@ -101,6 +102,7 @@ function summaryTables(input: DocumentInput): Block[] {
     return [r.run.label, fixed(r.cpu.mean, 1), fixed(r.cpu.p95, 1), fixed(r.cpu.max, 1), pct(r.cpuHostPct), pct(r.cpuLimitPct),
       fixed(r.cpuMsPerRequest), mib(r.memBytes.mean), mib(r.memBytes.max), pct(r.memPercent.mean, 2), pct(r.memPercent.max, 2),
       bytes(r.netRxBytes), bytes(r.netTxBytes), `${perReq(r.netRxBytes)} / ${perReq(r.netTxBytes)}`, `${bytes(r.blockReadBytes)} / ${bytes(r.blockWriteBytes)}`,
+      `${fixed(r.blockReadBytesPerRequest, 1)} / ${fixed(r.blockWriteBytesPerRequest, 1)}`,
       `${r.samples}${r.missedSamples ? ` (${r.missedSamples} missed)` : ''}`];
   });
   const phases = input.summaries.phases.map((p) => [p.label, p.phase,
@@ -120,9 +122,10 @@ function summaryTables(input: DocumentInput): Block[] {
       'CPU in % of one core (docker stats style), summed over replicas at each poll; "of host" divides by the host\'s CPUs, "of limit" by the CPU limit when one was set.',
       'Memory is used memory (docker stats style) summed over replicas, in MiB; MEM % is docker stats\' (used ÷ limit × 100, the limit being the host\'s memory when none was set), summed over replicas.',
       ...(memory ? [memory.sentence] : []),
-      'Network and block I/O are counter growth over the window.',
+      'Network and block I/O are counter growth over the window; block I/O is the replicas\' cgroup counters (blkio on cgroup v1, io.stat on v2), read the same way for every deployment, native in its own cgroup; per request in bytes.',
+      ...(blockZero ? [blockZero] : []),
     ].join(' ') },
-    { kind: 'table', header: ['Deployment', 'CPU mean', 'CPU p95', 'CPU max', 'of host', 'of limit', 'CPU ms/req', 'Mem mean', 'Mem max', 'Mem % mean', 'Mem % max', 'Net rx', 'Net tx', 'Net rx/tx per req', 'Block read/write', 'Samples'], rows: resources },
+    { kind: 'table', header: ['Deployment', 'CPU mean', 'CPU p95', 'CPU max', 'of host', 'of limit', 'CPU ms/req', 'Mem mean', 'Mem max', 'Mem % mean', 'Mem % max', 'Net rx', 'Net tx', 'Net rx/tx per req', 'Block read/write', 'Block B/req read / write', 'Samples'], rows: resources },
     { kind: 'paragraph', text: 'Network per successful request, in bytes, two instruments. Client socket: what the load generator\'s TCP sockets sent (requests) and received (responses), HTTP heads and bodies, counted for every deployment alike, native included ("–" for a client CSV written before the byte columns). Container interface: the replicas\' interface counters (received ≈ the requests, sent ≈ the responses); they also count TCP/IP and Ethernet headers, handshakes, ACKs, retransmits and traffic that is not the benchmark\'s, so they read higher; a native process has none of its own ("–").' },
     { kind: 'table', header: ['Deployment', 'Client sent B/req', 'Client received B/req', 'Container rx B/req', 'Container tx B/req', 'Client sent', 'Client received'], rows: network },
   ];
@@ -201,9 +204,9 @@ function answerSection(input: DocumentInput): Block[] {
   const { across } = input;
   const blocks: Block[] = [{ kind: 'heading', level: 2, text: `What each deployment costs against ${across.baseline ?? 'native'}` }];
   if (across.baseline === null) return [...blocks, { kind: 'paragraph', text: 'No native run in this report: no overhead to compute.' }];
-  const where = [`latency in ${input.answer.latency ?? DASH}`, `throughput, CPU per request and memory in ${input.answer.throughput ?? input.answer.resources ?? DASH}`];
-  const memory = nativeMemoryNote(input.summaries.runs);
-  blocks.push({ kind: 'paragraph', text: `${methodText(across)} Below: ${where.join('; ')}.${memory ? ` ${memory.sentence}` : ''}` });
+  const where = [`latency in ${input.answer.latency ?? DASH}`, `throughput, CPU per request, memory, network and block I/O per request in ${input.answer.throughput ?? input.answer.resources ?? DASH}`];
+  const notes = [nativeMemoryNote(input.summaries.runs)?.sentence, zeroBlockIoSentence(input.summaries.runs)].filter((n) => n !== undefined);
+  blocks.push({ kind: 'paragraph', text: [`${methodText(across)} Below: ${where.join('; ')}.`, ...notes].join(' ') });
   blocks.push({ kind: 'list', items: answerSentences(across, input.answer) });
   for (const f of input.answerFigures) blocks.push({ kind: 'figure', name: f.name, title: f.title });
   return blocks;

@@ -100,6 +100,26 @@ export function nativeMemoryNote(runs: readonly RunFigures[]): { sentence: strin
   return { sentence: sentences.join(' '), footnote: footnotes.join('; ') };
 }
 
+/**
+ * Which deployments read or wrote no block I/O at all in the measured window (a measured 0 in their group's
+ * blkio / io.stat files, not a missing figure), and why that is expected: the model and libraries are read
+ * at start-up, before the window, so the window's reads come from the page cache; the service's CSV lines
+ * are buffered writes the kernel flushes later, and cgroup v1 charges that writeback to no container's
+ * group. undefined when every deployment has some of both (or none has a figure).
+ */
+export function zeroBlockIoSentence(runs: readonly RunFigures[]): string | undefined {
+  const zero = (pick: (r: RunFigures) => number | undefined): string[] =>
+    [...new Set(runs.filter((r) => pick(r) === 0).map((r) => r.run.group))];
+  const [read, write] = [zero((r) => r.blockReadBytes), zero((r) => r.blockWriteBytes)];
+  if (read.length === 0 && write.length === 0) return undefined;
+  const v1 = runs.some((r) => r.run.recorded?.cgroupVersion === 1);
+  const parts = [
+    ...(read.length ? [`0 B read by ${read.join(', ')}: every read in the window came from the page cache (the model and libraries are read at start-up, before it)`] : []),
+    ...(write.length ? [`0 B written by ${write.join(', ')}: the service's CSV lines are buffered writes the kernel writes back later${v1 ? ', and cgroup v1 charges that writeback to no container\'s group' : ''}`] : []),
+  ];
+  return `Block I/O is a measured 0, not a missing figure (the cgroup's counters did not grow): ${parts.join('; ')}. The figures write such a zero as "0" where its bar would stand.`;
+}
+
 function spreadSentence(label: string, replicas: readonly ReplicaSummary[]): string | undefined {
   const total = replicas.reduce((a, r) => a + r.requests, 0);
   if (replicas.length < 2 || total === 0) return undefined;

@@ -198,7 +198,9 @@ SELECT rr.label, rr.deployment, rr.run_id, t.requests, t.ok, t.requests - t.ok A
        res.cpu_time_ms, res.net_rx_bytes, res.net_tx_bytes, res.block_read_bytes, res.block_write_bytes,
        t.bytes_sent AS client_bytes_sent, t.bytes_received AS client_bytes_received,
        CASE WHEN t.ok > 0 THEN t.bytes_sent * 1.0 / t.ok END AS client_bytes_sent_per_request,
-       CASE WHEN t.ok > 0 THEN t.bytes_received * 1.0 / t.ok END AS client_bytes_received_per_request
+       CASE WHEN t.ok > 0 THEN t.bytes_received * 1.0 / t.ok END AS client_bytes_received_per_request,
+       CASE WHEN t.ok > 0 THEN res.block_read_bytes * 1.0 / t.ok END AS block_read_bytes_per_request,
+       CASE WHEN t.ok > 0 THEN res.block_write_bytes * 1.0 / t.ok END AS block_write_bytes_per_request
 FROM report_runs rr
 JOIN totals t ON t.label = rr.label
 LEFT JOIN client ON client.label = rr.label
@@ -222,7 +224,9 @@ SELECT p.label, p.name AS phase, p.concurrency, p.rate_rps, COALESCE(c.requests,
        res.cpu_time_ms, res.net_rx_bytes, res.net_tx_bytes, res.block_read_bytes, res.block_write_bytes,
        c.bytes_sent AS client_bytes_sent, c.bytes_received AS client_bytes_received,
        CASE WHEN c.ok > 0 THEN c.bytes_sent * 1.0 / c.ok END AS client_bytes_sent_per_request,
-       CASE WHEN c.ok > 0 THEN c.bytes_received * 1.0 / c.ok END AS client_bytes_received_per_request
+       CASE WHEN c.ok > 0 THEN c.bytes_received * 1.0 / c.ok END AS client_bytes_received_per_request,
+       CASE WHEN c.ok > 0 THEN res.block_read_bytes * 1.0 / c.ok END AS block_read_bytes_per_request,
+       CASE WHEN c.ok > 0 THEN res.block_write_bytes * 1.0 / c.ok END AS block_write_bytes_per_request
 FROM report_phases p
 LEFT JOIN counts c ON c.label = p.label AND c.phase = p.name
 LEFT JOIN client ON client.label = p.label AND client.phase = p.name

@@ -23,6 +23,7 @@ export const METRIC_UNITS: Record<ComparedMetric, string> = {
   p50: 'ms', p90: 'ms', p99: 'ms', mean: 'ms', reqPerSec: 'req/s', cpuMsPerRequest: 'ms', memMiB: 'MiB', memPercent: '%',
   platformCpuMsPerRequest: 'ms', deploymentCpuMsPerRequest: 'ms', platformMemMiB: 'MiB', deploymentMemMiB: 'MiB',
   clientBytesSentPerRequest: 'B', clientBytesReceivedPerRequest: 'B', netRxBytesPerRequest: 'B', netTxBytesPerRequest: 'B',
+  blockReadBytesPerRequest: 'B', blockWriteBytesPerRequest: 'B',
 };
 
 export const METRIC_NAMES: Record<ComparedMetric, string> = {
@@ -32,6 +33,7 @@ export const METRIC_NAMES: Record<ComparedMetric, string> = {
   platformMemMiB: 'platform memory', deploymentMemMiB: 'service + platform memory',
   clientBytesSentPerRequest: 'request bytes on the client socket', clientBytesReceivedPerRequest: 'response bytes on the client socket',
   netRxBytesPerRequest: 'container network received per request', netTxBytesPerRequest: 'container network sent per request',
+  blockReadBytesPerRequest: 'block read per request', blockWriteBytesPerRequest: 'block write per request',
 };
 
 export const METHOD = 'per-round figures; overhead = figure − the baseline\'s in the same round; mean over rounds with a 95 % t-interval '
@@ -58,6 +60,8 @@ export function metricValue(p: PhaseSummary, metric: ComparedMetric): number | u
     case 'clientBytesReceivedPerRequest':
     case 'netRxBytesPerRequest':
     case 'netTxBytesPerRequest':
+    case 'blockReadBytesPerRequest':
+    case 'blockWriteBytesPerRequest':
       return p[metric];
   }
 }

@@ -33,6 +33,9 @@ const RSS_NOTE = "memory is the process's RSS (no cgroup of its own could be mad
   + "not comparable with the containers' used memory (cgroup usage − inactive file); MEM % likewise";
 const NO_RESOURCES: ResourceFigures = { samples: 0, missedSamples: 0, cpu: {}, memBytes: {}, memPercent: {} };
 
+/** A counter's growth ÷ requests; none without requests (a phase's replica rows, a run that served none). */
+const perRequest = (v: number | undefined, requests: number): number | undefined => (v === undefined || requests === 0 ? undefined : v / requests);
+
 const spread = (values: ArrayLike<number>): Spread => {
   const s = sortedCopy(values);
   return { mean: mean(s), p95: percentileSorted(s, 95), max: s.length ? s[s.length - 1] : undefined };
@@ -59,13 +62,15 @@ function replicaFigures(read: ReplicaSamples, rep: ReplicaRow, rec: RecordedRun,
     cpuHostPct: cpuMean === undefined ? undefined : cpuMean / rec.hostCpus,
     cpuLimitPct: cpuMean === undefined || !cpuLimit ? undefined : cpuMean / cpuLimit,
     cpuTimeMs,
-    cpuMsPerRequest: cpuTimeMs === undefined || requests === 0 ? undefined : cpuTimeMs / requests,
+    cpuMsPerRequest: perRequest(cpuTimeMs, requests),
     memBytes: spread(read.mem),
     memPercent: spread(read.memPct),
     netRxBytes: ownNetwork ? growth.net_rx_bytes : undefined,
     netTxBytes: ownNetwork ? growth.net_tx_bytes : undefined,
     blockReadBytes: growth.block_read_bytes,
     blockWriteBytes: growth.block_write_bytes,
+    blockReadBytesPerRequest: perRequest(growth.block_read_bytes, requests),
+    blockWriteBytesPerRequest: perRequest(growth.block_write_bytes, requests),
   };
 }
 
@@ -76,6 +81,8 @@ function pooledFigures(win: WindowSamples, replicas: readonly ReplicaRow[], perR
   const totalLimit = limits.every((l) => l) ? limits.reduce<number>((acc, l) => acc + (l ?? 0), 0) : null;
   const cpuMean = mean(win.cpuPerPoll);
   const cpuTimeMs = sumDefined(perReplica.map((f) => f.cpuTimeMs));
+  const blockReadBytes = sumDefined(perReplica.map((f) => f.blockReadBytes));
+  const blockWriteBytes = sumDefined(perReplica.map((f) => f.blockWriteBytes));
   return {
     samples: win.samples,
     missedSamples: win.missed,
@@ -83,13 +90,15 @@ function pooledFigures(win: WindowSamples, replicas: readonly ReplicaRow[], perR
     cpuHostPct: cpuMean === undefined ? undefined : cpuMean / rec.hostCpus,
     cpuLimitPct: cpuMean === undefined || !totalLimit ? undefined : cpuMean / totalLimit,
     cpuTimeMs,
-    cpuMsPerRequest: cpuTimeMs === undefined || okRequests === 0 ? undefined : cpuTimeMs / okRequests,
+    cpuMsPerRequest: perRequest(cpuTimeMs, okRequests),
     memBytes: spread(win.memPerPoll),
     memPercent: spread(win.memPctPerPoll),
     netRxBytes: sumDefined(perReplica.map((f) => f.netRxBytes)),
     netTxBytes: sumDefined(perReplica.map((f) => f.netTxBytes)),
-    blockReadBytes: sumDefined(perReplica.map((f) => f.blockReadBytes)),
-    blockWriteBytes: sumDefined(perReplica.map((f) => f.blockWriteBytes)),
+    blockReadBytes,
+    blockWriteBytes,
+    blockReadBytesPerRequest: perRequest(blockReadBytes, okRequests),
+    blockWriteBytesPerRequest: perRequest(blockWriteBytes, okRequests),
   };
 }
 
@@ -101,14 +110,13 @@ interface ClientBytes {
 
 /** The client's bytes beside the interface counters, in total and per successful request. */
 function wireFigures(client: ClientBytes, resources: ResourceFigures, ok: number): WireFigures {
-  const perRequest = (v: number | undefined): number | undefined => (v === undefined || ok === 0 ? undefined : v / ok);
   return {
     clientBytesSent: client.sent,
     clientBytesReceived: client.received,
-    clientBytesSentPerRequest: perRequest(client.sent),
-    clientBytesReceivedPerRequest: perRequest(client.received),
-    netRxBytesPerRequest: perRequest(resources.netRxBytes),
-    netTxBytesPerRequest: perRequest(resources.netTxBytes),
+    clientBytesSentPerRequest: perRequest(client.sent, ok),
+    clientBytesReceivedPerRequest: perRequest(client.received, ok),
+    netRxBytesPerRequest: perRequest(resources.netRxBytes, ok),
+    netTxBytesPerRequest: perRequest(resources.netTxBytes, ok),
   };
 }
 
@@ -282,13 +290,12 @@ function partFigures(db: Database.Database, rec: RecordedRun, role: Exclude<Repl
       const grown = rs.map((x) => x.read.growth.cpu_total_ns.value).filter((v): v is number => v !== undefined);
       return rs.length === 0 ? 0 : grown.length === 0 ? undefined : grown.reduce((a, b) => a + b, 0) / 1e6;
     };
-    const perRequest = (ms: number | undefined): number | undefined => (ms === undefined || ok === 0 ? undefined : ms / ok);
     const byComponent: Record<string, ComponentFigures> = {};
     for (const component of [...new Set(rows.map((r) => r.component ?? role))]) {
       const mine = perRow.filter((x) => (x.row.component ?? role) === component);
       const means = mine.map((x) => mean(x.read.mem)).filter((v): v is number => v !== undefined);
       const ms = cpuMs(mine);
-      byComponent[component] = { rows: mine.length, cpuTimeMs: ms, cpuMsPerRequest: perRequest(ms), memMeanBytes: means.length ? means.reduce((a, b) => a + b, 0) : undefined };
+      byComponent[component] = { rows: mine.length, cpuTimeMs: ms, cpuMsPerRequest: perRequest(ms, ok), memMeanBytes: means.length ? means.reduce((a, b) => a + b, 0) : undefined };
     }
     const ms = cpuMs(perRow);
     return {
@@ -296,7 +303,7 @@ function partFigures(db: Database.Database, rec: RecordedRun, role: Exclude<Repl
       samples: win.samples,
       missedSamples: win.missed,
       cpuTimeMs: ms,
-      cpuMsPerRequest: perRequest(ms),
+      cpuMsPerRequest: perRequest(ms, ok),
       memBytes: rows.length === 0 ? { mean: 0, p95: 0, max: 0 } : spread(win.memPerPoll),
       byComponent,
     };

@@ -23,13 +23,13 @@ const NETWORK_PANELS: ReadonlyArray<{ metric: ComparedMetric; companion: Compare
   { metric: 'clientBytesSentPerRequest', companion: 'netRxBytesPerRequest', name: 'request bytes' },
   { metric: 'clientBytesReceivedPerRequest', companion: 'netTxBytesPerRequest', name: 'response bytes' },
 ];
-export const NETWORK_PANEL_NOTE = 'bar: client socket; tick: container interface';
+export const NETWORK_PANEL_NOTE = 'bytes per request: bar = client socket, tick = container interface';
 
 /**
  * The answer's figures: p50 and p99 latency, throughput, the service's CPU per request, memory and MEM %,
  * each in its phase; where the platform was sampled, beside them the platform's and service + platform's
  * CPU per request and memory (side by side, so the deployment's whole cost reads next to the service's);
- * then network per request both ways.
+ * then network and block I/O per request both ways.
  */
 export function answerPanels(across: AcrossRounds, where: AnswerPhases): Panel[] {
   const wanted: Array<[ComparedMetric, string | undefined]> = [
@@ -38,13 +38,14 @@ export function answerPanels(across: AcrossRounds, where: AnswerPhases): Panel[]
     ['platformCpuMsPerRequest', where.resources], ['deploymentCpuMsPerRequest', where.resources],
     ['platformMemMiB', where.resources], ['deploymentMemMiB', where.resources],
     ...NETWORK_PANELS.map((n) => [n.metric, where.resources] as [ComparedMetric, string | undefined]),
+    ['blockReadBytesPerRequest', where.resources], ['blockWriteBytesPerRequest', where.resources],
   ];
   return wanted
     .filter(([metric, phase]) => phase !== undefined && across.figures.some((f) => f.metric === metric && f.phase === phase))
     .map(([metric, phase]) => {
       const unit = across.figures.find((f) => f.metric === metric)!.unit;
       const network = NETWORK_PANELS.find((n) => n.metric === metric);
-      if (network) return { metric, phase: phase!, companion: network.companion, title: `${network.name} per request, ${phase} (${unit}; ${NETWORK_PANEL_NOTE})` };
+      if (network) return { metric, phase: phase!, companion: network.companion, title: `${network.name} per request, ${phase} (${unit})` };
       return { metric, phase: phase!, title: `${METRIC_NAMES[metric]}, ${phase} (${unit})` };
     });
 }
@@ -60,8 +61,14 @@ const facetOf = (panels: readonly Panel[]): Spec => ({
 const hasBoth = (rows: ReadonlyArray<Record<string, unknown>>, low: string, high: string): boolean =>
   rows.some((r) => r[low] !== null && r[low] !== undefined && r[high] !== null && r[high] !== undefined);
 
-/** The figure's title, with a footnote under it (what native memory is) when there is one. */
-const titled = (text: string, footnote: string | undefined): Spec | string => (footnote ? { text, subtitle: footnote } : text);
+/**
+ * The figure's title, with footnotes under it, one a line (what native memory is; what the network panels'
+ * bars and ticks are: in the panel titles they would widen every column of the grid).
+ */
+const titled = (text: string, ...footnotes: Array<string | undefined>): Spec | string => {
+  const lines = footnotes.filter((f): f is string => f !== undefined);
+  return lines.length > 0 ? { text, subtitle: lines } : text;
+};
 
 /** Three panels a row: six panels of 150 px stay readable on a page. */
 const COLUMNS = 3;
@@ -69,9 +76,19 @@ const COLUMNS = 3;
 const xLabel = (labels: readonly string[]): Spec => ({ field: 'label', type: 'nominal', title: null, sort: [...labels], axis: { labelAngle: -40 } });
 
 /**
+ * What a bar cannot show, written at its foot: "0" for a measured zero (no bar has no height: native's
+ * platform, block I/O served from the page cache), "n/a" where the deployment has no figure; nothing
+ * under a bar of some height. A value that only rounds to 0 is not written as 0.
+ */
+export function barFlag(estimate: number | undefined): string {
+  return estimate === undefined ? 'n/a' : estimate === 0 ? '0' : '';
+}
+
+/**
  * Each deployment's mean over rounds (bar) with its 95 % interval (error bar); with one round the bar
  * stands alone: no interval can be drawn from one value. A panel with a companion figure draws its mean
- * as a tick (network: the container's interface counter beside the client's socket count).
+ * as a tick (network: the container's interface counter beside the client's socket count). A zero or a
+ * missing figure is written where its bar would stand (barFlag).
  */
 export function comparisonSpec(across: AcrossRounds, labels: readonly string[], panels: readonly Panel[], footnote?: string): Spec {
   const values = panels.flatMap((p) => labels.map((label) => {
@@ -83,12 +100,12 @@ export function comparisonSpec(across: AcrossRounds, labels: readonly string[], 
     // shown only where the container has one: a facet whose tick field were all null would make Vega
     // warn of an infinite extent (every panel but the network ones, and native's bars).
     return { label, panel: p.title, value, low: round(f?.interval.low), high: round(f?.interval.high), rounds: f?.perRound.length ?? 0,
-      container, tick: container ?? value, tickShown: container !== null };
+      container, tick: container ?? value, tickShown: container !== null, flag: barFlag(f?.interval.estimate) };
   }));
   const ticks = panels.some((p) => p.companion !== undefined) && values.some((v) => v.tickShown);
   return {
     $schema: SCHEMA,
-    title: titled(`Each deployment over ${across.rounds} round(s): mean with 95 % interval`, footnote),
+    title: titled(`Each deployment over ${across.rounds} round(s): mean with 95 % interval`, footnote, ticks ? NETWORK_PANEL_NOTE : undefined),
     data: { values },
     facet: facetOf(panels),
     columns: COLUMNS,
@@ -100,6 +117,8 @@ export function comparisonSpec(across: AcrossRounds, labels: readonly string[], 
         ...(hasBoth(values, 'low', 'high')
           ? [{ mark: { type: 'rule', color: '#222' }, encoding: { x: xLabel(labels), y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } }]
           : []),
+        { mark: { type: 'text', baseline: 'bottom', dy: -3, fontSize: 13, fontWeight: 'bold', color: '#222' },
+          encoding: { x: xLabel(labels), y: { datum: 0, type: 'quantitative' }, text: { field: 'flag' } } },
         ...(ticks
           ? [{ mark: { type: 'tick', color: '#222', thickness: 3 }, encoding: { x: xLabel(labels), y: { field: 'tick', type: 'quantitative' },
             opacity: { condition: { test: 'datum.tickShown', value: 1 }, value: 0 },

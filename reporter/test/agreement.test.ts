@@ -1,7 +1,7 @@
 // One definition of every headline number: on both committed fixtures, the figures of REPORT.md,
 // summary.json (read through its contract), the documented views in report.db and the experiment's
 // closing table (formatted from summary.json) agree on p50, p99, req/s, CPU ms per request, network
-// growth and the client's bytes on the wire per request (REPORT.md and summary.json also on memory and
+// growth, block I/O (total and per request) and the client's bytes on the wire per request (REPORT.md and summary.json also on memory and
 // MEM %), for every run and every measured phase; and on a recording with platform rows (schema v2), the
 // SQL reporter/README.md documents gives REPORT.md's service/platform split.
 import assert from 'node:assert/strict';
@@ -66,6 +66,10 @@ interface ViewRow {
   client_bytes_received: number | null;
   client_bytes_sent_per_request: number | null;
   client_bytes_received_per_request: number | null;
+  block_read_bytes: number | null;
+  block_write_bytes: number | null;
+  block_read_bytes_per_request: number | null;
+  block_write_bytes_per_request: number | null;
 }
 
 const mb = (v: number | undefined): string => (v === undefined ? '–' : (v / 1e6).toFixed(2));
@@ -113,11 +117,17 @@ for (const fixture of ['recording', 'real'] as const satisfies readonly FixtureN
         same(v.cpu_ms_per_request, s.cpuMsPerRequest, `${s.label} CPU ms/request`);
         same(v.net_rx_bytes, s.netRxBytes, `${s.label} net rx`);
         same(v.net_tx_bytes, s.netTxBytes, `${s.label} net tx`);
+        same(v.block_read_bytes, s.blockReadBytes, `${s.label} block read`);
+        same(v.block_write_bytes, s.blockWriteBytes, `${s.label} block write`);
+        same(v.block_read_bytes_per_request, s.blockReadBytesPerRequest, `${s.label} block read per request`);
+        same(v.block_write_bytes_per_request, s.blockWriteBytesPerRequest, `${s.label} block write per request`);
+        assert.ok(s.blockReadBytesPerRequest !== undefined && s.blockWriteBytesPerRequest !== undefined, `${s.label}: block I/O per request in summary.json`);
         const md = latency.find((r) => r['Deployment'] === s.label)!;
         assert.deepEqual([md['p50'], md['p99'], md['Req/s']], [fixed(s.client.p50), fixed(s.client.p99), fixed(s.reqPerSec, 1)], s.label);
         const res = resources.find((r) => r['Deployment'] === s.label)!;
-        assert.deepEqual([res['CPU ms/req'], res['Net rx'], res['Net tx'], res['Mem mean'], res['Mem % mean'], res['Mem % max']],
-          [fixed(s.cpuMsPerRequest), bytes(s.netRxBytes), bytes(s.netTxBytes), mib(s.memBytes.mean), pct(s.memPercent.mean, 2), pct(s.memPercent.max, 2)], s.label);
+        assert.deepEqual([res['CPU ms/req'], res['Net rx'], res['Net tx'], res['Mem mean'], res['Mem % mean'], res['Mem % max'], res['Block read/write'], res['Block B/req read / write']],
+          [fixed(s.cpuMsPerRequest), bytes(s.netRxBytes), bytes(s.netTxBytes), mib(s.memBytes.mean), pct(s.memPercent.mean, 2), pct(s.memPercent.max, 2),
+            `${bytes(s.blockReadBytes)} / ${bytes(s.blockWriteBytes)}`, `${fixed(s.blockReadBytesPerRequest, 1)} / ${fixed(s.blockWriteBytesPerRequest, 1)}`], s.label);
         assert.ok(s.memPercent.mean !== undefined, `${s.label}: MEM % in summary.json`);
         same(v.client_bytes_sent, s.clientBytesSent, `${s.label} client bytes sent`);
         same(v.client_bytes_received, s.clientBytesReceived, `${s.label} client bytes received`);
@@ -154,6 +164,8 @@ for (const fixture of ['recording', 'real'] as const satisfies readonly FixtureN
         same(v.cpu_ms_per_request, p.cpuMsPerRequest, `${key(p)} CPU ms/request`);
         same(v.net_rx_bytes, p.netRxBytes, `${key(p)} net rx`);
         same(v.net_tx_bytes, p.netTxBytes, `${key(p)} net tx`);
+        same(v.block_read_bytes_per_request, p.blockReadBytesPerRequest, `${key(p)} block read per request`);
+        same(v.block_write_bytes_per_request, p.blockWriteBytesPerRequest, `${key(p)} block write per request`);
         same(v.client_bytes_sent_per_request, p.clientBytesSentPerRequest, `${key(p)} client bytes sent per request`);
         same(v.client_bytes_received_per_request, p.clientBytesReceivedPerRequest, `${key(p)} client bytes received per request`);
         const md = mdPhases.find((r) => r['Deployment'] === p.label && r['Phase'] === p.phase)!;
@@ -172,7 +184,8 @@ for (const fixture of ['recording', 'real'] as const satisfies readonly FixtureN
       const md = tableWith(tables, 'Deployment', 'Phase', 'Figure', 'Per round', 'Overhead', '95 % CI', 'Verdict');
       assert.equal(md.length, across.comparisons.length);
       const column = { p50: 'p50_ms', p99: 'p99_ms', reqPerSec: 'req_per_s', cpuMsPerRequest: 'cpu_ms_per_request',
-        clientBytesSentPerRequest: 'client_bytes_sent_per_request', clientBytesReceivedPerRequest: 'client_bytes_received_per_request' } as const;
+        clientBytesSentPerRequest: 'client_bytes_sent_per_request', clientBytesReceivedPerRequest: 'client_bytes_received_per_request',
+        blockReadBytesPerRequest: 'block_read_bytes_per_request', blockWriteBytesPerRequest: 'block_write_bytes_per_request' } as const;
       for (const [i, c] of across.comparisons.entries()) {
         const what = `${c.label} ${c.phase} ${c.metric}`;
         const digits = c.unit === 'MiB' || c.unit === 'req/s' ? 1 : 2;

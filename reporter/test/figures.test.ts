@@ -6,7 +6,11 @@ import { before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { build } from '../build.js';
 import { fixtureCopy } from '../fixture/workspace.js';
+import type { AcrossRounds, RoundFigure } from '../../contracts/summary.js';
+import { specToSvg } from '../plots/render.js';
+import { answerPanels, comparisonSpec } from '../plots/round-specs.js';
 import { deploymentColours } from '../plots/specs.js';
+import { meanInterval } from '../stats.js';
 
 const LABELS = ['native', 'docker', 'compose', 'swarm-1', 'swarm-3'];
 
@@ -57,15 +61,16 @@ describe('report figures', () => {
   });
 
   describe('the comparison figure', () => {
-    it('has one bar per deployment for p50/p99 latency, throughput, CPU per request, memory, MEM % and network both ways, none for a missing value', () => {
+    it('has one bar per deployment for p50/p99 latency, throughput, CPU per request, memory, MEM %, network both ways and block read and write per request, none for a missing value', () => {
       const spec = JSON.parse(readFileSync(join(dir, 'comparison.vl.json'), 'utf8')) as { data: { values: Array<{ label: string; value: number | null; tick: number | null }> } };
       assert.deepEqual([...new Set(spec.data.values.map((v) => v.label))], LABELS);
-      assert.equal(spec.data.values.length, LABELS.length * 8);
+      assert.equal(spec.data.values.length, LABELS.length * 10);
       // Vega draws a tick as a rect too: one per bar, and a tick per row (transparent where no container counter is).
       assert.equal(marks(svg('comparison'), 'rect'), spec.data.values.filter((v) => v.value !== null).length + spec.data.values.filter((v) => v.tick !== null).length);
       for (const title of ['p50 latency, sequential (ms)', 'p99 latency, sequential (ms)', 'throughput, closed-c16 (req/s)', 'CPU per request, closed-c16 (ms)',
-        'memory, closed-c16 (MiB)', 'MEM %, closed-c16 (%)', 'request bytes per request, closed-c16 (B; bar: client socket; tick: container interface)',
-        'response bytes per request, closed-c16 (B; bar: client socket; tick: container interface)'])
+        'memory, closed-c16 (MiB)', 'MEM %, closed-c16 (%)', 'request bytes per request, closed-c16 (B)',
+        'response bytes per request, closed-c16 (B)', 'bytes per request: bar = client socket, tick = container interface',
+        'block read per request, closed-c16 (B)', 'block write per request, closed-c16 (B)'])
         assert.ok(svg('comparison').includes(title), title);
     });
     it('has a network bar for every deployment, native included, and the container counters as ticks where they exist', () => {
@@ -78,6 +83,12 @@ describe('report figures', () => {
         else assert.ok(v.container !== null && v.container > 0, `${v.label} ${v.panel}: container tick`);
       }
     });
+    it('has a block I/O bar for every deployment, native included (its own cgroup\'s counters), and writes nothing at the foot of a bar with height', () => {
+      const spec = JSON.parse(readFileSync(join(dir, 'comparison.vl.json'), 'utf8')) as { data: { values: Array<{ label: string; panel: string; value: number | null; flag: string }> } };
+      const block = spec.data.values.filter((v) => v.panel.startsWith('block '));
+      assert.equal(block.length, LABELS.length * 2);
+      for (const v of block) assert.ok(v.value !== null && v.value > 0 && v.flag === '', `${v.label} ${v.panel}: ${v.value}`);
+    });
     it('says under its title what native memory is: here RSS (the fixture\'s native run was read from /proc)', () => {
       for (const name of ['comparison', 'overheads', 'rounds']) assert.ok(svg(name).includes('native memory: RSS, not comparable'), name);
     });
@@ -87,7 +98,7 @@ describe('report figures', () => {
     });
     it('shows every round\'s value as a dot', () => {
       const spec = JSON.parse(readFileSync(join(dir, 'rounds.vl.json'), 'utf8')) as { data: { values: Array<{ label: string; round: number }> } };
-      assert.equal(spec.data.values.length, LABELS.length * 8);
+      assert.equal(spec.data.values.length, LABELS.length * 10);
       assert.equal(marks(svg('rounds'), 'symbol'), spec.data.values.length);
     });
     it('colours each deployment the same in every figure', () => {
@@ -128,6 +139,27 @@ describe('report figures', () => {
     });
     it('is made only for runs with several replicas', () => {
       assert.equal(existsSync(join(dir, 'replicas-native.svg')), false);
+    });
+  });
+
+  describe('a measured zero and a missing figure', () => {
+    it('are written where the bar would stand ("0", "n/a"), and a value that only rounds to 0 is not', async () => {
+      const figure = (label: string, perRound: number[]): RoundFigure => ({
+        label, deployment: label.replace(/-\d$/, ''), phase: 'closed-c16', metric: 'blockWriteBytesPerRequest', unit: 'B',
+        perRound: perRound.map((value, i) => ({ round: i + 1, value })), interval: meanInterval(perRound)!,
+      });
+      const across: AcrossRounds = {
+        rounds: 2, method: '', baseline: 'native', aaLabel: null, comparisons: [],
+        figures: [figure('native', [0, 0]), figure('docker', [512, 640]), figure('compose', [0.0001, 0])],
+      };
+      const panels = answerPanels(across, { latency: undefined, throughput: 'closed-c16', resources: 'closed-c16' });
+      assert.deepEqual(panels.map((p) => p.metric), ['blockWriteBytesPerRequest']);
+      const spec = comparisonSpec(across, ['native', 'docker', 'compose', 'swarm-1'], panels);
+      const flags = Object.fromEntries((spec['data'] as { values: Array<{ label: string; flag: string }> }).values.map((v) => [v.label, v.flag]));
+      assert.deepEqual(flags, { native: '0', docker: '', compose: '', 'swarm-1': 'n/a' });
+      const texts = [...(await specToSvg(spec)).matchAll(/<g[^>]*class="mark-text role-mark[^"]*"[^>]*>(.*?)<\/g>/gs)]
+        .flatMap((m) => [...m[1]!.matchAll(/<text [^>]*>([^<]*)<\/text>/g)].map((t) => t[1]));
+      assert.deepEqual(texts.filter((t) => t !== ''), ['0', 'n/a']);
     });
   });
 });

@@ -25,7 +25,7 @@ describe('where native memory comes from, in the report', () => {
     const r = await built(fixtureCopy());
     assert.deepEqual(r.memSource, { native: 'rss', docker: 'cgroup', compose: 'cgroup', 'swarm-1': 'cgroup', 'swarm-3': 'cgroup' });
     assert.match(r.markdown, /Native memory \(native\) is the process's RSS \(no cgroup of its own could be made\): not comparable/);
-    assert.match(r.markdown, /!\[Latency, throughput, CPU, memory and MEM % per deployment: [^\]]*\(native memory: RSS, not comparable\)\]/);
+    assert.match(r.markdown, /!\[Latency, throughput, CPU, memory, MEM %, network and block I\/O per deployment: [^\]]*\(native memory: RSS, not comparable\)\]/);
     assert.match(r.markdown, /- native: .*memory is the process's RSS/);
     assert.ok(r.comparisonSvg.includes('native memory: RSS, not comparable'));
   });

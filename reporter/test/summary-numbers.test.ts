@@ -29,6 +29,9 @@ interface SummaryRun {
   netRxBytes: number;
   netTxBytes: number;
   blockReadBytes: number;
+  blockWriteBytes: number;
+  blockReadBytesPerRequest?: number;
+  blockWriteBytesPerRequest?: number;
   clientBytesSent?: number;
   clientBytesReceived?: number;
   clientBytesSentPerRequest?: number;
@@ -139,7 +142,7 @@ for (const fixture of ['recording', 'real'] as const satisfies readonly FixtureN
         close(s.memPercent['max'], db.prepare(`SELECT MAX(v) FROM (${perPoll('mem_percent')})`).pluck().get(...args) as number, `${r.label} MEM % max`);
       }
     });
-    it('gives network (containers only), block I/O and CPU time as counter growth per replica, summed', () => {
+    it('gives network (containers only), block I/O and CPU time as counter growth per replica, summed, and block I/O per successful request', () => {
       for (const r of runs) {
         const [a, b] = win(r);
         const growth = (col: string): number =>
@@ -156,6 +159,9 @@ for (const fixture of ['recording', 'real'] as const satisfies readonly FixtureN
           close(s.netTxBytes, growth('net_tx_bytes'), `${r.label} tx`);
         }
         close(s.blockReadBytes, growth('block_read_bytes'), `${r.label} block read`);
+        close(s.blockWriteBytes, growth('block_write_bytes'), `${r.label} block write`);
+        close(s.blockReadBytesPerRequest, growth('block_read_bytes') / (s.requests - s.errors), `${r.label} block read per request`);
+        close(s.blockWriteBytesPerRequest, growth('block_write_bytes') / (s.requests - s.errors), `${r.label} block write per request`);
         close(s.cpuMsPerRequest, growth('cpu_total_ns') / 1e6 / (s.requests - s.errors), `${r.label} cpu ms/request`);
       }
     });
