@@ -3,6 +3,7 @@
 import { accessSync, constants, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, release } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import type Docker from 'dockerode';
 import { errorText } from '../common/error-text.js';
 import type { StatsSource, TickSummary } from '../contracts/recording.js';
 import { recordingRuns } from '../contracts/recording.js';
@@ -11,7 +12,7 @@ import type { CgroupVersion } from './cgroup.js';
 import { detectCgroupVersion } from './cgroup.js';
 import type { Db } from './db.js';
 import { finishRun, insertRun, openDb } from './db.js';
-import type { ContainerSource } from './docker-watcher.js';
+import type { ContainerSource, DockerWatcherOptions } from './docker-watcher.js';
 import { DockerWatcher } from './docker-watcher.js';
 import { connectDocker, engineAddress, listSelected, requireEngineVersion } from './docker.js';
 import { sweepInterrupted } from './liveness.js';
@@ -22,8 +23,8 @@ import { clientFinder, HostProcessWatcher, platformFinder } from './host-process
 import { ProcessWatcher, processStatsSource, targetPid } from './process-watcher.js';
 import type { Watcher } from './recorder.js';
 import { record, watchAll } from './recorder.js';
-import type { ReplicaInfo } from './selection.js';
-import { dockerQueries, frontQueries } from './selection.js';
+import type { DockerFilters, ReplicaInfo } from './selection.js';
+import { dockerQueries, frontContainerQueries, frontQueries } from './selection.js';
 
 export function pidFilePath(db: string, label: string): string {
   return join(dirname(resolve(db)), `collector-${label}.pid`);
@@ -70,7 +71,7 @@ export async function runStart(o: StartOptions, hooks: StartHooks): Promise<Tick
   checkDbPath(o.db);
   if (o.clientPid !== undefined && !processExists(o.clientPid)) throw new UsageError(`--client-pid: no process ${o.clientPid}`);
   const hostMemory = hostMemoryBytes();
-  const source = o.pid !== undefined || o.port !== undefined ? processSource(o, hostMemory) : await dockerSource(o, hostMemory);
+  const source = o.pid !== undefined || o.port !== undefined ? await processSource(o, hostMemory) : await dockerSource(o, hostMemory);
   if (o.clientPid !== undefined) {
     source.watcher = watchAll(source.watcher, new HostProcessWatcher(clientFinder(o.clientPid), hostMemory));
     source.selection = { ...(source.selection as object), clientPid: o.clientPid };
@@ -96,31 +97,62 @@ export async function runStart(o: StartOptions, hooks: StartHooks): Promise<Tick
  * A native process: read from its own cgroup's files when it has one (the native driver's group, a
  * systemd scope), else from /proc. Decided here from the process the target names now; with --port and
  * nobody listening yet, /proc is recorded and a listener found later in a group of its own says so in an event.
+ * A front container before it (--front-container: the experiment's `native-front`) is its platform.
  */
-function processSource(o: StartOptions, hostMemory: number): Source {
+async function processSource(o: StartOptions, hostMemory: number): Promise<Source> {
   if (o.pid !== undefined && !processExists(o.pid)) throw new UsageError(`--pid: no process ${o.pid}`);
   const target = { pid: o.pid, port: o.port };
   const version = detectCgroupVersion();
   const statsSource = processStatsSource(version, targetPid(target));
+  const service = new ProcessWatcher(target, hostMemory, version, statsSource);
+  const selection = { pid: o.pid ?? null, port: o.port ?? null };
+  const fronts = frontContainerQueries(o.frontContainers);
+  if (!o.platform || fronts.length === 0) {
+    return { watcher: service, statsSource, selection, cgroupVersion: statsSource === 'cgroup-files' ? version : null, dockerVersion: null };
+  }
+  const engine = await connectEngine();
+  const platform = platformWatcher(containerWatcherOptions(o, engine.docker, hostMemory), fronts, () => []);
   return {
-    watcher: new ProcessWatcher(target, hostMemory, version, statsSource),
+    watcher: watchAll(service, platform),
     statsSource,
-    selection: { pid: o.pid ?? null, port: o.port ?? null },
+    selection: { ...selection, platform: { front: fronts } },
     cgroupVersion: statsSource === 'cgroup-files' ? version : null,
-    dockerVersion: null,
+    dockerVersion: engine.version,
   };
+}
+
+/** The engine, or a UsageError naming its address: containers were asked for. */
+async function connectEngine(): Promise<{ docker: Docker; version: string }> {
+  const docker = connectDocker();
+  try {
+    return { docker, version: await requireEngineVersion(docker) };
+  } catch (err) {
+    throw new UsageError(errorText(err));
+  }
+}
+
+type ContainerWatcherOptions = Omit<DockerWatcherOptions, 'queries' | 'part'>;
+
+function containerWatcherOptions(o: StartOptions, docker: Docker, hostMemory: number): ContainerWatcherOptions {
+  const cgroupVersion = detectCgroupVersion();
+  return { docker, source: containerSource(o, cgroupVersion), cgroupVersion, hostMemory, collectorHost: hostname(), intervalMs: o.intervalMs };
+}
+
+/**
+ * The platform: the fronts (containers, read like the replicas: the swarm front, an HAProxy container
+ * named by --front-container), then the host processes that carry the service's and the fronts'
+ * containers (docker-proxy of their published ports, their shims, dockerd, containerd).
+ */
+function platformWatcher(options: ContainerWatcherOptions, fronts: DockerFilters[], service: () => ReplicaInfo[]): Watcher {
+  const front = fronts.length > 0 ? new DockerWatcher({ ...options, queries: fronts, part: { role: 'platform', component: 'front' } }) : undefined;
+  const carried = (): ReplicaInfo[] => [...service(), ...(front?.containers() ?? [])];
+  const processes = new HostProcessWatcher(platformFinder(carried), options.hostMemory);
+  return front ? watchAll(front, processes) : processes;
 }
 
 /** Asks the engine first: no engine, or a filter it rejects, fails here before anything is written. */
 async function dockerSource(o: StartOptions, hostMemory: number): Promise<Source> {
-  const docker = connectDocker();
-  let dockerVersion: string;
-  try {
-    dockerVersion = await requireEngineVersion(docker);
-  } catch (err) {
-    throw new UsageError(errorText(err));
-  }
-  const cgroupVersion = detectCgroupVersion();
+  const { docker, version: dockerVersion } = await connectEngine();
   const queries = dockerQueries(o.selection);
   try {
     await listSelected(docker, queries);
@@ -129,18 +161,13 @@ async function dockerSource(o: StartOptions, hostMemory: number): Promise<Source
     if (e.statusCode === 400) throw new UsageError(`bad selection ${JSON.stringify(queries)}: ${e.json?.message ?? errorText(err)}`);
     throw new UsageError(`cannot list containers at ${engineAddress()}: ${errorText(err)}`);
   }
-  const statsSource = containerSource(o, cgroupVersion);
-  const options = { docker, source: statsSource, cgroupVersion, hostMemory, collectorHost: hostname(), intervalMs: o.intervalMs };
+  const options = containerWatcherOptions(o, docker, hostMemory);
+  const { source: statsSource, cgroupVersion } = options;
   const service = new DockerWatcher({ ...options, queries });
   if (!o.platform) return { watcher: service, statsSource, selection: { ...o.selection, queries }, cgroupVersion, dockerVersion };
-  // The platform: the swarm front (a container, read like the replicas), then the host processes that
-  // carry the service's and the front's containers.
-  const fronts = frontQueries(o.selection);
-  const front = fronts.length > 0 ? new DockerWatcher({ ...options, queries: fronts, part: { role: 'platform', component: 'front' } }) : undefined;
-  const carried = (): ReplicaInfo[] => [...service.containers(), ...(front?.containers() ?? [])];
-  const platform = new HostProcessWatcher(platformFinder(carried), hostMemory);
+  const fronts = [...frontQueries(o.selection), ...frontContainerQueries(o.frontContainers)];
   return {
-    watcher: watchAll(service, ...(front ? [front] : []), platform),
+    watcher: watchAll(service, platformWatcher(options, fronts, () => service.containers())),
     statsSource,
     selection: { ...o.selection, queries, platform: { front: fronts } },
     cgroupVersion,

@@ -39,6 +39,8 @@ export interface StartOptions {
   platform: boolean;
   /** The load generator (this pid, and its children that run it), sampled as client rows. */
   clientPid?: number;
+  /** Containers the traffic goes through first (an HAProxy front), sampled as platform rows (component front). */
+  frontContainers: string[];
 }
 
 export interface StopOptions {
@@ -75,6 +77,9 @@ ${DB_LINE}
   --stats-source <source> how container counters are read: ${STATS_SOURCE_OPTIONS.join(', ')} (default auto)
   --no-platform           do not sample the platform (with containers: docker-proxy of their published
                           ports, the swarm front, their containerd shims, dockerd, containerd)
+  --front-container NAME  a container the traffic goes through before the selection (a load balancer
+                          in front of it): sampled as platform (component front), with what carries it;
+                          repeatable; with --pid/--port too
   --client-pid N          sample the load generator as the run's client: process N when it runs the load
                           generator, and its child processes that do (the experiment passes its own pid)
 selection (different flags are ANDed):
@@ -149,6 +154,7 @@ const START_FLAGS = {
   'stats-source': { type: 'string', default: 'auto' },
   'no-platform': { type: 'boolean', default: false },
   'client-pid': { type: 'string' },
+  'front-container': { type: 'string', multiple: true, default: [] },
 } satisfies OptionSpecs;
 
 type StartValues = ReturnType<typeof parseStrict<typeof START_FLAGS>>['values'];
@@ -185,6 +191,7 @@ function parseStart(args: string[]): StartOptions {
     statsSource: parseChoice('stats-source', v['stats-source'], STATS_SOURCE_OPTIONS),
     platform: !v['no-platform'],
     clientPid: optional(v['client-pid'], (text) => parsePositiveInt('client-pid', text, MAX_PID)),
+    frontContainers: parseFrontContainers(v),
   };
 }
 
@@ -210,6 +217,13 @@ function parseSelection(v: StartValues): SelectionFlags {
     image: nonEmpty('image', v.image),
     filters: v.filter,
   };
+}
+
+/** --front-container: platform rows, so it needs the platform sampled. */
+function parseFrontContainers(v: StartValues): string[] {
+  const names = v['front-container'].map((c) => nonEmpty('front-container', c)!);
+  if (names.length > 0 && v['no-platform']) throw new UsageError(`--front-container ${names[0]}: samples the platform, which --no-platform turns off`);
+  return names;
 }
 
 /** --pid or --port: a native process, which excludes every container selection flag. */

@@ -46,8 +46,7 @@ export function dockerQueries(flags: SelectionFlags): DockerFilters[] {
   }
   const bases = flags.projects.length === 0 ? [base] : flags.projects.map((project) => composeQuery(base, project, flags.service));
   if (flags.containers.length > 0) {
-    // name filters are regexps over the name; anchor them so "api" does not match "api-2"
-    return bases.flatMap((b) => flags.containers.map((name) => ({ ...b, name: [`^/?${escapeRegExp(name)}$`] })));
+    return bases.flatMap((b) => flags.containers.map((name) => ({ ...b, name: [exactName(name)] })));
   }
   if (flags.projects.length > 0 || Object.keys(base).length > 0) return bases;
   return [{ ancestor: [DEFAULT_IMAGE] }, { label: [`${LABEL.swarmService}=${DEFAULT_SERVICE}`] }];
@@ -62,6 +61,17 @@ export function frontQueries(flags: SelectionFlags): DockerFilters[] {
   const service = flags.projects.length === 0 ? (flags.service ?? (flagged ? undefined : DEFAULT_SERVICE)) : undefined;
   return service === undefined ? [] : [{ label: [`${LABEL.swarmService}=${frontServiceName(service)}`] }];
 }
+
+/**
+ * The fronts named by --front-container (the HAProxy front the experiment's --front puts before native,
+ * docker or compose), each by its exact name: platform too, whatever the selection.
+ */
+export function frontContainerQueries(names: readonly string[]): DockerFilters[] {
+  return names.map((name) => ({ name: [exactName(name)] }));
+}
+
+/** A name filter is a regexp over the name: anchored, so "api" does not match "api-2". */
+const exactName = (name: string): string => `^/?${escapeRegExp(name)}$`;
 
 function composeQuery(base: DockerFilters, project: string, service: string | undefined): DockerFilters {
   const labels = [`${LABEL.composeProject}=${project}`, LABEL.composeNumber];

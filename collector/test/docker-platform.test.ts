@@ -1,6 +1,8 @@
 // The platform's rows for a real container (schema v2 roles): a busybox container with a published port,
-// recorded with the default (platform on). Lean: one container, a few 200 ms ticks.
+// recorded with the default (platform on); and a native process behind a front container (the
+// experiment's `native-front`). Lean: one container each, a few 200 ms ticks.
 import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ReplicaRow } from '../../contracts/recording.js';
@@ -55,5 +57,47 @@ describe('docker: the platform that carries a container, as its own rows', () =>
       `SELECT s.* FROM samples s JOIN replicas r ON r.id = s.replica_id WHERE r.role = 'platform' AND s.error IS NULL`);
     assert.ok(samples.length >= 6);
     assert.ok(samples.every((s) => s.cpu_total_ns! >= 0 && s.mem_used_bytes! > 0 && s.net_rx_bytes === null));
+  });
+});
+
+describe('docker: a native process behind a front container (--pid with --front-container), the front as its platform', () => {
+  const tmp = tempDir('front');
+  const db = join(tmp.dir, 'bench.db');
+  const containers = new TestContainers('front');
+  let front: { id: string; name: string };
+  let service: ChildProcess;
+  let rows: ReplicaRow[];
+
+  before(async () => {
+    await requireDocker();
+    await ensureTestImage();
+    front = await containers.run([], ['sleep', '600']);
+    service = spawn('sleep', ['600'], { stdio: 'ignore' });
+    const args = ['--label', 'native-front', '--deployment', 'native', '--pid', String(service.pid), '--front-container', front.name, '--db', db, '--interval', '200ms'];
+    const runId = await startDetached(args);
+    rows = await waitFor('the process, the front and what carries it, each with two samples', () => {
+      const r = query<ReplicaRow>(db, 'SELECT * FROM replicas WHERE run_id = ? ORDER BY id', runId);
+      const sampled = query<{ n: number }>(db, 'SELECT COUNT(DISTINCT replica_id) AS n FROM samples WHERE run_id = ? AND cpu_percent IS NOT NULL', runId)[0]!.n;
+      return r.length >= 5 && sampled === r.length && r;
+    });
+    await stopRun('native-front', db);
+  });
+  after(async () => {
+    service?.kill();
+    await containers.removeAll();
+    tmp.cleanup();
+  });
+
+  it('records the process as the service, the front container as platform component front, and its shim, dockerd and containerd', () => {
+    assert.deepEqual(rows.filter((r) => r.role === 'service').map((r) => [r.kind, r.pid, r.component]), [['process', service.pid, null]]);
+    const fronts = rows.filter((r) => r.component === 'front');
+    assert.deepEqual(fronts.map((r) => [r.role, r.kind, r.container_id, r.name]), [['platform', 'container', front.id, front.name]]);
+    const shims = rows.filter((r) => r.component === 'containerd-shim');
+    assert.equal(shims.length, 1);
+    assert.match(shims[0]!.name, new RegExp(front.id.slice(0, 12)));
+    assert.ok(rows.some((r) => r.component === 'dockerd') && rows.some((r) => r.component === 'containerd'));
+    const run = query<{ deployment: string; selection: string }>(db, 'SELECT deployment, selection FROM runs')[0]!;
+    assert.equal(run.deployment, 'native');
+    assert.deepEqual(JSON.parse(run.selection).platform, { front: [{ name: [`^/?${front.name}$`] }] });
   });
 });

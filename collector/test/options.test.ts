@@ -103,6 +103,13 @@ describe('command line', () => {
       assert.deepEqual(o.selection.containers, ['a', 'b']);
       assert.deepEqual(o.selection.filters, ['label=a=b', 'network=n']);
     });
+    it('takes the --front experiment\'s command as is: the deployment\'s selection and its front container, repeatable, native too', () => {
+      const native = start('--label', 'native-front', '--deployment', 'native', '--pid', '4242', '--front-container', 'llm-inference-native-front');
+      assert.deepEqual([native.deployment, native.pid, native.frontContainers, native.platform], ['native', 4242, ['llm-inference-native-front'], true]);
+      const docker = start('--label', 'docker-front', '--deployment', 'docker', '--container', 'c', '--front-container', 'f1', '--front-container', 'f2');
+      assert.deepEqual([docker.selection.containers, docker.frontContainers], [['c'], ['f1', 'f2']]);
+      assert.deepEqual(start('--label', 'x').frontContainers, []);
+    });
     it('keeps --model-id and --model-dtype', () => {
       const o = start('--label', 'x', '--model-id', 'minibert-sst2', '--model-dtype', 'fp32');
       assert.deepEqual([o.modelId, o.modelDtype], ['minibert-sst2', 'fp32']);
@@ -127,6 +134,9 @@ describe('command line', () => {
       it('native without a process', () => usageError(['start', '--label', 'x', '--deployment', 'native'], /--pid/));
       it('a positional argument', () => usageError(['start', '--label', 'x', 'extra'], /extra/));
       it('unknown command', () => usageError(['launch'], /"launch"/));
+      it('a front container without the platform', () =>
+        usageError(['start', '--label', 'x', '--front-container', 'f', '--no-platform'], /--front-container f: samples the platform, which --no-platform turns off/));
+      it('an empty front container', () => usageError(['start', '--label', 'x', '--front-container', ''], /--front-container: must not be empty/));
     });
   });
 

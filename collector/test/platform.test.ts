@@ -1,10 +1,10 @@
 // Which host processes carry a deployment and which are the load generator (pure parts of the platform
-// sampling), and the swarm front the selection's traffic goes through.
+// sampling), and the fronts the selection's traffic goes through.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dockerProxyListen } from '../../contracts/docker-proxy.js';
 import { isLoadGenerator, isPlatformComm, platformProcesses, type ProcessSeen } from '../platform.js';
-import { frontQueries, publishedPorts } from '../selection.js';
+import { frontContainerQueries, frontQueries, publishedPorts } from '../selection.js';
 
 const CID = 'a8e6d25a0b889035c46c310db447e524798048c4f448e3b961d66baa4517cab6';
 const OTHER = 'ffff0000aaaa1111bbbb2222cccc3333dddd4444eeee5555ffff6666aaaa7777';
@@ -66,6 +66,18 @@ describe('the swarm front', () => {
     assert.deepEqual(frontQueries({ ...none, containers: ['llm-inference-container'] }), []);
     assert.deepEqual(frontQueries({ ...none, projects: ['llm-inference'], service: 'web' }), []);
     assert.deepEqual(frontQueries({ ...none, image: 'img' }), []);
+  });
+});
+
+describe('a front container (--front-container: the HAProxy front the experiment\'s --front puts before a deployment)', () => {
+  it('is watched by its exact name, whatever the selection', () => {
+    assert.deepEqual(frontContainerQueries(['llm-inference-native-front']), [{ name: ['^/?llm-inference-native-front$'] }]);
+    assert.deepEqual(frontContainerQueries(['a.b', 'c']), [{ name: ['^/?a\\.b$'] }, { name: ['^/?c$'] }]);
+    assert.deepEqual(frontContainerQueries([]), []);
+  });
+  it('carries its own platform: the shim of its container, docker-proxy of its published port, dockerd and containerd', () => {
+    const found = platformProcesses(SEEN, [{ containerId: OTHER, publishedPorts: [9999] }]);
+    assert.deepEqual(found.map((p) => p.name), ['dockerd', 'containerd', 'docker-proxy 0.0.0.0:9999', `containerd-shim ${OTHER.slice(0, 12)}`]);
   });
 });
 

@@ -100,8 +100,9 @@ export class FrontedDeployment implements Deployment {
     }
   }
 
+  /** The deployment's own selection, and the front as its platform (the collector samples it like the swarm front). */
   collectorArgs(): string[] {
-    return this.started().collectorArgs();
+    return [...this.started().collectorArgs(), '--front-container', this.container];
   }
 
   collectCsv(ctx: RunContext): Promise<string[]> {

@@ -1,12 +1,14 @@
 // --front end to end: native measured straight and behind the HAProxy front (llm-inference-front in the
 // host's network namespace) in one experiment, through the CLI with the real driver, service, collector
-// and reporter; the front run answers, is recorded and labelled as such, and nothing is left behind.
+// and reporter; the front run answers, is recorded (the front as its platform) and labelled as such, and
+// nothing is left behind.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { findPackageRoot } from '../../common/package-root.js';
 import { runCommand } from '../../common/run-command.js';
@@ -47,6 +49,14 @@ describe('experiment --front', () => {
     assert.deepEqual(client.map((c) => c.status), Array(6).fill('200'));
     const service = csv(join(frontDir, fronted.serviceCsvs[0]!));
     assert.deepEqual(service.map((s) => s['Request ID']).sort(), client.map((c) => c.request_id).sort());
+
+    // The front is the run's platform: its container sampled as component front (with its shim, dockerd, containerd).
+    const db = new Database(join(dir, 'bench.db'), { readonly: true });
+    const parts = db.prepare(`SELECT r.role, r.component, r.kind, r.name FROM replicas r WHERE r.run_id = ? ORDER BY r.id`).all(fronted.runId) as
+      Array<{ role: string; component: string | null; kind: string; name: string }>;
+    db.close();
+    assert.deepEqual(parts.filter((p) => p.component === 'front').map((p) => [p.role, p.kind, p.name]), [['platform', 'container', 'llm-inference-native-front']]);
+    assert.ok(parts.some((p) => p.component === 'containerd-shim'), JSON.stringify(parts));
 
     const note = 'Through the HAProxy front (llm-inference-front): native-front. Straight to the replica: native.';
     assert.ok(readFileSync(join(dir, 'report', 'REPORT.md'), 'utf8').includes(note), 'REPORT.md labels the front run');
