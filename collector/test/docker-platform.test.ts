@@ -10,6 +10,18 @@ import { userlandProxyCarries } from '../../deploy/drivers/engine.js';
 import { requireDocker } from '../../test-support/docker.js';
 import { docker, ensureTestImage, query, startDetached, stopRun, tempDir, TestContainers, waitFor } from '../testing/helpers.js';
 
+/** Records a run (`args` name the label, every 200 ms) until it has `min` rows, each with two samples; stops it and gives the rows. */
+async function recordUntil(db: string, args: string[], min: number): Promise<ReplicaRow[]> {
+  const runId = await startDetached([...args, '--db', db, '--interval', '200ms']);
+  const rows = await waitFor(`${min} rows, each with two samples`, () => {
+    const r = query<ReplicaRow>(db, 'SELECT * FROM replicas WHERE run_id = ? ORDER BY id', runId);
+    const sampled = query<{ n: number }>(db, 'SELECT COUNT(DISTINCT replica_id) AS n FROM samples WHERE run_id = ? AND cpu_percent IS NOT NULL', runId)[0]!.n;
+    return r.length >= min && sampled === r.length && r;
+  });
+  await stopRun(args[args.indexOf('--label') + 1]!, db);
+  return rows;
+}
+
 describe('docker: the platform that carries a container, as its own rows', () => {
   const tmp = tempDir('platform');
   const db = join(tmp.dir, 'bench.db');
@@ -23,13 +35,7 @@ describe('docker: the platform that carries a container, as its own rows', () =>
     await ensureTestImage();
     target = await containers.run(['-p', '127.0.0.1::8080'], ['sleep', '600']);
     port = Number((await docker('port', target.name, '8080/tcp')).split(':').pop());
-    const runId = await startDetached(['--label', 'platform', '--db', db, '--filter', containers.filter, '--interval', '200ms']);
-    rows = await waitFor('the service row and the platform rows with two samples each', () => {
-      const r = query<ReplicaRow>(db, 'SELECT * FROM replicas WHERE run_id = ? ORDER BY id', runId);
-      const sampled = query<{ n: number }>(db, 'SELECT COUNT(DISTINCT replica_id) AS n FROM samples WHERE run_id = ? AND cpu_percent IS NOT NULL', runId)[0]!.n;
-      return r.length >= 4 && sampled === r.length && r;
-    });
-    await stopRun('platform', db);
+    rows = await recordUntil(db, ['--label', 'platform', '--filter', containers.filter], 4);
   });
   after(async () => {
     await containers.removeAll();
@@ -73,14 +79,7 @@ describe('docker: a native process behind a front container (--pid with --front-
     await ensureTestImage();
     front = await containers.run([], ['sleep', '600']);
     service = spawn('sleep', ['600'], { stdio: 'ignore' });
-    const args = ['--label', 'native-front', '--deployment', 'native', '--pid', String(service.pid), '--front-container', front.name, '--db', db, '--interval', '200ms'];
-    const runId = await startDetached(args);
-    rows = await waitFor('the process, the front and what carries it, each with two samples', () => {
-      const r = query<ReplicaRow>(db, 'SELECT * FROM replicas WHERE run_id = ? ORDER BY id', runId);
-      const sampled = query<{ n: number }>(db, 'SELECT COUNT(DISTINCT replica_id) AS n FROM samples WHERE run_id = ? AND cpu_percent IS NOT NULL', runId)[0]!.n;
-      return r.length >= 5 && sampled === r.length && r;
-    });
-    await stopRun('native-front', db);
+    rows = await recordUntil(db, ['--label', 'native-front', '--deployment', 'native', '--pid', String(service.pid), '--front-container', front.name], 5);
   });
   after(async () => {
     service?.kill();
