@@ -1,8 +1,10 @@
 // The report's content as a list of blocks, written once and rendered twice (REPORT.md and report.html).
 import type { AcrossRounds, WorkPoint } from '../contracts/summary.js';
+import { SHARE_TOLERANCE_POINTS } from '../contracts/swarm-events.js';
 import { answerSentences, type AnswerPhases, findings, intervalText, nativeMemoryNote, prosAndCons, zeroBlockIoSentence } from './findings.js';
 import { eventProsCons, eventSection, type LabelledTimeline } from './events/document.js';
 import { bytes, DASH, fixed, mib, pct, utc } from './format.js';
+import { frontCost } from './front-cost.js';
 import type { Overhead } from './overhead.js';
 import { METRIC_NAMES } from './rounds.js';
 import type { Summaries } from './summarize.js';
@@ -272,6 +274,15 @@ function frontNote(runs: Summaries['runs']): Block[] {
   }];
 }
 
+/** What the Swarm entry cannot state because an event did not run: said, not guessed from steady runs. */
+function missingEvents(events: readonly LabelledTimeline[]): string[] {
+  const has = (kind: 'scale' | 'failover'): boolean => events.some((e) => e.timeline.event.kind === kind);
+  const out: string[] = [];
+  if (!has('scale')) out.push(`time to scale (first requests on the new replicas, shares at 33 ± ${SHARE_TOLERANCE_POINTS} %): not measured in this recording (no swarm-scale run: \`npm run experiment -- --deployments swarm-scale\`)`);
+  if (!has('failover')) out.push('failures on a crash and the time to replace the replica: not measured in this recording (no swarm-failover run: `npm run experiment -- --deployments swarm-failover`)');
+  return out;
+}
+
 export function buildDocument(input: DocumentInput): Block[] {
   const { runs, replicas } = input.summaries;
   // An event run's spread and failures describe a transition: its own section states them, with the
@@ -290,17 +301,20 @@ export function buildDocument(input: DocumentInput): Block[] {
     { kind: 'heading', level: 2, text: 'Findings' },
     { kind: 'list', items: findings(steadyRuns, replicas, input.across) },
     { kind: 'heading', level: 2, text: 'Pros and cons by deployment, as this data shows them' },
-    { kind: 'paragraph', text: 'Only differences whose verdict is "real difference" (interval across rounds excluding 0 and the A/A interval) count.' },
+    { kind: 'paragraph', text: 'Steady-state lines: only differences whose verdict is "real difference" (interval across rounds excluding 0 and the A/A interval) count. The Swarm entry also states what this recording measured of a live scale, a crash and the HAProxy front (one observation per run, figures rather than verdicts); "·" marks what it did not measure.' },
   ];
   const fromEvents = eventProsCons(events);
+  const front = frontCost(runs, input.summaries.phases);
   const kinds = prosAndCons(steadyRuns, replicas, input.across);
   if (events.length > 0 && !kinds.some((pc) => pc.kind === 'swarm')) kinds.push({ kind: 'swarm', labels: [], pros: [], cons: [] });
   for (const pc of kinds) {
-    if (pc.kind === 'swarm') pc.labels.push(...events.map((e) => e.label).filter((l) => !pc.labels.includes(l)));
-    const pros = pc.kind === 'swarm' ? [...pc.pros, ...fromEvents.pros] : pc.pros;
-    const cons = pc.kind === 'swarm' ? [...pc.cons, ...fromEvents.cons] : pc.cons;
+    const swarm = pc.kind === 'swarm';
+    if (swarm) pc.labels.push(...events.map((e) => e.label).filter((l) => !pc.labels.includes(l)));
+    const pros = swarm ? [...pc.pros, ...fromEvents.pros] : pc.pros;
+    const cons = swarm ? [...pc.cons, ...fromEvents.cons, ...front.cons] : pc.cons;
+    const notes = swarm ? [...missingEvents(events), ...front.notes] : [];
     blocks.push({ kind: 'heading', level: 3, text: `${pc.kind} (${pc.labels.join(', ')})` });
-    blocks.push({ kind: 'list', items: [...pros.map((p) => `+ ${p}`), ...cons.map((c) => `− ${c}`)] });
+    blocks.push({ kind: 'list', items: [...pros.map((p) => `+ ${p}`), ...cons.map((c) => `− ${c}`), ...notes.map((n) => `· ${n}`)] });
   }
   blocks.push(...eventSection(events));
   blocks.push(...environment(input), ...summaryTables(input), ...costTable(input), ...overheadTable(input));

@@ -185,7 +185,7 @@ describe('the timeline around a scale from 1 to 3 replicas', () => {
 
   it('gives the Swarm pros a time to scale and a figure with the event marked', () => {
     const pc = eventProsCons([{ label: 'swarm-scale', timeline: t, figure: 'event-swarm-scale' }]);
-    assert.match(pc.pros[0]!, /scaled 1 → 3 replicas under load; the new ones answered from \+9\.0 s, shares even from \+9\.0 s, 0 failed requests/);
+    assert.match(pc.pros[0]!, /swarm-scale: time to scale 1 → 3 under load: the new replicas' containers started \+5\.5 s and \+6\.2 s after the command, served their first requests \+8\.0 s and \+9\.0 s; the shares were at 33 ± 5 % from \+9\.0 s; 0 failed requests; client p99 [\d.]+ ms until then against [\d.]+ ms before/);
     const spec = JSON.stringify(eventSpec('swarm-scale', t));
     assert.match(spec, /"what":"scale command"/);
     assert.match(spec, /"what":"shares even"/);
@@ -216,7 +216,10 @@ describe('the timeline around a killed replica', () => {
     assert.equal(failureKind('http_502'), 'http 5xx');
     assert.equal(failureKind('ECONNREFUSED'), 'connection');
     const pc = eventProsCons([{ label: 'swarm-failover', timeline: t, figure: 'f' }]);
-    assert.ok(pc.cons.some((c) => /Swarm replaced it \+6\.5 s after the kill/.test(c) && /failed request/.test(c)));
+    const line = pc.cons.find((c) => c.startsWith('swarm-failover: a replica killed under load (`docker kill k`)'));
+    assert.ok(line, pc.cons.join('\n'));
+    assert.match(line, new RegExp(`: ${t.failures.http_502} failed request\\(s\\): http_502 ${t.failures.http_502} \\(http 5xx: the replica broke off a request it had`));
+    assert.match(line, /Swarm replaced it: the new container started \+6\.5 s after the kill and served from \+10\.\d s; the shares were at 33 ± 5 % from \+1[01]\.0 s; client p99 [\d.]+ ms until then against [\d.]+ ms before/);
     assert.ok(pc.pros.some((p) => /kept answering through a crash/.test(p)));
   });
 });

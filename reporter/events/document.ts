@@ -14,10 +14,6 @@ export interface LabelledTimeline {
 }
 
 const s = (v: number | undefined): string => (v === undefined ? DASH : `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)} s`);
-const failuresText = (f: Record<string, number>): string => {
-  const total = Object.values(f).reduce((a, b) => a + b, 0);
-  return total === 0 ? '0 failed requests' : `${total} failed request(s): ${Object.entries(f).map(([k, n]) => `${k} ${n}`).join(', ')}`;
-};
 const latencyText = (name: string, w: LatencyWindow): string =>
   `${name} ${w.requests} requests, p50 ${fixed(w.p50Ms)} ms, p99 ${fixed(w.p99Ms)} ms, max ${fixed(w.maxMs)} ms`;
 
@@ -77,9 +73,7 @@ function eventFacts(t: EventTimeline): string[] {
   out.push(t.evenSec === undefined
     ? `the shares did not reach ${(100 / e.replicasAfter).toFixed(0)} ± ${SHARE_TOLERANCE_POINTS} % for ${EVEN_SECONDS} s in a row before the load ended${e.bounded ? ' (the bound stopped it)' : ''}`
     : `shares even (each replica ${(100 / e.replicasAfter).toFixed(0)} ± ${SHARE_TOLERANCE_POINTS} % of a second's answers, ${EVEN_SECONDS} s in a row) from ${s(t.evenSec)}`);
-  const byKind = new Map<string, number>();
-  for (const [code, n] of Object.entries(t.failures)) byKind.set(failureKind(code), (byKind.get(failureKind(code)) ?? 0) + n);
-  out.push(`${failuresText(t.failures)}${byKind.size ? ` (${[...byKind].map(([k, n]) => `${k}: ${n}`).join(', ')})` : ''}`);
+  out.push(failuresWithKinds(t.failures));
   out.push(`client latency: ${latencyText('before the event', t.latencyBefore)}; ${latencyText('from the event until the shares were even', t.latencyDuring)}; ${latencyText('after', t.latencyAfter)}`);
   return out;
 }
@@ -123,18 +117,50 @@ export function eventSection(timelines: readonly LabelledTimeline[]): Block[] {
   return blocks;
 }
 
-/** What the Swarm pros and cons take from the events: time to scale, failures on a crash. */
+/** What a failure code means at the client behind the front, in a few words (the issue's "kind"). */
+const FAILURE_MEANING: Record<string, string> = {
+  http_502: 'the replica broke off a request it had (in flight on the one that died)',
+  http_503: 'the front had no replica in service (never reached one)',
+  http_504: 'no answer from the replica in time',
+  timeout: 'no answer in the load generator\'s time',
+  ECONNRESET: 'the connection to the front was reset',
+  ECONNREFUSED: 'nothing listened on the front\'s port',
+};
+
+/** "3 failed requests: http_502 3 (the replica broke off …)", or "0 failed requests". */
+export function failuresWithKinds(f: Record<string, number>): string {
+  const total = Object.values(f).reduce((a, b) => a + b, 0);
+  if (total === 0) return '0 failed requests';
+  const parts = Object.entries(f).sort(([, a], [, b]) => b - a).map(([code, n]) => `${code} ${n} (${failureKind(code)}${FAILURE_MEANING[code] ? `: ${FAILURE_MEANING[code]}` : ''})`);
+  return `${total} failed request(s): ${parts.join(', ')}`;
+}
+
+const list = (xs: readonly string[]): string => (xs.length ? xs.join(' and ') : DASH);
+
+/**
+ * What the Swarm pros and cons take from the events, each figure from the timeline: for a scale, when the
+ * new replicas started, served their first requests and when the shares reached 100/n ± 5 %; for a crash,
+ * the failed requests by kind, when the replacement started and served, when the shares recovered, and
+ * the latency disturbance. A pro when it went through without a failed request, else a con.
+ */
 export function eventProsCons(timelines: readonly LabelledTimeline[]): { pros: string[]; cons: string[] } {
   const pros: string[] = [];
   const cons: string[] = [];
   for (const { label, timeline: t } of timelines) {
     const failed = Object.values(t.failures).reduce((a, b) => a + b, 0);
+    const share = `${(100 / t.event.replicasAfter).toFixed(0)} ± ${SHARE_TOLERANCE_POINTS} %`;
+    const even = t.evenSec === undefined ? `the shares never stayed at ${share} for ${EVEN_SECONDS} s before the load ended` : `the shares were at ${share} from ${s(t.evenSec)}`;
+    const p99 = `client p99 ${fixed(t.latencyDuring.p99Ms)} ms until then against ${fixed(t.latencyBefore.p99Ms)} ms before`;
     if (t.event.kind === 'scale') {
-      const firsts = t.replicas.filter((r) => r.isNew).map((r) => r.firstAnswerSec).filter((v) => v !== undefined);
-      const line = `${label}: one command scaled 1 → 3 replicas under load; the new ones answered from ${firsts.length ? s(Math.max(...firsts)) : DASH}, shares even from ${s(t.evenSec)}, ${failuresText(t.failures)}`;
-      (t.evenSec !== undefined && failed === 0 ? pros : cons).push(line);
+      const added = t.replicas.filter((r) => r.isNew);
+      const started = added.map((r) => s(r.startedSec));
+      const served = added.map((r) => s(r.firstAnswerSec));
+      const line = `${label}: time to scale ${t.event.replicasBefore} → ${t.event.replicasAfter} under load: the new replicas' containers started ${list(started)} after the command, served their first requests ${list(served)}; ${even}; ${failuresWithKinds(t.failures)}; ${p99}`;
+      (t.evenSec !== undefined && failed === 0 && added.every((r) => r.firstAnswerSec !== undefined) ? pros : cons).push(line);
     } else {
-      const line = `${label}: a replica killed under load: Swarm replaced it ${s(t.replacedSec)} after the kill, shares even again from ${s(t.evenSec)}; ${failuresText(t.failures)}; p99 from the kill until even ${fixed(t.latencyDuring.p99Ms)} ms against ${fixed(t.latencyBefore.p99Ms)} ms before`;
+      const n = t.replicas.find((r) => r.isNew && !r.killed);
+      const replaced = n ? `Swarm replaced it: the new container started ${s(n.startedSec)} after the kill and served from ${s(n.firstAnswerSec)}` : 'no replacement started before the load ended';
+      const line = `${label}: a replica killed under load (\`${t.event.command}\`): ${failuresWithKinds(t.failures)}; ${replaced}; ${even}; ${p99}`;
       if (t.evenSec !== undefined) pros.push(`${label}: the service kept answering through a crash and recovered its replica count without anyone acting`);
       (failed === 0 ? pros : cons).push(line);
     }

@@ -1,0 +1,53 @@
+// The Swarm pros and cons from the measurements, on a recording made for it (version 2, platform rows):
+// the front's CPU per request from its platform rows, the latency a `<name>-front` control adds over
+// `<name>`, and, with no event run in the recording, a line saying so instead of a time to scale or a
+// crash's failures.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { build } from '../build.js';
+import { makeFixture, SMALL_SPEC } from '../fixture/make-fixture.js';
+import { ROOT, tempDir } from '../fixture/workspace.js';
+
+describe('the Swarm pros and cons of a recording without event runs', () => {
+  let swarm: string;
+
+  before(async () => {
+    const dir = tempDir();
+    const spec = {
+      ...SMALL_SPEC,
+      platform: true,
+      runs: [
+        { label: 'native', deployment: 'native', replicas: 1, extraLatencyMs: 0 },
+        { label: 'docker', deployment: 'docker', replicas: 1, extraLatencyMs: 0.3 },
+        { label: 'docker-front', deployment: 'docker', replicas: 1, extraLatencyMs: 0.5 },
+        { label: 'swarm-1', deployment: 'swarm', replicas: 1, extraLatencyMs: 1.1 },
+      ],
+    } as const;
+    makeFixture(join(dir, 'rec'), spec, ROOT);
+    await build({ dbs: [join(dir, 'rec', 'bench.db')], csvDirs: [join(dir, 'rec', 'runs')], csvExplicit: true, labels: null, outDir: join(dir, 'out'), log: () => {}, warn: () => {} });
+    const md = readFileSync(join(dir, 'out', 'REPORT.md'), 'utf8');
+    swarm = md.slice(md.indexOf('### swarm ('), md.indexOf('\n#', md.indexOf('### swarm (') + 3));
+  });
+
+  it('states the front\'s CPU per request from its platform rows, with its share of the deployment\'s', () => {
+    // The fixture's front costs 150 µs per request served (plus an idle trickle).
+    const m = /swarm-1: the HAProxy front took (\d\.\d{3}) ms of CPU per request, (\d+) % of the (\d\.\d{3}) ms the deployment took \(service \+ platform\) \(one round\)/.exec(swarm);
+    assert.ok(m, swarm);
+    assert.ok(Number(m[1]) >= 0.15 && Number(m[1]) < 0.17, `front ${m[1]} ms`);
+    assert.equal(Number(m[2]), Math.round((100 * Number(m[1])) / Number(m[3])));
+  });
+
+  it('states the latency the front added where a <name>-front control ran beside <name>', () => {
+    const m = /the front added \+(\d\.\d{3}) ms to the sequential p50 \(docker-front [\d.]+ ms against docker [\d.]+ ms, one round; a figure, not a verdict\)/.exec(swarm);
+    assert.ok(m, swarm);
+    assert.ok(Math.abs(Number(m[1]) - 0.2) < 0.1, `added ${m[1]} ms (the fixture's 0.5 − 0.3)`);
+  });
+
+  it('says the time to scale and the failures on a crash were not measured, instead of stating any', () => {
+    assert.match(swarm, /· time to scale \(first requests on the new replicas, shares at 33 ± 5 %\): not measured in this recording \(no swarm-scale run/);
+    assert.match(swarm, /· failures on a crash and the time to replace the replica: not measured in this recording \(no swarm-failover run/);
+    assert.doesNotMatch(swarm, /kept answering through a crash|time to scale 1 → 3/);
+  });
+});
