@@ -83,6 +83,17 @@ export const DEFAULT_SERVICE = 'llm-inference-service';
 export function frontServiceName(service: string): string {
   return `${service}-front`;
 }
+/**
+ * The service containers' health check (swarm's --health-*, deploy/swarm/stack.yml, docker-compose.yml;
+ * deploy/drivers/engine.ts has the command). Every 2 s, so a replica that has just loaded its model is
+ * healthy, and so in Docker's DNS, within 2 s. 5 s to answer and 5 failures in a row before Docker calls
+ * it unhealthy (and Swarm replaces it): on a starved 2-core machine /health can take seconds, and a stricter
+ * check made Swarm stop healthy replicas (deploy/README.md). A hung replica is still replaced within about
+ * 35 s; a crashed one at once (its container exits), and HAProxy's own checks stop sending it requests
+ * within 2 s either way. 120 s of start period: model loads took up to 60 s on the busy machine.
+ */
+export const SERVICE_HEALTHCHECK = { intervalS: 2, timeoutS: 5, retries: 5, startPeriodS: 120 } as const;
+
 /** The native service's port, which `docker run -p 5000:5000` keeps. */
 export const NATIVE_PORT = 5000;
 /** The port Compose and Swarm publish. */

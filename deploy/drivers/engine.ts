@@ -68,9 +68,17 @@ export async function containerLogTail(container: string, lines = 5): Promise<st
   return oneLineTail(`${r.stdout}\n${r.stderr}`, lines * 2);
 }
 
-/** Health probe run inside the containers: the slim image has no curl, so node asks /health itself. */
-export const HEALTH_PROBE_JS =
-  "require('http').get('http://127.0.0.1:5000/health', r => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))";
+/**
+ * The health probe run inside the service containers: GET /health over bash's /dev/tcp; 0 when the status
+ * is 200, else 1 (Docker's "unhealthy"; a read that timed out would exit 142). The slim image has no curl
+ * or wget, but bash (Debian's essential set): one bash costs about a millisecond of CPU, where `node -e`
+ * cost tens of milliseconds every check and, on a starved machine, seconds of start-up that ran into the
+ * check's timeout (deploy/README.md, "The replicas' health check"). Its `$` is the shell's:
+ * deploy/swarm/stack.yml and docker-compose.yml write it `$$`.
+ */
+export const HEALTH_PROBE_SCRIPT = 'exec 3<>/dev/tcp/127.0.0.1/5000 && printf "GET /health HTTP/1.0\\r\\n\\r\\n" >&3 && read -r -t 5 _ code _ <&3 && [ "$code" = 200 ] || exit 1';
+/** The probe as one shell command, for `docker service create --health-cmd` (run by /bin/sh -c). */
+export const HEALTH_PROBE_SH = `bash -c '${HEALTH_PROBE_SCRIPT}'`;
 
 /** The label every Docker object created by a driver carries, so cleanup only touches our own. */
 export const OWNER_LABEL = 'llm-deploy-bench.driver';

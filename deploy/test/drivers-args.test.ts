@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { findPackageRoot } from '../../common/package-root.js';
+import { SERVICE_HEALTHCHECK } from '../../contracts/deployments.js';
 import { composeOverride } from '../drivers/compose.js';
 import { dockerRunArgs } from '../drivers/docker.js';
-import { isDockerProxyFor, parseCmdline } from '../drivers/engine.js';
+import { HEALTH_PROBE_SCRIPT, HEALTH_PROBE_SH, isDockerProxyFor, parseCmdline } from '../drivers/engine.js';
 import { resolveOptions } from '../drivers/options.js';
 import { frontCreateArgs, serviceCreateArgs } from '../drivers/swarm.js';
 import { parseTasks, taskFailure } from '../drivers/swarm-node.js';
@@ -53,6 +57,23 @@ describe('swarm service arguments', () => {
     assert.equal(args[args.indexOf('--user') + 1], '1000:1000');
     assert.ok(args.includes('--init'));
     assert.equal(args.at(-1), 'llm-inference-image');
+  });
+
+  it('check health with bash, not node, with the timings of SERVICE_HEALTHCHECK, as stack.yml and docker-compose.yml do', () => {
+    const args = serviceCreateArgs(o, 3, 'proxy', 'net', '/d');
+    const h = SERVICE_HEALTHCHECK;
+    assert.equal(args[args.indexOf('--health-cmd') + 1], HEALTH_PROBE_SH);
+    assert.match(HEALTH_PROBE_SH, /^bash -c '[^']+'$/);
+    assert.deepEqual(['interval', 'timeout', 'retries', 'start-period'].map((k) => args[args.indexOf(`--health-${k}`) + 1]),
+      [`${h.intervalS}s`, `${h.timeoutS}s`, String(h.retries), `${h.startPeriodS}s`]);
+    // The files' flow sequence is JSON (valid YAML), with the shell's $ escaped as $$ against interpolation.
+    const line = `test: ${JSON.stringify(['CMD', 'bash', '-c', HEALTH_PROBE_SCRIPT.replaceAll('$', '$$$$')])}`;
+    const timings = `interval: ${h.intervalS}s\n      timeout: ${h.timeoutS}s\n      retries: ${h.retries}\n      start_period: ${h.startPeriodS}s\n`;
+    for (const file of ['deploy/swarm/stack.yml', 'docker-compose.yml']) {
+      const text = readFileSync(join(findPackageRoot(), file), 'utf8');
+      assert.ok(text.includes(`${line}\n      ${timings}`), `${file}: the healthcheck is ${line} with ${timings}`);
+      assert.ok(!text.includes('"node", "-e"'), `${file}: no node process per check`);
+    }
   });
 
   it('pass the registry login to the tasks for a registry image only', () => {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { pollUntil } from '../../common/poll.js';
 import { requireDocker } from '../../test-support/docker.js';
 import { createDeployment } from '../drivers/index.js';
-import { docker } from '../drivers/engine.js';
+import { docker, HEALTH_PROBE_SCRIPT } from '../drivers/engine.js';
 import { BROKEN_MODEL_ENV, csvRows, freePort, infer, withDeployment, withPortTaken } from '../testing/flow.js';
 import { ensureAppImage } from '../testing/image.js';
 
@@ -15,7 +16,7 @@ describe('compose driver', () => {
     await ensureAppImage();
   });
 
-  it('docker: brings the project up as 1000:1000 with init and a healthcheck, serves /infer, and the bind-mounted CSV holds the rows', async () => {
+  it('docker: brings the project up as 1000:1000 with init and the bash healthcheck passing, serves /infer, and the bind-mounted CSV holds the rows', async () => {
     const port = await freePort();
     const deployment = createDeployment('compose', { port, name: PROJECT, env: { MODEL_DTYPE: 'fp32' } });
     await withDeployment('compose', deployment, async (run) => {
@@ -24,10 +25,14 @@ describe('compose driver', () => {
       assert.equal(typeof target.userlandProxy, 'boolean');
       assert.deepEqual(deployment.collectorArgs(), ['--deployment', 'compose', '--project', PROJECT]);
       const id = (await projectContainers()).split('\n')[0]!;
-      assert.equal(
-        await docker(['inspect', '-f', '{{.Config.User}} {{.HostConfig.Init}} {{index .Config.Healthcheck.Test 0}}', id]),
-        '1000:1000 true CMD',
-      );
+      assert.equal(await docker(['inspect', '-f', '{{.Config.User}} {{.HostConfig.Init}}', id]), '1000:1000 true');
+      // The file's $$ reached the container as the shell's $, and the bash probe passes in the real image.
+      assert.deepEqual(JSON.parse(await docker(['inspect', '-f', '{{json .Config.Healthcheck.Test}}', id])), ['CMD', 'bash', '-c', HEALTH_PROBE_SCRIPT]);
+      const health = await pollUntil(async () => {
+        const status = await docker(['inspect', '-f', '{{.State.Health.Status}}', id]);
+        return status === 'healthy' ? status : undefined;
+      }, { timeoutMs: 20_000, intervalMs: 250, what: 'the compose container\'s health check' });
+      assert.equal(health, 'healthy');
       for (const text of ['An instant classic.', 'Two hours I will never get back.', 'Charming.']) {
         assert.equal((await infer(port, text)).status, 200);
       }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { requireDocker } from '../../test-support/docker.js';
 import { createDeployment } from '../drivers/index.js';
-import { docker } from '../drivers/engine.js';
+import { docker, HEALTH_PROBE_SCRIPT } from '../drivers/engine.js';
 import { BROKEN_MODEL_ENV, csvRows, freePort, infer, ROOT, withDeployment, withPortTaken } from '../testing/flow.js';
 import { ensureAppImage } from '../testing/image.js';
 
@@ -121,6 +121,7 @@ describe('swarm driver', () => {
       assert.match(config, /endpoint_mode: dnsrr/);
       assert.match(config, /mode: host\n\s+target: 8080\n\s+published: 8080/);
       assert.match(config, /image: llm-inference-image\n/);
+      assert.ok(config.includes(`- ${HEALTH_PROBE_SCRIPT}\n`), 'the health check reaches the service with the file\'s $$ as the shell\'s $');
       const pushed = await docker(['stack', 'config', '-c', `${ROOT}/deploy/swarm/stack.yml`], { env: { LLM_IMAGE: '127.0.0.1:5001/llm-inference-image:v1' } });
       assert.match(pushed, /image: 127\.0\.0\.1:5001\/llm-inference-image:v1\n/, 'LLM_IMAGE picks the image');
     });

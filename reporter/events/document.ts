@@ -1,6 +1,7 @@
 // The report's section on Swarm events: for each swarm-scale / swarm-failover run, what happened when
 // (from the timeline), a per-second table around the event and its figure; and the lines the Swarm
 // pros and cons take from these measurements.
+import { SERVICE_HEALTHCHECK } from '../../contracts/deployments.js';
 import { EVEN_SECONDS, SHARE_TOLERANCE_POINTS } from '../../contracts/swarm-events.js';
 import type { Block } from '../document.js';
 import { bytes, DASH, fixed, utc } from '../format.js';
@@ -13,6 +14,9 @@ export interface LabelledTimeline {
   readonly figure: string;
 }
 
+const h = SERVICE_HEALTHCHECK;
+// Runs recorded before 2026-12-02 10:50 UTC ran the earlier check (`node -e` every 2 s, 3 s timeout, 3 retries).
+const healthCheckText = `the service's check asks GET /health in the container every ${h.intervalS} s and gives up after ${h.timeoutS} s, ${h.retries} times in a row`;
 const s = (v: number | undefined): string => (v === undefined ? DASH : `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)} s`);
 const latencyText = (name: string, w: LatencyWindow): string =>
   `${name} ${w.requests} requests, p50 ${fixed(w.p50Ms)} ms, p99 ${fixed(w.p99Ms)} ms, max ${fixed(w.maxMs)} ms`;
@@ -69,7 +73,7 @@ function eventFacts(t: EventTimeline): string[] {
   // e.g. after their health checks timed out on a starved machine (exit 0 or 143: stopped, not crashed).
   const stopped = e.containers.filter((c) => c.finishedAtMs !== null && c.finishedAtMs >= e.atMs && c.containerId !== e.killed?.containerId);
   if (stopped.length > 0)
-    out.push(`Swarm also stopped ${stopped.length} other replica(s) during the phase: ${stopped.map((c) => `${c.hostname} at ${s((c.finishedAtMs! - e.atMs) / 1000)} (exit ${c.exitCode ?? DASH})`).join(', ')}; a stop Swarm decides is most often a failed health check (the service's check runs \`node -e\` in the container every 2 s and gives up after 3 s, three times in a row)`);
+    out.push(`Swarm also stopped ${stopped.length} other replica(s) during the phase: ${stopped.map((c) => `${c.hostname} at ${s((c.finishedAtMs! - e.atMs) / 1000)} (exit ${c.exitCode ?? DASH})`).join(', ')}; a stop Swarm decides is most often a failed health check (${healthCheckText})`);
   out.push(t.evenSec === undefined
     ? `the shares did not reach ${(100 / e.replicasAfter).toFixed(0)} ± ${SHARE_TOLERANCE_POINTS} % for ${EVEN_SECONDS} s in a row before the load ended${e.bounded ? ' (the bound stopped it)' : ''}`
     : `shares even (each replica ${(100 / e.replicasAfter).toFixed(0)} ± ${SHARE_TOLERANCE_POINTS} % of a second's answers, ${EVEN_SECONDS} s in a row) from ${s(t.evenSec)}`);
