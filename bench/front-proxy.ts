@@ -6,8 +6,8 @@
 // every hop is local delivery, as on loopback, and no published port (docker-proxy) is in the way.
 //
 // Side by side in one run, rounds alternating in a rotating order: direct to the backend, the front as
-// shipped, and variants of its configuration (one HAProxy thread instead of one per core, `http-reuse
-// always`, and plain TCP forwarding as the floor of any proxy hop), each its own container on its own port.
+// shipped, and variants of its configuration (one HAProxy thread instead of one per core, no logging, both,
+// and plain TCP forwarding as the floor of any proxy hop), each its own container on its own port.
 // Per round, every container's CPU counter (its cgroup) is read before and after, so each path gets the CPU
 // per request of the load generator, the backend and the front, and the machine's other load (what the
 // rest of /proc/stat's busy time was) is shown beside it.
@@ -36,18 +36,35 @@ interface Variant {
   readonly config?: string;
 }
 
+/** `config` with `from` replaced by `to`; throws when `from` is not in it (a variant that changed nothing would measure the shipped front). */
+function edit(config: string, from: string | RegExp, to: string): string {
+  const out = config.replace(from, to);
+  if (out === config) throw new Error(`front bench: ${String(from)} is not in deploy/swarm/haproxy.cfg any more`);
+  return out;
+}
+
+// HAProxy starts one thread per core by default: on 2 cores it competes with the backend and the load generator.
+const ONE_THREAD = edit(SHIPPED_CONFIG, /^global\n/m, 'global\n    nbthread 1\n');
+
 const VARIANTS: readonly Variant[] = [
   { name: 'front' },
-  // HAProxy starts one thread per core by default: on 2 cores it competes with the backend and the load generator.
-  { name: 'nbthread 1', config: SHIPPED_CONFIG.replace(/^global\n/m, 'global\n    nbthread 1\n') },
-  // A client connection's first request may take any idle server connection, not only later ones.
-  { name: 'reuse always', config: SHIPPED_CONFIG.replace('http-reuse safe', 'http-reuse always') },
+  { name: 'nbthread 1', config: ONE_THREAD },
+  // One thread and no log work at all (the shipped front formats a log line only for failed requests).
+  { name: 'nbthread 1, no log', config: edit(edit(ONE_THREAD, '    log global\n', ''), '    option httplog\n', '') },
+  // No log work, threads as shipped: which of the two changes above matters.
+  { name: 'no log', config: edit(edit(SHIPPED_CONFIG, '    log global\n', ''), '    option httplog\n', '') },
   // No HTTP at all: bytes copied between two TCP connections, balanced per connection. Not usable as the
   // front (it would pin each keep-alive client to one replica); it is the floor of what a proxy hop costs.
-  { name: 'tcp (L4 floor)', config: SHIPPED_CONFIG.replace('    mode http\n', '    mode tcp\n').replace('option httplog', 'option tcplog') },
+  { name: 'tcp (L4 floor)', config: edit(edit(SHIPPED_CONFIG, '    mode http\n', '    mode tcp\n'), 'option httplog', 'option tcplog') },
 ];
 
 const mid = (xs: number[]): number => median(xs) ?? NaN;
+
+/** The lowest and highest of each round's req/s ÷ direct's req/s in the same round (the paths of a round run back to back). */
+function roundRatios(rps: readonly number[], direct: readonly number[]): string {
+  const ratios = rps.map((v, i) => v / direct[i]!);
+  return `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
+}
 
 /** A container's cumulative CPU time (ns) from its cgroup. */
 async function cpuCounter(container: string): Promise<() => number> {
@@ -169,14 +186,14 @@ export async function run(): Promise<void> {
         const errors = Object.entries(f.errors).map(([kind, n]) => `${kind}=${n}`).join(' ') || '0';
         rows.push([
           String(concurrency), name, mid(f.p50).toFixed(3), mid(f.p99).toFixed(3), mid(f.rps).toFixed(0),
-          (mid(f.p50) - mid(direct.p50)).toFixed(3), (mid(f.rps) / mid(direct.rps)).toFixed(2),
+          (mid(f.p50) - mid(direct.p50)).toFixed(3), (mid(f.rps) / mid(direct.rps)).toFixed(2), roundRatios(f.rps, direct.rps),
           mid(f.loadgenUs).toFixed(0), mid(f.backendUs).toFixed(0), name === 'direct' ? '' : mid(f.frontUs).toFixed(0),
           sum.toFixed(0), (directSum / sum).toFixed(2), mid(f.otherCores).toFixed(2), errors,
         ]);
       }
     }
     console.log(formatTable(
-      ['clients', 'path', 'p50 ms', 'p99 ms', 'req/s', '+p50 ms vs direct', 'req/s ÷ direct', 'loadgen µs/req', 'backend µs/req', 'front µs/req', 'sum µs/req', 'direct sum ÷ sum', 'other load (cores)', 'errors'],
+      ['clients', 'path', 'p50 ms', 'p99 ms', 'req/s', '+p50 ms vs direct', 'req/s ÷ direct', 'per round (min–max)', 'loadgen µs/req', 'backend µs/req', 'front µs/req', 'sum µs/req', 'direct sum ÷ sum', 'other load (cores)', 'errors'],
       rows,
     ));
     console.log('CPU per request from each container\'s cgroup over the round, divided by the round\'s answered requests. "direct sum ÷ sum": the throughput ratio to expect when the');
