@@ -9,6 +9,10 @@ const CASES = {
     what: 'the HTTP service against calling the model in-process: raw texts/s by batch size, then the service at 1, 8 and 32 clients',
     env: 'BENCH_ROUNDS (default 3), BENCH_PARTS_SECONDS (default 1, per rung per round of the c1 breakdown); the service\'s own settings (BATCH_MAX_SIZE, BATCH_MAX_IN_FLIGHT, LONE_TEXT_MAX_MS, …) pass through to it',
   },
+  'service-ab': {
+    what: 'two services side by side with different settings (A and B), closed-loop load in alternating rounds, the per-round ratio B/A; with no settings an A/A run (the instrument\'s own spread)',
+    env: 'SERVICE_AB_A, SERVICE_AB_B (each "KEY=VALUE …" of the service\'s settings, default none), SERVICE_AB_CLIENTS (default 32), BENCH_ROUNDS (default 6)',
+  },
   collector: {
     what: 'the collector\'s accuracy against `docker stats`, and its cost (own CPU, RSS, engine CPU) at N idle containers',
     env: 'COLLECTOR_BENCH_SECONDS (default 60, per cost row), COLLECTOR_BENCH_COUNTS (default 3,30)',

@@ -42,7 +42,7 @@ const FALLBACK_TEXTS = [
 ];
 
 /** Review sentences from data/reviews.csv (the experiment's corpus) when present. */
-function corpus(root: string): string[] {
+export function corpus(root: string): string[] {
   const file = path.join(root, 'data', 'reviews.csv');
   if (!existsSync(file)) return FALLBACK_TEXTS;
   const rows = parse(readFileSync(file, 'utf8'), { columns: true }) as { text?: string }[];
@@ -51,7 +51,7 @@ function corpus(root: string): string[] {
 }
 
 /** One configuration's results: throughput and p50 per round, the latency (ms) of every call of every round. */
-class Series {
+export class Series {
   readonly rates: number[] = [];
   readonly roundP50s: number[] = [];
   readonly latencies: number[] = [];
@@ -94,10 +94,10 @@ async function rawRound(clf: Classifier, texts: string[], size: number, into: Se
 }
 
 /** Starts dist/service/main.js on an ephemeral loopback port and waits for /health ready. */
-export async function startServiceProcess(root: string, dir: string) {
+export async function startServiceProcess(root: string, dir: string, settings: NodeJS.ProcessEnv = {}) {
   const service = startProcess(process.execPath, [path.join(root, 'dist', 'service', 'main.js')], {
     cwd: dir,
-    env: { PORT: '0', HOST: '127.0.0.1', METRICS_LOG_FILE: 'bench.csv' },
+    env: { ...settings, PORT: '0', HOST: '127.0.0.1', METRICS_LOG_FILE: 'bench.csv' },
     inheritStderr: true,
   });
   try {
@@ -111,7 +111,7 @@ export async function startServiceProcess(root: string, dir: string) {
 }
 
 /** Closed loop: `concurrency` connections, each sending its next request when the last is answered. */
-async function httpRound(port: number, requests: Buffer[], concurrency: number, into: Series): Promise<number> {
+export async function httpRound(port: number, requests: Buffer[], concurrency: number, into: Series): Promise<number> {
   const connections = await Promise.all(Array.from({ length: concurrency }, () => KeepAliveConnection.open(port)));
   let next = 0;
   const runFor = async (seconds: number, latencies: number[] | undefined): Promise<number> => {

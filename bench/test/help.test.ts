@@ -13,7 +13,7 @@ describe('bench --help', () => {
       const r = await bench(flag);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^usage: npm run bench \[-- case …\]/);
-      for (const name of ['service', 'collector', 'reporter', 'load', 'front-proxy']) assert.match(r.stdout, new RegExp(`\\n  ${name} `));
+      for (const name of ['service', 'service-ab', 'collector', 'reporter', 'load', 'front-proxy']) assert.match(r.stdout, new RegExp(`\\n  ${name} `));
       assert.doesNotMatch(r.stdout, /=== bench/);
     }
   });
@@ -25,6 +25,7 @@ describe('bench --help', () => {
       ['reporter', /environment: none/],
       ['load', /BENCH_LOAD_SECONDS/],
       ['front-proxy', /BENCH_FRONT_SECONDS/],
+      ['service-ab', /SERVICE_AB_A, SERVICE_AB_B/],
     ];
     for (const [name, env] of cases) {
       const r = await bench(name, '--help');
