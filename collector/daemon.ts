@@ -6,12 +6,12 @@ import { dirname, join, resolve } from 'node:path';
 import type Docker from 'dockerode';
 import { errorText } from '../common/error-text.js';
 import type { StatsSource, TickSummary } from '../contracts/recording.js';
-import { recordingRuns } from '../contracts/recording.js';
+import { PROC_IO_BLOCK_SOURCE, recordingRuns } from '../contracts/recording.js';
 import { UsageError } from '../contracts/usage-error.js';
 import type { CgroupVersion } from './cgroup.js';
-import { detectCgroupVersion } from './cgroup.js';
+import { detectCgroupVersion, v1BlkioCounts } from './cgroup.js';
 import type { Db } from './db.js';
-import { finishRun, insertRun, openDb } from './db.js';
+import { finishRun, insertEvent, insertRun, openDb } from './db.js';
 import type { ContainerSource, DockerWatcherOptions } from './docker-watcher.js';
 import { DockerWatcher } from './docker-watcher.js';
 import { connectDocker, engineAddress, listSelected, requireEngineVersion } from './docker.js';
@@ -80,6 +80,9 @@ export async function runStart(o: StartOptions, hooks: StartHooks): Promise<Tick
   const db = openForRecording(o.db);
   try {
     const runId = createRun(db, o, source, hostMemory);
+    if (source.statsSource === 'cgroup-files' && source.cgroupVersion === 1 && !v1BlkioCounts()) {
+      insertEvent(db, runId, null, Date.now(), 'block-io-source', PROC_IO_BLOCK_SOURCE);
+    }
     const pidFile = pidFilePath(o.db, o.label);
     writeFileSync(pidFile, `${process.pid}\n`);
     try {

@@ -54,8 +54,11 @@ export const LOAD_GENERATOR_SCRIPTS = ['/load/cli.js', '/load/phase-child.js'] a
 /** What the collector records in `events.kind`. */
 export const EVENT_KINDS = [
   'replica-started', 'replica-ended', 'engine-lost', 'engine-back', 'stats-fallback', 'stream-failed', 'waiting',
-  'run-interrupted', 'tick-summary',
+  'run-interrupted', 'tick-summary', 'block-io-source',
 ] as const;
+
+/** The `block-io-source` event's detail: the run's block I/O is /proc/<pid>/io summed over each group's processes. */
+export const PROC_IO_BLOCK_SOURCE = 'cgroup v1 blkio files count nothing on this kernel (the root group\'s total is 0): block I/O is /proc/<pid>/io read_bytes and write_bytes summed over each group\'s processes';
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 /** One row of `runs`. Times are ms since the epoch (UTC). */

@@ -159,6 +159,13 @@ export const RunSummarySchema = z.object({
    * Absent for a run without a recording.
    */
   memSource: z.enum(['cgroup', 'rss']).optional(),
+  /**
+   * Where its block I/O comes from: `cgroup` = the group's blkio (v1) or io.stat (v2) files, as `docker
+   * stats`; `proc` = /proc/<pid>/io (read_bytes: fetched from storage; write_bytes: dirtied for writeback)
+   * summed over the group's processes, where this kernel's v1 blkio files count nothing, or of a native
+   * process read from /proc. Absent for a run without a recording.
+   */
+  blockIoSource: z.enum(['cgroup', 'proc']).optional(),
   /** How many replicas the recording saw. */
   replicas: z.number().int().nonnegative(),
   /** Client requests in the window (service rows when there is no client CSV). */

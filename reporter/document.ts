@@ -1,7 +1,7 @@
 // The report's content as a list of blocks, written once and rendered twice (REPORT.md and report.html).
 import type { AcrossRounds, WorkPoint } from '../contracts/summary.js';
 import { SHARE_TOLERANCE_POINTS } from '../contracts/swarm-events.js';
-import { answerSentences, type AnswerPhases, findings, intervalText, nativeMemoryNote, prosAndCons, zeroBlockIoSentence } from './findings.js';
+import { answerSentences, type AnswerPhases, blockIoSourceSentence, findings, intervalText, nativeMemoryNote, prosAndCons, zeroBlockIoSentence } from './findings.js';
 import { eventProsCons, eventSection, type LabelledTimeline } from './events/document.js';
 import { bytes, DASH, fixed, mib, pct, utc } from './format.js';
 import { frontCost } from './front-cost.js';
@@ -124,8 +124,8 @@ function summaryTables(input: DocumentInput): Block[] {
       'CPU in % of one core (docker stats style), summed over replicas at each poll; "of host" divides by the host\'s CPUs, "of limit" by the CPU limit when one was set.',
       'Memory is used memory (docker stats style) summed over replicas, in MiB; MEM % is docker stats\' (used ÷ limit × 100, the limit being the host\'s memory when none was set), summed over replicas.',
       ...(memory ? [memory.sentence] : []),
-      'Network and block I/O are counter growth over the window; block I/O is the replicas\' cgroup counters (blkio on cgroup v1, io.stat on v2), read the same way for every deployment, native in its own cgroup; per request in bytes.',
-      ...(blockZero ? [blockZero] : []),
+      'Network and block I/O are counter growth over the window; block I/O is read the same way for every deployment, native in its own cgroup included (the group\'s blkio files on cgroup v1, io.stat on v2, unless said below); per request in bytes.',
+      ...[blockIoSourceSentence(runs), blockZero].filter((t) => t !== undefined),
     ].join(' ') },
     { kind: 'table', header: ['Deployment', 'CPU mean', 'CPU p95', 'CPU max', 'of host', 'of limit', 'CPU ms/req', 'Mem mean', 'Mem max', 'Mem % mean', 'Mem % max', 'Net rx', 'Net tx', 'Net rx/tx per req', 'Block read/write', 'Block B/req read / write', 'Samples'], rows: resources },
     { kind: 'paragraph', text: 'Network per successful request, in bytes, two instruments. Client socket: what the load generator\'s TCP sockets sent (requests) and received (responses), HTTP heads and bodies, counted for every deployment alike, native included ("–" for a client CSV written before the byte columns). Container interface: the replicas\' interface counters (received ≈ the requests, sent ≈ the responses); they also count TCP/IP and Ethernet headers, handshakes, ACKs, retransmits and traffic that is not the benchmark\'s, so they read higher; a native process has none of its own ("–").' },
@@ -207,7 +207,8 @@ function answerSection(input: DocumentInput): Block[] {
   const blocks: Block[] = [{ kind: 'heading', level: 2, text: `What each deployment costs against ${across.baseline ?? 'native'}` }];
   if (across.baseline === null) return [...blocks, { kind: 'paragraph', text: 'No native run in this report: no overhead to compute.' }];
   const where = [`latency in ${input.answer.latency ?? DASH}`, `throughput, CPU per request, memory, network and block I/O per request in ${input.answer.throughput ?? input.answer.resources ?? DASH}`];
-  const notes = [nativeMemoryNote(input.summaries.runs)?.sentence, zeroBlockIoSentence(input.summaries.runs)].filter((n) => n !== undefined);
+  const runs = input.summaries.runs;
+  const notes = [nativeMemoryNote(runs)?.sentence, blockIoSourceSentence(runs), zeroBlockIoSentence(runs)].filter((n) => n !== undefined);
   blocks.push({ kind: 'paragraph', text: [`${methodText(across)} Below: ${where.join('; ')}.`, ...notes].join(' ') });
   blocks.push({ kind: 'list', items: answerSentences(across, input.answer) });
   for (const f of input.answerFigures) blocks.push({ kind: 'figure', name: f.name, title: f.title });

@@ -101,23 +101,32 @@ export function nativeMemoryNote(runs: readonly RunFigures[]): { sentence: strin
 }
 
 /**
- * Which deployments read or wrote no block I/O at all in the measured window (a measured 0 in their group's
- * blkio / io.stat files, not a missing figure), and why that is expected: the model and libraries are read
- * at start-up, before the window, so the window's reads come from the page cache; the service's CSV lines
- * are buffered writes the kernel flushes later, and cgroup v1 charges that writeback to no container's
- * group. undefined when every deployment has some of both (or none has a figure).
+ * Where block I/O comes from when it is not the group's blkio / io.stat files: /proc/<pid>/io of the
+ * processes (summary.json's blockIoSource 'proc'). undefined when every run has the cgroup's files.
+ */
+export function blockIoSourceSentence(runs: readonly RunFigures[]): string | undefined {
+  const proc = [...new Set(runs.filter((r) => r.blockIoSource === 'proc').map((r) => r.run.group))];
+  if (proc.length === 0) return undefined;
+  return `Block I/O of ${proc.join(', ')} is /proc/<pid>/io summed over each replica's processes (read_bytes: what they had fetched from storage; write_bytes: what they dirtied for writeback, counted when dirtied), not the group's blkio files: on cgroup v1 this kernel leaves those at 0 (the root group's total too, so \`docker stats\` shows 0 B here), and a native process without a group of its own has none.`;
+}
+
+/**
+ * Which deployments read or wrote no block I/O at all in the measured window (a measured 0, not a missing
+ * figure), and why that is expected: the model and libraries are read at start-up, before the window, so
+ * the window's reads come from the page cache; the service's CSV lines are buffered writes. undefined
+ * when every deployment has some of both (or none has a figure).
  */
 export function zeroBlockIoSentence(runs: readonly RunFigures[]): string | undefined {
   const zero = (pick: (r: RunFigures) => number | undefined): string[] =>
     [...new Set(runs.filter((r) => pick(r) === 0).map((r) => r.run.group))];
   const [read, write] = [zero((r) => r.blockReadBytes), zero((r) => r.blockWriteBytes)];
   if (read.length === 0 && write.length === 0) return undefined;
-  const v1 = runs.some((r) => r.run.recorded?.cgroupVersion === 1);
+  const v1 = runs.some((r) => r.run.recorded?.cgroupVersion === 1 && r.blockIoSource === 'cgroup');
   const parts = [
     ...(read.length ? [`0 B read by ${read.join(', ')}: every read in the window came from the page cache (the model and libraries are read at start-up, before it)`] : []),
-    ...(write.length ? [`0 B written by ${write.join(', ')}: the service's CSV lines are buffered writes the kernel writes back later${v1 ? ', and cgroup v1 charges that writeback to no container\'s group' : ''}`] : []),
+    ...(write.length ? [`0 B written by ${write.join(', ')}: the service's CSV lines are buffered writes, written back by the kernel later${v1 ? ', and cgroup v1 charges that writeback to no container\'s group' : ''}`] : []),
   ];
-  return `Block I/O is a measured 0, not a missing figure (the cgroup's counters did not grow): ${parts.join('; ')}. The figures write such a zero as "0" where its bar would stand.`;
+  return `Block I/O is a measured 0, not a missing figure (its counters did not grow): ${parts.join('; ')}. The figures write such a zero as "0" where its bar would stand.`;
 }
 
 function spreadSentence(label: string, replicas: readonly ReplicaSummary[]): string | undefined {

@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import { mean, percentileSorted, sortedCopy } from '../common/percentile.js';
 import { BASELINE_DEPLOYMENT, isMeasuredPhase, WARMUP_PHASE } from '../contracts/deployments.js';
-import { type ReplicaRole, type ReplicaRow, replicasOfRun } from '../contracts/recording.js';
+import { eventsOfRun, type ReplicaRole, type ReplicaRow, replicasOfRun } from '../contracts/recording.js';
 import type { ComponentFigures, Distribution, MemSource, PartFigures, PhaseSummary, ReplicaSummary, ResourceFigures, RunSummary, Spread, WireFigures } from '../contracts/summary.js';
 import type { ResourcePoint } from './plots/series.js';
 import { COUNTERS, type Counter, emptyReplica, readRunSamples, type ReplicaSamples, type TimeWindow, type WindowSamples } from './samples.js';
@@ -14,6 +14,7 @@ import type { RecordedRun, ReportRun } from './selection.js';
 import { describe } from './stats.js';
 
 export type { PhaseSummary, ReplicaSummary, ResourceFigures };
+type BlockIoSource = NonNullable<RunSummary['blockIoSource']>;
 
 /** A run's figures as summary.json has them, with the run itself in place of its identifying fields. */
 export interface RunFigures extends Omit<RunSummary, 'label' | 'deployment' | 'group' | 'round' | 'runId' | 'windowStartMs' | 'windowEndMs'> {
@@ -191,6 +192,7 @@ interface RecordedFigures {
   readonly replicaCount: number;
   readonly hostNetwork: boolean;
   readonly memSource: MemSource;
+  readonly blockIoSource: BlockIoSource;
 }
 
 function recordedFigures(db: Database.Database, run: ReportRun, rec: RecordedRun, req: RequestFigures, sampled: PartsSampled): RecordedFigures {
@@ -240,6 +242,7 @@ function recordedFigures(db: Database.Database, run: ReportRun, rec: RecordedRun
     replicaCount: replicas.length,
     hostNetwork: replicas.some((r) => r.kind === 'process'),
     memSource: memSourceOf(rec, replicas),
+    blockIoSource: rec.statsSource === 'proc' || eventsOfRun(db, rec.id, 'block-io-source').length > 0 ? 'proc' : 'cgroup',
   };
 }
 
@@ -394,7 +397,7 @@ export function summarizeRuns(db: Database.Database, runs: readonly ReportRun[])
       status: runStatus(run),
       missing,
       notes: [...(rec?.hostNetwork ? [HOST_NET_NOTE] : []), ...(rec?.memSource === 'rss' ? [RSS_NOTE] : [])],
-      ...(rec ? { memSource: rec.memSource } : {}),
+      ...(rec ? { memSource: rec.memSource, blockIoSource: rec.blockIoSource } : {}),
       replicas: rec?.replicaCount ?? 0,
       requests: req.requests,
       ok: req.ok,

@@ -95,6 +95,7 @@ describe('reading cgroup files (fake /proc and /sys/fs/cgroup trees)', () => {
       write(join(dir('memory'), 'memory.stat'), `cache ${40 * MiB}\ntotal_inactive_file ${24 * MiB}\n`);
       write(join(dir('memory'), 'memory.limit_in_bytes'), '9223372036854771712\n'); // unlimited
       write(join(dir('blkio'), 'blkio.throttle.io_service_bytes_recursive'), '8:0 Read 4096\n8:0 Write 8192\nTotal 12288\n');
+      write(join(CG, 'blkio', 'blkio.throttle.io_service_bytes_recursive'), '8:0 Read 900000\nTotal 900000\n'); // the root group counts
       write(join(dir('pids'), 'pids.current'), '7\n');
       runId = newRun(db, 1);
       w = new DockerWatcher({ docker: fakeDocker(listed), queries: [{}], source: 'cgroup-files', cgroupVersion: 1, hostMemory: 1024 * MiB, collectorHost: 'h', intervalMs: 1000, procRoot: PROC });
@@ -115,6 +116,26 @@ describe('reading cgroup files (fake /proc and /sys/fs/cgroup trees)', () => {
       assert.equal(s[1]!.mem_limit_bytes, 1024 * MiB, 'unlimited is clamped to host memory');
       assert.equal(s[1]!.net_rx_bytes, 1000, 'lo excluded');
       assert.deepEqual([s[1]!.block_read_bytes, s[1]!.block_write_bytes, s[1]!.pids], [4096, 8192, 7]);
+    });
+
+    it('where the kernel leaves the blkio files at 0 (the root group\'s total too), sums /proc/<pid>/io over the group\'s processes', async () => {
+      const root = join(CG, 'blkio', 'blkio.throttle.io_service_bytes_recursive');
+      write(root, '8:0 Read 0\n8:0 Write 0\nTotal 0\n');
+      write(join(dir('memory'), 'cgroup.procs'), `${PID}\n4243\n4244\n`); // 4244 has just exited: skipped
+      write(join(PROC, String(PID), 'io'), 'rchar: 10\nwchar: 20\nread_bytes: 4096\nwrite_bytes: 12288\ncancelled_write_bytes: 0\n');
+      write(join(PROC, '4243', 'io'), 'rchar: 1\nwchar: 2\nread_bytes: 0\nwrite_bytes: 4096\ncancelled_write_bytes: 0\n');
+      const { v1BlkioCounts } = await import('../cgroup.js');
+      assert.equal(v1BlkioCounts(), false);
+      await tick(w, db, runId);
+      const last = db.prepare('SELECT block_read_bytes, block_write_bytes FROM samples WHERE run_id = ? ORDER BY id DESC LIMIT 1').get(runId) as Sample;
+      assert.deepEqual([last.block_read_bytes, last.block_write_bytes], [4096, 16384]);
+      rmSync(join(PROC, '4243', 'io'));
+      write(join(PROC, '4243', 'io'), 'rchar: 1\n'); // a file without the byte lines (no task I/O accounting): missing, not smaller
+      await tick(w, db, runId);
+      const missing = db.prepare('SELECT block_read_bytes, block_write_bytes FROM samples WHERE run_id = ? ORDER BY id DESC LIMIT 1').get(runId) as Sample;
+      assert.deepEqual([missing.block_read_bytes, missing.block_write_bytes], [null, null]);
+      write(root, '8:0 Read 900000\nTotal 900000\n');
+      assert.equal(v1BlkioCounts(), true);
     });
 
     it('a restart between ticks (CPU counter going back) ends the replica; the next tick starts a new one', async () => {

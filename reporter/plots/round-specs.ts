@@ -103,16 +103,22 @@ export function comparisonSpec(across: AcrossRounds, labels: readonly string[], 
       container, tick: container ?? value, tickShown: container !== null, flag: barFlag(f?.interval.estimate) };
   }));
   const ticks = panels.some((p) => p.companion !== undefined) && values.some((v) => v.tickShown);
+  // A panel whose figures are all 0 (native's platform alone, block I/O served from the page cache) has
+  // no extent: Vega would centre its zero line under a 0.000000 axis. An invisible tick at 1 gives it a
+  // 0-to-1 axis; elsewhere it sits on the bar (a field null in a whole panel would make Vega warn).
+  const flat = new Set(panels.map((p) => p.title).filter((t) => values.filter((v) => v.panel === t).every((v) => !v.value && !v.high)));
+  const rows = values.map((v) => ({ ...v, span: flat.has(v.panel) ? 1 : v.value }));
   return {
     $schema: SCHEMA,
     title: titled(`Each deployment over ${across.rounds} round(s): mean with 95 % interval`, footnote, ticks ? NETWORK_PANEL_NOTE : undefined),
-    data: { values },
+    data: { values: rows },
     facet: facetOf(panels),
     columns: COLUMNS,
     spec: {
       width: 150,
       height: 180,
       layer: [
+        ...(flat.size > 0 ? [{ mark: { type: 'tick', opacity: 0 }, encoding: { x: xLabel(labels), y: { field: 'span', type: 'quantitative' } } }] : []),
         { mark: { type: 'bar', tooltip: true }, encoding: { x: xLabel(labels), y: { field: 'value', type: 'quantitative', title: null }, color: colourBy(labels) } },
         ...(hasBoth(values, 'low', 'high')
           ? [{ mark: { type: 'rule', color: '#222' }, encoding: { x: xLabel(labels), y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } } }]

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { PROC_IO_BLOCK_SOURCE } from '../../contracts/recording.js';
 import { readSummary, type Summary } from '../../contracts/summary.js';
 import { build } from '../build.js';
 import { fixtureCopy } from '../fixture/workspace.js';
@@ -47,8 +48,25 @@ describe('a deployment whose block I/O did not grow in the window', () => {
   });
 
   it('says in REPORT.md that the zero is measured and why, in the answer and beside the resource table', () => {
-    const sentence = 'Block I/O is a measured 0, not a missing figure (the cgroup\'s counters did not grow): 0 B read by native: every read in the window came from the page cache (the model and libraries are read at start-up, before it); 0 B written by native: the service\'s CSV lines are buffered writes the kernel writes back later, and cgroup v1 charges that writeback to no container\'s group.';
+    const sentence = 'Block I/O is a measured 0, not a missing figure (its counters did not grow): 0 B read by native: every read in the window came from the page cache (the model and libraries are read at start-up, before it); 0 B written by native: the service\'s CSV lines are buffered writes, written back by the kernel later, and cgroup v1 charges that writeback to no container\'s group.';
     assert.equal(markdown.split(sentence).length - 1, 2, markdown.slice(0, 3000));
     assert.match(markdown, /\| native \|.*\| 0 B \/ 0 B \| 0\.0 \/ 0\.0 \|/);
+  });
+});
+
+describe('block I/O read from /proc/<pid>/io (a kernel whose cgroup v1 blkio files count nothing)', () => {
+  it('is marked as such in summary.json and said in REPORT.md; the cgroup-file runs are not', async () => {
+    const ws = fixtureCopy();
+    // the collector's event for a run whose groups' blkio files count nothing (collector/cgroup.ts v1BlkioCounts)
+    const db = new Database(ws.db);
+    db.prepare(`INSERT INTO events (run_id, replica_id, ts_ms, kind, detail) SELECT id, NULL, started_at_ms, 'block-io-source', ? FROM runs WHERE label = 'docker'`)
+      .run(PROC_IO_BLOCK_SOURCE);
+    db.close();
+    await build({ dbs: [ws.db], csvDirs: [ws.runs], csvExplicit: true, labels: null, outDir: ws.out, log: () => {}, warn: () => {} });
+    const runs = readSummary(join(ws.out, 'summary.json')).runs;
+    // the fixture's native run was read from /proc, so its block I/O is its process's too
+    assert.deepEqual(Object.fromEntries(runs.map((r) => [r.label, r.blockIoSource])),
+      { native: 'proc', docker: 'proc', compose: 'cgroup', 'swarm-1': 'cgroup', 'swarm-3': 'cgroup' });
+    assert.match(readFileSync(join(ws.out, 'REPORT.md'), 'utf8'), /Block I\/O of native, docker is \/proc\/<pid>\/io summed over each replica's processes \(read_bytes: /);
   });
 });
