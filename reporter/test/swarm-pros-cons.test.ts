@@ -1,9 +1,9 @@
 // The Swarm pros and cons from the measurements, on a recording made for it (version 2, platform rows):
 // the front's CPU per request from its platform rows, the latency a `<name>-front` control adds over
 // `<name>`, and, with no event run in the recording, a line saying so instead of a time to scale or a
-// crash's failures.
+// crash's failures; and an event run's per-replica panels hold the service's replicas only.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { build } from '../build.js';
@@ -49,5 +49,29 @@ describe('the Swarm pros and cons of a recording without event runs', () => {
     assert.match(swarm, /· time to scale \(first requests on the new replicas, shares at 33 ± 5 %\): not measured in this recording \(no swarm-scale run/);
     assert.match(swarm, /· failures on a crash and the time to replace the replica: not measured in this recording \(no swarm-failover run/);
     assert.doesNotMatch(swarm, /kept answering through a crash|time to scale 1 → 3/);
+  });
+});
+
+describe('an event run in a recording that also sampled the platform', () => {
+  it('draws the replicas\' CPU, memory and network from the service rows only, not the front\'s or the host\'s', async () => {
+    const dir = tempDir();
+    makeFixture(join(dir, 'rec'), { ...SMALL_SPEC, platform: true, runs: [SMALL_SPEC.runs[0]!, SMALL_SPEC.runs[4]!] }, ROOT);
+    const runDir = join(dir, 'rec', 'runs', 'swarm-3');
+    const record = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as { phases: Array<{ name: string; startMs: number; endMs: number }>; event?: unknown };
+    const phase = record.phases.find((p) => p.name === 'closed-c16')!;
+    const hosts = readdirSync(join(runDir, 'service')).map((f) => f.replace(/\.csv$/, ''));
+    const at = Math.round((phase.startMs + phase.endMs) / 2);
+    const container = (hostname: string, slot: number) => ({ containerId: `${hostname}-id`, hostname, slot, state: 'running', startedAtMs: at - 60_000, finishedAtMs: null, exitCode: null });
+    record.event = {
+      kind: 'scale', command: 'docker service scale llm-inference-service=3', atMs: at, returnedMs: at + 100, replicasBefore: 3, replicasAfter: 3,
+      phase: 'closed-c16', evenAtMs: null, bounded: false, containers: hosts.map((h, i) => container(h, i + 1)), servicePs: { before: null, after: null },
+    };
+    writeFileSync(join(runDir, 'run.json'), JSON.stringify(record));
+    const out = join(dir, 'out');
+    await build({ dbs: [join(dir, 'rec', 'bench.db')], csvDirs: [join(dir, 'rec', 'runs')], csvExplicit: true, labels: null, outDir: out, log: () => {}, warn: () => {} });
+    // The panels after the first (answers per replica and failed requests): CPU, memory, network per replica.
+    const spec = JSON.parse(readFileSync(join(out, 'figures', 'event-swarm-3.vl.json'), 'utf8')) as { vconcat: unknown[] };
+    const named = new Set([...JSON.stringify(spec.vconcat.slice(1)).matchAll(/"replica":"([^"]+)"/g)].map((m) => m[1]));
+    assert.deepEqual([...named].sort(), [...hosts].sort(), 'the panels name the three service replicas, nothing else');
   });
 });
