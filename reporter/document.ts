@@ -294,7 +294,7 @@ export function buildDocument(input: DocumentInput): Block[] {
   const groups = [...new Set(runs.map((r) => r.run.group))];
   const blocks: Block[] = [
     { kind: 'heading', level: 1, text: 'LLM deployment benchmark report' },
-    { kind: 'paragraph', text: `Built ${utc(input.builtAtMs)} from ${runs.length} run(s) of ${groups.length} deployment label(s) (${groups.join(', ')}) in ${input.across.rounds} round(s).` },
+    { kind: 'paragraph', text: `Built ${utc(input.builtAtMs)} from ${runs.length} run(s) of ${groups.length} deployment label(s) (${groups.join(', ')}) in ${Math.max(input.across.rounds, ...runs.map((r) => r.run.round))} round(s).` },
     ...frontNote(runs),
     ...answerSection(input),
     ...roundsTable(input),

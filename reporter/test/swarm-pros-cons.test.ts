@@ -73,5 +73,9 @@ describe('an event run in a recording that also sampled the platform', () => {
     const spec = JSON.parse(readFileSync(join(out, 'figures', 'event-swarm-3.vl.json'), 'utf8')) as { vconcat: unknown[] };
     const named = new Set([...JSON.stringify(spec.vconcat.slice(1)).matchAll(/"replica":"([^"]+)"/g)].map((m) => m[1]));
     assert.deepEqual([...named].sort(), [...hosts].sort(), 'the panels name the three service replicas, nothing else');
+    // An event run alone: it is in no comparison across rounds, yet it was measured in a round.
+    const alone = join(dir, 'alone');
+    await build({ dbs: [join(dir, 'rec', 'bench.db')], csvDirs: [join(dir, 'rec', 'runs')], csvExplicit: true, labels: ['swarm-3'], outDir: alone, log: () => {}, warn: () => {} });
+    assert.match(readFileSync(join(alone, 'REPORT.md'), 'utf8'), /from 1 run\(s\) of 1 deployment label\(s\) \(swarm-3\) in 1 round\(s\)\./);
   });
 });
