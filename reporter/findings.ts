@@ -117,8 +117,9 @@ export function blockIoSourceSentence(runs: readonly RunFigures[]): string | und
  * when every deployment has some of both (or none has a figure).
  */
 export function zeroBlockIoSentence(runs: readonly RunFigures[]): string | undefined {
+  // a label counts when every one of its rounds has 0
   const zero = (pick: (r: RunFigures) => number | undefined): string[] =>
-    [...new Set(runs.filter((r) => pick(r) === 0).map((r) => r.run.group))];
+    [...new Set(runs.map((r) => r.run.group))].filter((g) => runs.filter((r) => r.run.group === g).every((r) => pick(r) === 0));
   const [read, write] = [zero((r) => r.blockReadBytes), zero((r) => r.blockWriteBytes)];
   if (read.length === 0 && write.length === 0) return undefined;
   const v1 = runs.some((r) => r.run.recorded?.cgroupVersion === 1 && r.blockIoSource === 'cgroup');
