@@ -240,7 +240,7 @@ function parseNodes(value: string): number {
  * e.g. `MODEL_ID=Xenova/distilbert-base-uncased-finetuned-sst-2-english npm run experiment` measures that model. */
 export const SERVICE_ENV_PASSTHROUGH = [
   'MODEL_ID', 'MODEL_DTYPE', 'MODEL_CACHE_DIR', 'ALLOW_REMOTE_MODELS', 'ONNX_THREADS', 'ONNX_SPINNING',
-  'BATCH_MAX_SIZE', 'BATCH_MAX_WAIT_MS', 'BATCH_MAX_IN_FLIGHT', 'LONE_TEXT_MAX_MS',
+  'BATCH_MAX_SIZE', 'BATCH_MAX_WAIT_MS', 'BATCH_MAX_IN_FLIGHT', 'LONE_TEXT_MAX_MS', 'MODEL_SESSIONS',
 ] as const;
 
 export function serviceEnv(env: NodeJS.ProcessEnv, dtype?: ModelDtype): Record<string, string> {

@@ -1,6 +1,7 @@
 // Micro-batching: requests that arrive while the model is busy (or within maxWaitMs of each other) share
-// one model call. Only one call computes at a time, because onnxruntime already uses every core for
-// one call; a second concurrent call would only fight it for the same cores. With `maxInFlight` 2, a
+// one model call. With one model session only one call computes at a time, because onnxruntime already
+// uses every core for one call; a second concurrent call would only fight it for the same cores (with
+// MODEL_SESSIONS=N the runner spreads up to maxInFlight calls over N sessions). With `maxInFlight` 2, a
 // full batch may be handed over while the last one computes, for a model that runs its calls one
 // after another (the model thread): it then starts the next call the moment the last ends, instead of
 // idling while the answer travels to this thread and the next batch travels back.

@@ -129,6 +129,7 @@ function loadInto(slot: ModelSlot, cfg: ServiceConfig, metrics: ServiceMetrics, 
     ((o: ModelOptions) =>
       loadSplitClassifier(o, {
         loneTextMaxMs: cfg.loneTextMaxMs,
+        sessions: cfg.modelSessions,
         onLost: (err) => {
           slot.fail();
           opts.onModelLost?.(err);

@@ -9,18 +9,20 @@
 // start-up the main thread times a few lone calls: slower than `loneTextMaxMs`, its session is
 // released and every call goes to the model thread (0 = never load it here).
 import { loadClassifier, type Classified, type Classifier, type ModelOptions } from './model.js';
-import { loadClassifierInWorker, type WorkerClassifierOptions } from './worker-classifier.js';
+import { loadClassifierPool, type WorkerClassifierOptions } from './worker-classifier.js';
 
 export interface SplitOptions extends WorkerClassifierOptions {
   /** Lone texts run on the main thread when a lone call takes at most this long (ms); 0 = never. */
   readonly loneTextMaxMs: number;
+  /** Model sessions on their own threads (MODEL_SESSIONS; default 1). */
+  readonly sessions?: number;
 }
 
 /** What the start-up probe classifies: a short review, like most requests. */
 const PROBE_TEXT = 'The performances are warm, funny and surprisingly moving.';
 
 export async function loadSplitClassifier(opts: ModelOptions, extra: SplitOptions): Promise<Classifier> {
-  const threaded = loadClassifierInWorker(opts, extra);
+  const threaded = loadClassifierPool(opts, extra.sessions ?? 1, extra);
   if (extra.loneTextMaxMs === 0) return withSource(await threaded, ' (every call; LONE_TEXT_MAX_MS=0)');
   threaded.catch(() => {}); // awaited below; a failure that comes first must not go unhandled meanwhile
   let here: Classifier;

@@ -71,3 +71,49 @@ export function loadClassifierInWorker(opts: ModelOptions, extra: WorkerClassifi
     });
   });
 }
+
+/**
+ * `sessions` model threads, each with a session of its own. A call goes to the thread with the fewest
+ * calls pending, so with as many calls in flight as sessions they compute side by side: for a small
+ * model one onnxruntime thread per session is as fast per call as two (service/README, "Model
+ * sessions"), so two one-thread sessions use two cores where one two-thread session used about one.
+ * If any thread is lost the whole model is (`onLost` once): the process exits and is restarted.
+ */
+export async function loadClassifierPool(opts: ModelOptions, sessions: number, extra: WorkerClassifierOptions = {}): Promise<Classifier> {
+  if (sessions === 1) return loadClassifierInWorker(opts, extra);
+  let lostOnce = false;
+  const onLost = (err: Error): void => {
+    if (lostOnce) return;
+    lostOnce = true;
+    extra.onLost?.(err);
+  };
+  const settled = await Promise.allSettled(
+    Array.from({ length: sessions }, () => loadClassifierInWorker(opts, { ...extra, onLost })),
+  );
+  const loaded = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) {
+    lostOnce = true; // the threads disposed below are not a lost model
+    await Promise.all(loaded.map((clf) => clf.dispose()));
+    throw failed.reason;
+  }
+  const members = loaded.map((clf) => ({ clf, pending: 0 }));
+  return {
+    modelId: opts.modelId,
+    dtype: opts.dtype,
+    source: `${loaded[0]!.source} ×${sessions} sessions`,
+    classify: async (texts) => {
+      const member = members.reduce((a, b) => (b.pending < a.pending ? b : a));
+      member.pending++;
+      try {
+        return await member.clf.classify(texts);
+      } finally {
+        member.pending--;
+      }
+    },
+    dispose: async () => {
+      lostOnce = true;
+      await Promise.all(members.map((m) => m.clf.dispose()));
+    },
+  };
+}

@@ -73,9 +73,18 @@ describe('service settings from the environment', () => {
         batchMaxSize: 8,
         batchMaxWaitMs: 3,
         loneTextMaxMs: 0.5,
+        modelSessions: 1,
         batchMaxInFlight: 1,
         shutdownTimeoutMs: 1000,
       });
+    });
+    it('MODEL_SESSIONS: one onnxruntime thread per session and sessions + 1 calls in flight unless set', () => {
+      const one = parseConfig({}, where);
+      assert.deepEqual([one.modelSessions, one.onnxThreads, one.batchMaxInFlight], [1, undefined, 2]);
+      const two = parseConfig({ MODEL_SESSIONS: '2' }, where);
+      assert.deepEqual([two.modelSessions, two.onnxThreads, two.batchMaxInFlight], [2, 1, 3]);
+      const set = parseConfig({ MODEL_SESSIONS: '2', ONNX_THREADS: '2', BATCH_MAX_IN_FLIGHT: '2' }, where);
+      assert.deepEqual([set.onnxThreads, set.batchMaxInFlight], [2, 2]);
     });
     it('takes IPv4, IPv6 and host names for HOST', () => {
       for (const host of ['127.0.0.1', '::', '::1', 'localhost', 'svc-1.internal']) {
@@ -95,7 +104,9 @@ describe('service settings from the environment', () => {
       ['MODEL_DTYPE', 'fp16', /^MODEL_DTYPE="fp16" is not one of fp32, q8$/],
       ['MODEL_ID', '../etc', /^MODEL_ID="\.\.\/etc"/],
       ['MODEL_ID', '/abs/path', /^MODEL_ID=/],
-      ['BATCH_MAX_IN_FLIGHT', '3', /^BATCH_MAX_IN_FLIGHT="3" is not a whole number from 1 to 2$/],
+      ['BATCH_MAX_IN_FLIGHT', '17', /^BATCH_MAX_IN_FLIGHT="17" is not a whole number from 1 to 16$/],
+      ['MODEL_SESSIONS', '0', /^MODEL_SESSIONS="0" is not a whole number from 1 to 8$/],
+      ['MODEL_SESSIONS', 'two', /^MODEL_SESSIONS="two"/],
       ['LONE_TEXT_MAX_MS', '-1', /^LONE_TEXT_MAX_MS="-1" is not a number of milliseconds from 0 to 60000$/],
       ['LONE_TEXT_MAX_MS', '1e3', /^LONE_TEXT_MAX_MS="1e3"/],
       ['ALLOW_REMOTE_MODELS', 'maybe', /^ALLOW_REMOTE_MODELS="maybe" is not a boolean/],
