@@ -19,6 +19,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { parseConfig } from '../service/config.js';
 import { loadClassifier, modelOptionsFrom, type Classifier } from '../service/model.js';
+import { loadClassifierPool } from '../service/worker-classifier.js';
 import { findPackageRoot } from '../common/package-root.js';
 import { median, percentile, percentileSorted, sortedCopy } from '../common/percentile.js';
 import { startProcess } from '../common/start-process.js';
@@ -33,6 +34,7 @@ const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const RAW_SECONDS = 0.5; // per batch size per round
 const HTTP_SECONDS = 2; // per concurrency level per round
 const WARMUP_SECONDS = 0.5;
+const SESSIONS = parseConfig(process.env, { cwd: process.cwd(), packageRoot: findPackageRoot() }).modelSessions;
 
 const FALLBACK_TEXTS = [
   'This movie was fantastic!',
@@ -74,20 +76,28 @@ export class Series {
 const since = (t0: number): number => performance.now() - t0;
 
 let textCursor = 0;
-/** One raw round at one batch size: texts/s, latency per call recorded into the series (if given). */
-async function rawRound(clf: Classifier, texts: string[], size: number, into: Series | undefined, seconds = RAW_SECONDS): Promise<number> {
+/**
+ * One raw round at one batch size: texts/s, latency per call recorded into the series (if given).
+ * `parallel` loops call the model at once: 1 for one session; with MODEL_SESSIONS=N the raw side runs
+ * N loops on a pool of N sessions, the same way the service runs them, so the ratio compares like with like.
+ */
+async function rawRound(clf: Classifier, texts: string[], size: number, into: Series | undefined, seconds = RAW_SECONDS, parallel = SESSIONS): Promise<number> {
   const next = (): string[] => Array.from({ length: size }, () => texts[textCursor++ % texts.length]!);
-  const warmEnd = performance.now() + WARMUP_SECONDS * 200; // a short re-warm after the HTTP phase
-  while (performance.now() < warmEnd) await clf.classify(next());
-  let items = 0;
+  const loop = async (end: number, latencies?: number[]): Promise<number> => {
+    let items = 0;
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      await clf.classify(next());
+      latencies?.push(since(t0));
+      items += size;
+    }
+    return items;
+  };
+  const loops = (end: number, latencies?: number[]): Promise<number[]> => Promise.all(Array.from({ length: parallel }, () => loop(end, latencies)));
+  await loops(performance.now() + WARMUP_SECONDS * 200); // a short re-warm after the HTTP phase
   const latencies: number[] = [];
   const start = performance.now();
-  while (performance.now() < start + seconds * 1000) {
-    const t0 = performance.now();
-    await clf.classify(next());
-    latencies.push(since(t0));
-    items += size;
-  }
+  const items = (await loops(start + seconds * 1000, latencies)).reduce((a, b) => a + b, 0);
   const rate = items / ((performance.now() - start) / 1000);
   into?.addRound(rate, latencies);
   return rate;
@@ -153,11 +163,11 @@ export async function run(): Promise<void> {
   console.log(
     `model ${cfg.modelId} (${cfg.modelDtype}), ${texts.length} texts, ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ` +
       `node ${process.version}, load avg ${os.loadavg()[0]!.toFixed(2)}; service BATCH_MAX_SIZE=${cfg.batchMaxSize} ` +
-      `BATCH_MAX_WAIT_MS=${cfg.batchMaxWaitMs} BATCH_MAX_IN_FLIGHT=${cfg.batchMaxInFlight} LONE_TEXT_MAX_MS=${cfg.loneTextMaxMs} ONNX_THREADS=${cfg.onnxThreads ?? 'default'} ONNX_SPINNING=${cfg.onnxSpinning ? 1 : 0}; ` +
+      `BATCH_MAX_WAIT_MS=${cfg.batchMaxWaitMs} BATCH_MAX_IN_FLIGHT=${cfg.batchMaxInFlight} MODEL_SESSIONS=${cfg.modelSessions} LONE_TEXT_MAX_MS=${cfg.loneTextMaxMs} ONNX_THREADS=${cfg.onnxThreads ?? 'default'} ONNX_SPINNING=${cfg.onnxSpinning ? 1 : 0}; ` +
       `${ROUNDS} rounds`,
   );
 
-  const clf = await loadClassifier(modelOptionsFrom(cfg));
+  const clf = SESSIONS > 1 ? await loadClassifierPool(modelOptionsFrom(cfg), SESSIONS) : await loadClassifier(modelOptionsFrom(cfg));
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-service-'));
   const svc = await startServiceProcess(root, dir);
   const requests = texts.map((text) => inferRequest(svc.port, JSON.stringify({ text })));
