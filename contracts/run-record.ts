@@ -112,6 +112,9 @@ export const RunRecordSchema = z.object({
   /** The request corpus (--corpus): a bundled corpus's name (`reviews`, `long-reviews`) or a file's path;
    * with dtype, the run's work level. null: not recorded (runs before the work axis sent `reviews`). */
   corpus: z.string().min(1).nullable().default(null),
+  /** The service settings the experiment gave every deployment (MODEL_SESSIONS, BATCH_MAX_SIZE, … from its
+   * environment; experiment/options.ts SERVICE_ENV_PASSTHROUGH); {} = the service's defaults, or not recorded. */
+  serviceSettings: z.record(z.string(), z.string()).default({}),
   /** The model dtype the service reported on /health (`q8`, `fp32`); null when it did not say. */
   dtype: z.string().min(1).nullable().default(null),
   /** swarm-scale and swarm-failover: the event under load (a scale, a killed replica); null for a steady run. */

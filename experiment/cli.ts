@@ -112,6 +112,7 @@ async function main(argv: readonly string[]): Promise<number> {
     inspectImage: () => inspectImage(),
     texts: corpus.texts,
     corpus: corpus.name,
+    serviceSettings: serviceEnv(process.env, options.dtype),
     log,
     signal: stop.signal,
   };

@@ -33,6 +33,8 @@ export interface ExperimentDeps {
   readonly texts: readonly string[];
   /** The corpus the texts come from (a bundled name or a file), recorded in run.json: the run's work level. */
   readonly corpus: string;
+  /** The service settings given to every deployment, recorded in run.json (none: the defaults). */
+  readonly serviceSettings?: Readonly<Record<string, string>>;
   log(message: string): void;
   readonly signal?: AbortSignal;
 }
@@ -215,6 +217,7 @@ function openRunFiles(dir: string, entry: RunEntry, deployment: Deployment, opti
   const unlimited = deployment.kind === 'native' || (options.cpus === undefined && options.memoryBytes === undefined);
   const record = {
     label: entry.label, deployment: deployment.kind, startedAtMs: Date.now(), phases: [], status: 'running', corpus: deps.corpus,
+    serviceSettings: { ...deps.serviceSettings },
     limits: unlimited ? null : { cpus: options.cpus ?? null, memoryBytes: options.memoryBytes ?? null },
     ...entry.place, order: [...entry.place.order],
   };

@@ -217,7 +217,7 @@ describe('experiment', () => {
       const port = await freePort();
       const db = join(dir, 'bench.db');
       const r = await runCli(['--deployments', 'native', '--repeat', '1', '--requests', '10', '--concurrency', '2', '--concurrent-requests', '20', '--warmup', '2', '--port', String(port), '--db', db, '--out', join(dir, 'runs'), '--report-dir', join(dir, 'report'),
-        '--corpus', 'long-reviews', '--dtype', 'fp32']);
+        '--corpus', 'long-reviews', '--dtype', 'fp32'], undefined, { MODEL_SESSIONS: '2' });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /\| native +\| sequential +\| 10 +\|/);
       assert.match(r.stderr, /\[native\] phase sequential: 10 requests, 1 client\(s\)/);
@@ -228,6 +228,9 @@ describe('experiment', () => {
       assert.deepEqual(run.target, { host: '127.0.0.1', port, userlandProxy: null, path: run.target!.path });
       assert.deepEqual(run.phases.map((p) => p.name), ['warmup', 'sequential', 'closed-c2']);
       assert.deepEqual([run.corpus, run.dtype], ['long-reviews', 'fp32']); // --dtype reached the service: its /health says fp32
+      // A service setting from the experiment's environment reached the service and is recorded.
+      assert.deepEqual(run.serviceSettings, { MODEL_DTYPE: 'fp32', MODEL_SESSIONS: '2' });
+      assert.match(readFileSync(join(runDir, 'native-service.log'), 'utf8'), /ready in .* ×2 sessions/);
       assert.ok((run.loadgen?.cpuPercent ?? 0) > 0);
       const client = csv(join(runDir, 'client.csv'));
       assert.equal(client.length, 2 + 10 + 20);
