@@ -231,15 +231,26 @@ function roundsTable(input: DocumentInput): Block[] {
   ];
 }
 
+/** `KEY=VALUE …` in key order; "defaults" when none were given (or the run predates the record). */
+export function serviceSettingsText(settings: Readonly<Record<string, string>> | undefined): string {
+  const entries = Object.entries(settings ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  return entries.length === 0 ? 'defaults' : entries.map(([k, v]) => `${k}=${v}`).join(' ');
+}
+
 /** Each run's work level and model time per request; with two levels, the overhead against model time. */
 function workSection(input: DocumentInput): Block[] {
   const work = input.work;
   if (!work) return [];
-  const rows = input.summaries.runs.map((r) => [r.run.label, r.run.level.corpus, r.run.level.dtype, fixed(work.modelTimes.get(r.run.label)), fixed(r.server.p50)]);
+  const settings = input.summaries.runs.map((r) => serviceSettingsText(r.run.manifest?.serviceSettings));
+  const rows = input.summaries.runs.map((r, i) => [r.run.label, r.run.level.corpus, r.run.level.dtype, settings[i]!, fixed(work.modelTimes.get(r.run.label)), fixed(r.server.p50)]);
+  const distinct = [...new Set(settings)].sort((a, b) => a.localeCompare(b));
   const blocks: Block[] = [
     { kind: 'heading', level: 2, text: 'Work level: model time per request' },
-    { kind: 'paragraph', text: 'What the model spent on one request: the service CSV\'s inference latency (the model time of the request\'s batch) ÷ the batch size, mean over the sequential phase (one request at a time; the measured phases when there is none). Every relative overhead in this report is relative to a service time of about this size; the corpus (`--corpus`) and dtype (`--dtype`) set it. Server p50 is over every measured phase, where concurrent requests share batches.' },
-    { kind: 'table', header: ['Run', 'Corpus', 'Dtype', 'Model ms/request (sequential)', 'Server p50, all phases (ms)'], rows },
+    { kind: 'paragraph', text: 'What the model spent on one request: the service CSV\'s inference latency (the model time of the request\'s batch) ÷ the batch size, mean over the sequential phase (one request at a time; the measured phases when there is none). Every relative overhead in this report is relative to a service time of about this size; the corpus (`--corpus`) and dtype (`--dtype`) set it. Server p50 is over every measured phase, where concurrent requests share batches. Service settings: those the experiment gave every deployment (run.json `serviceSettings`).' },
+    ...(distinct.length > 1
+      ? [{ kind: 'paragraph', text: `The runs were measured with different service settings (${distinct.join('; ')}): a difference between them is partly the settings', not the deployment's.` } as Block]
+      : []),
+    { kind: 'table', header: ['Run', 'Corpus', 'Dtype', 'Service settings', 'Model ms/request (sequential)', 'Server p50, all phases (ms)'], rows },
   ];
   if (work.points.length === 0) return blocks;
   const interval = (e: { low?: number | undefined; high?: number | undefined } | undefined, scale = 1, d = 2): string =>

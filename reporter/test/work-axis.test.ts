@@ -95,7 +95,7 @@ describe('work axis: the committed real recording read as two work levels', () =
     cpSync(ws.runs, heavy, { recursive: true });
     for (const label of readdirSync(heavy)) {
       const file = join(heavy, label, 'run.json');
-      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), corpus: 'long-reviews', dtype: 'fp32' }));
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), corpus: 'long-reviews', dtype: 'fp32', serviceSettings: { MODEL_SESSIONS: '2' } }));
       for (const csv of readdirSync(join(heavy, label, 'service'))) {
         const path = join(heavy, label, 'service', csv);
         const lines = readFileSync(path, 'utf8').split('\r\n');
@@ -139,6 +139,10 @@ describe('work axis: the committed real recording read as two work levels', () =
     assert.match(markdown, /## Overhead against model time \(work levels\)/);
     assert.match(markdown, /!\[[^\]]*\]\(figures\/work-axis\.(svg|png)\)/);
     assert.match(markdown, /## Work level: model time per request/);
+    // run.json's serviceSettings per run, and a warning when the runs differ in them
+    assert.match(markdown, /\| docker~long-reviews-fp32 \| long-reviews \| fp32 \| MODEL_SESSIONS=2 \|/);
+    assert.match(markdown, /\| docker~reviews-q8 \| reviews \| q8 \| defaults \|/);
+    assert.match(markdown, /measured with different service settings \(defaults; MODEL_SESSIONS=2\)/);
     const spec = JSON.parse(readFileSync(join(ws.out, 'figures', 'work-axis.vl.json'), 'utf8')) as { data: { values: Array<{ modelMs: number }> } };
     assert.equal(new Set(spec.data.values.map((v) => v.modelMs)).size, 2);
   });
