@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { errorText } from '../../common/error-text.js';
 import { pollUntil } from '../../common/poll.js';
 import { runChecked, runCommand } from '../../common/run-command.js';
-import { docker, dockerSucceeds, oneLineTail, OWNER_LABEL } from '../drivers/engine.js';
+import { containerLogTail, docker, dockerSucceeds, oneLineTail, OWNER_LABEL } from '../drivers/engine.js';
 
 export const NODE_IMAGE = 'llm-deploy-bench-node';
 /** Every object the cluster creates carries OWNER_LABEL=nodes, so a leftover is recognisably ours. */
@@ -148,8 +148,7 @@ export class NodeCluster {
       async (note) => {
         const running = await docker(['inspect', '-f', '{{.State.Running}}', node.name]);
         if (running !== 'true') {
-          const logs = await runCommand('docker', ['logs', '--tail', '5', node.name], { timeoutMs: 15_000 });
-          throw new Error(`node ${node.name} stopped: ${oneLineTail(`${logs.stdout}\n${logs.stderr}`, 5)}`);
+          throw new Error(`node ${node.name} stopped: ${await containerLogTail(node.name)}`);
         }
         const r = await runCommand('docker', ['info', '-f', '{{.ServerVersion}} {{.Driver}}'], { env: { DOCKER_HOST: node.host }, timeoutMs: 10_000 });
         note(r.code === 0 ? r.stdout.trim() : oneLineTail(r.stderr, 1));
