@@ -175,6 +175,17 @@ FROM replica_counter_growth WHERE role = 'service' GROUP BY label, phase;
 const measuredClient = `SELECT label, phase, latency_ms AS v FROM client_requests WHERE ok = 1 AND phase <> ${WARMUP}`;
 const measuredService = `SELECT label, phase, latency_ms AS v FROM service_requests WHERE phase IS NULL OR phase <> ${WARMUP}`;
 
+/** Byte totals ÷ successful requests as `<name>_per_request` columns (NULL when none succeeded): one rule
+ * for run_summary and phase_summary. `counts` aliases the view's client counts (ok, bytes_sent,
+ * bytes_received); both views join window_resources as `res`. */
+const perRequestColumns = (counts: string): string =>
+  [
+    [`${counts}.bytes_sent`, 'client_bytes_sent'], [`${counts}.bytes_received`, 'client_bytes_received'],
+    ['res.block_read_bytes', 'block_read_bytes'], ['res.block_write_bytes', 'block_write_bytes'],
+  ]
+    .map(([total, name]) => `CASE WHEN ${counts}.ok > 0 THEN ${total} * 1.0 / ${counts}.ok END AS ${name}_per_request`)
+    .join(',\n       ');
+
 const summaryViews = (replicas: string): string => `
 -- Per run, over its measured window (every load phase but the warm-up): the figures of summary.json's
 -- runs and REPORT.md's summary tables. Requests are client rows, or service rows for a run without
@@ -197,10 +208,7 @@ SELECT rr.label, rr.deployment, rr.run_id, t.requests, t.ok, t.requests - t.ok A
        CASE WHEN t.ok > 0 THEN res.cpu_time_ms / t.ok END AS cpu_ms_per_request,
        res.cpu_time_ms, res.net_rx_bytes, res.net_tx_bytes, res.block_read_bytes, res.block_write_bytes,
        t.bytes_sent AS client_bytes_sent, t.bytes_received AS client_bytes_received,
-       CASE WHEN t.ok > 0 THEN t.bytes_sent * 1.0 / t.ok END AS client_bytes_sent_per_request,
-       CASE WHEN t.ok > 0 THEN t.bytes_received * 1.0 / t.ok END AS client_bytes_received_per_request,
-       CASE WHEN t.ok > 0 THEN res.block_read_bytes * 1.0 / t.ok END AS block_read_bytes_per_request,
-       CASE WHEN t.ok > 0 THEN res.block_write_bytes * 1.0 / t.ok END AS block_write_bytes_per_request
+       ${perRequestColumns('t')}
 FROM report_runs rr
 JOIN totals t ON t.label = rr.label
 LEFT JOIN client ON client.label = rr.label
@@ -223,10 +231,7 @@ SELECT p.label, p.name AS phase, p.concurrency, p.rate_rps, COALESCE(c.requests,
        CASE WHEN c.ok > 0 THEN res.cpu_time_ms / c.ok END AS cpu_ms_per_request,
        res.cpu_time_ms, res.net_rx_bytes, res.net_tx_bytes, res.block_read_bytes, res.block_write_bytes,
        c.bytes_sent AS client_bytes_sent, c.bytes_received AS client_bytes_received,
-       CASE WHEN c.ok > 0 THEN c.bytes_sent * 1.0 / c.ok END AS client_bytes_sent_per_request,
-       CASE WHEN c.ok > 0 THEN c.bytes_received * 1.0 / c.ok END AS client_bytes_received_per_request,
-       CASE WHEN c.ok > 0 THEN res.block_read_bytes * 1.0 / c.ok END AS block_read_bytes_per_request,
-       CASE WHEN c.ok > 0 THEN res.block_write_bytes * 1.0 / c.ok END AS block_write_bytes_per_request
+       ${perRequestColumns('c')}
 FROM report_phases p
 LEFT JOIN counts c ON c.label = p.label AND c.phase = p.name
 LEFT JOIN client ON client.label = p.label AND client.phase = p.name
