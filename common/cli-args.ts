@@ -21,12 +21,17 @@ export function wantsHelp(argv: readonly string[]): boolean {
   return argv.some((a) => a === '--help' || a === '-h');
 }
 
-export function parsePositiveInt(option: string, value: string, max = Number.MAX_SAFE_INTEGER): number {
+/** A whole number from `min` to `max`, or a UsageError naming the option, the range and the value. */
+export function parseIntInRange(option: string, value: string, min: number, max: number): number {
   const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1 || n > max) {
-    throw new UsageError(`--${option}: expected a whole number from 1 to ${max}, got '${value}'`);
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${option}: expected a whole number from ${min} to ${max}, got '${value}'`);
   }
   return n;
+}
+
+export function parsePositiveInt(option: string, value: string, max = Number.MAX_SAFE_INTEGER): number {
+  return parseIntInRange(option, value, 1, max);
 }
 
 export function parseNonNegativeInt(option: string, value: string): number {

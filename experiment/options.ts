@@ -1,6 +1,6 @@
 // `npm run experiment` options: parsed and validated once into one typed object, before anything starts
 // (`--help` is answered by the bin before this runs).
-import { parseBytes, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseStrict } from '../common/cli-args.js';
+import { parseBytes, parseIntInRange, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseStrict } from '../common/cli-args.js';
 import {
   ALL_DEPLOYMENT_NAMES, BASELINE_DEPLOYMENT, DEPLOYMENT_NAMES, EVENT_DEPLOYMENT_NAMES, isDeploymentName, WARMUP_PHASE, whyNoFront, type DeploymentName,
 } from '../contracts/deployments.js';
@@ -147,9 +147,7 @@ function frontDeployments(listed: readonly DeploymentName[]): DeploymentName[] {
 }
 
 function parseSeed(value: string): number {
-  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
-  if (!(Number.isSafeInteger(n) && n <= MAX_SEED)) throw new UsageError(`--seed: expected a whole number from 0 to ${MAX_SEED}, got '${value}'`);
-  return n;
+  return parseIntInRange('seed', value, 0, MAX_SEED);
 }
 
 /** Docker refuses limits under 6 MiB; say so here rather than once per deployment. */
@@ -231,9 +229,7 @@ export function parseExperimentArgs(argv: readonly string[]): ExperimentOptions 
 }
 
 function parseNodes(value: string): number {
-  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
-  if (!(n >= 2 && n <= MAX_NODES)) throw new UsageError(`--nodes: expected a whole number from 2 to ${MAX_NODES}, got '${value}'`);
-  return n;
+  return parseIntInRange('nodes', value, 2, MAX_NODES);
 }
 
 /** Service settings taken from the experiment's own environment and given to every deployment, so that
