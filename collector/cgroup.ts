@@ -3,7 +3,7 @@
 // /sys/fs/cgroup mounted read-only (and --cgroupns host on cgroup v2).
 import { existsSync, readFileSync } from 'node:fs';
 import type { Counters } from './formulas.js';
-import { isSelfOrDescendant, readNetDev, readSystemCpu } from './proc.js';
+import { isSelfOrDescendant, processGone, readNetDev, readSystemCpu } from './proc.js';
 import {
   parseBlkioV1,
   parseCgroupNumber,
@@ -149,7 +149,7 @@ function readGroupProcIo(dir: string): { read: number; write: number } | null {
     try {
       io = parseProcIo(readFileSync(`${PROC}/${pid}/io`, 'utf8'));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH') continue;
+      if (processGone(err)) continue;
       return null;
     }
     if (io.read === null || io.write === null) return null;

@@ -11,7 +11,7 @@ import type { ReplicaPart } from './db.js';
 import type { Counters } from './formulas.js';
 import type { CarriedContainer, ProcessSeen } from './platform.js';
 import { isLoadGenerator, isPlatformComm, platformProcesses } from './platform.js';
-import { childPids, listProcesses, processArgv, readProcessCounters } from './proc.js';
+import { childPids, listProcesses, processArgv, processGone, readProcessCounters } from './proc.js';
 import type { Watcher } from './recorder.js';
 import type { TickBatch, Tracked } from './tick-batch.js';
 
@@ -64,8 +64,7 @@ export class HostProcessWatcher implements Watcher {
     try {
       counters = readProcessCounters(t.pid, this.hostMemory, { network: false });
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ESRCH') this.drop(batch, t, ts, 'process exited');
+      if (processGone(err)) this.drop(batch, t, ts, 'process exited');
       else batch.missed(t, ts, errorText(err));
       return;
     }

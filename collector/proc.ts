@@ -84,6 +84,12 @@ export function processCommand(pid: number): string {
   return parseProcPidStat(readFileSync(`${PROC}/${pid}/stat`, 'utf8')).comm;
 }
 
+/** Whether a read of /proc/<pid>/… failed because the process is gone: ENOENT, or ESRCH (a zombie; see readProcessCounters). */
+export function processGone(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ESRCH';
+}
+
 /**
  * Counters of one native process, shaped like a container's: CPU = utime+stime, memory = RSS (no page
  * cache to subtract), limit = host memory, pids = its threads, net = its namespace's interfaces (left out,

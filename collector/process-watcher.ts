@@ -8,7 +8,7 @@ import { errorText } from '../common/error-text.js';
 import type { CgroupDirs, CgroupVersion } from './cgroup.js';
 import { ownCgroupDirs, readCgroupCounters } from './cgroup.js';
 import type { Counters } from './formulas.js';
-import { findPidByPort, processCommand, processExists, readProcessCounters } from './proc.js';
+import { findPidByPort, processCommand, processExists, processGone, readProcessCounters } from './proc.js';
 import type { TickBatch, Tracked } from './tick-batch.js';
 
 export interface ProcessTarget {
@@ -62,7 +62,7 @@ export class ProcessWatcher {
       if (t.dirs && !processExists(t.pid)) throw Object.assign(new Error('process exited'), { code: 'ESRCH' });
       counters = t.dirs ? readCgroupCounters(t.dirs, t.pid, this.hostMemory) : readProcessCounters(t.pid, this.hostMemory);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH') {
+      if (processGone(err)) {
         batch.endReplica(t, ts, 'process exited');
         this.current = undefined;
       } else {
