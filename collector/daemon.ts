@@ -109,19 +109,12 @@ async function processSource(o: StartOptions, hostMemory: number): Promise<Sourc
   const statsSource = processStatsSource(version, targetPid(target));
   const service = new ProcessWatcher(target, hostMemory, version, statsSource);
   const selection = { pid: o.pid ?? null, port: o.port ?? null };
+  const alone: Source = { watcher: service, statsSource, selection, cgroupVersion: statsSource === 'cgroup-files' ? version : null, dockerVersion: null };
   const fronts = frontContainerQueries(o.frontContainers);
-  if (!o.platform || fronts.length === 0) {
-    return { watcher: service, statsSource, selection, cgroupVersion: statsSource === 'cgroup-files' ? version : null, dockerVersion: null };
-  }
+  if (!o.platform || fronts.length === 0) return alone;
   const engine = await connectEngine();
   const platform = platformWatcher(containerWatcherOptions(o, engine.docker, hostMemory), fronts, () => []);
-  return {
-    watcher: watchAll(service, platform),
-    statsSource,
-    selection: { ...selection, platform: { front: fronts } },
-    cgroupVersion: statsSource === 'cgroup-files' ? version : null,
-    dockerVersion: engine.version,
-  };
+  return { ...alone, watcher: watchAll(service, platform), selection: { ...selection, platform: { front: fronts } }, dockerVersion: engine.version };
 }
 
 /** The engine, or a UsageError naming its address: containers were asked for. */
@@ -167,14 +160,13 @@ async function dockerSource(o: StartOptions, hostMemory: number): Promise<Source
   const options = containerWatcherOptions(o, docker, hostMemory);
   const { source: statsSource, cgroupVersion } = options;
   const service = new DockerWatcher({ ...options, queries });
-  if (!o.platform) return { watcher: service, statsSource, selection: { ...o.selection, queries }, cgroupVersion, dockerVersion };
+  const alone: Source = { watcher: service, statsSource, selection: { ...o.selection, queries }, cgroupVersion, dockerVersion };
+  if (!o.platform) return alone;
   const fronts = [...frontQueries(o.selection), ...frontContainerQueries(o.frontContainers)];
   return {
+    ...alone,
     watcher: watchAll(service, platformWatcher(options, fronts, () => service.containers())),
-    statsSource,
     selection: { ...o.selection, queries, platform: { front: fronts } },
-    cgroupVersion,
-    dockerVersion,
   };
 }
 
