@@ -34,7 +34,6 @@ const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const RAW_SECONDS = 0.5; // per batch size per round
 const HTTP_SECONDS = 2; // per concurrency level per round
 const WARMUP_SECONDS = 0.5;
-const SESSIONS = parseConfig(process.env, { cwd: process.cwd(), packageRoot: findPackageRoot() }).modelSessions;
 
 const FALLBACK_TEXTS = [
   'This movie was fantastic!',
@@ -76,12 +75,19 @@ export class Series {
 const since = (t0: number): number => performance.now() - t0;
 
 let textCursor = 0;
+/** The model called in-process, and how many loops call it at once (its sessions). */
+interface RawModel {
+  readonly clf: Classifier;
+  readonly parallel: number;
+}
+
 /**
  * One raw round at one batch size: texts/s, latency per call recorded into the series (if given).
  * `parallel` loops call the model at once: 1 for one session; with MODEL_SESSIONS=N the raw side runs
  * N loops on a pool of N sessions, the same way the service runs them, so the ratio compares like with like.
  */
-async function rawRound(clf: Classifier, texts: string[], size: number, into: Series | undefined, seconds = RAW_SECONDS, parallel = SESSIONS): Promise<number> {
+async function rawRound(raw: RawModel, texts: string[], size: number, into: Series | undefined, seconds = RAW_SECONDS): Promise<number> {
+  const { clf, parallel } = raw;
   const next = (): string[] => Array.from({ length: size }, () => texts[textCursor++ % texts.length]!);
   const loop = async (end: number, latencies?: number[]): Promise<number> => {
     let items = 0;
@@ -167,7 +173,9 @@ export async function run(): Promise<void> {
       `${ROUNDS} rounds`,
   );
 
-  const clf = SESSIONS > 1 ? await loadClassifierPool(modelOptionsFrom(cfg), SESSIONS) : await loadClassifier(modelOptionsFrom(cfg));
+  const sessions = cfg.modelSessions;
+  const clf = sessions > 1 ? await loadClassifierPool(modelOptionsFrom(cfg), sessions) : await loadClassifier(modelOptionsFrom(cfg));
+  const model: RawModel = { clf, parallel: sessions };
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-service-'));
   const svc = await startServiceProcess(root, dir);
   const requests = texts.map((text) => inferRequest(svc.port, JSON.stringify({ text })));
@@ -178,14 +186,14 @@ export async function run(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round++) {
       let [bestRaw, bestSize] = [0, 1];
       for (const b of BATCH_SIZES) {
-        const rate = await rawRound(clf, texts, b, raw.get(b)!);
+        const rate = await rawRound(model, texts, b, raw.get(b)!);
         if (rate > bestRaw) [bestRaw, bestSize] = [rate, b];
       }
       const line: string[] = [];
       for (const c of CONCURRENCY) {
-        const before = await rawRound(clf, texts, bestSize, undefined, HTTP_SECONDS);
+        const before = await rawRound(model, texts, bestSize, undefined, HTTP_SECONDS);
         const rate = await httpRound(svc.port, requests, c, served.get(c)!);
-        const after = await rawRound(clf, texts, bestSize, undefined, HTTP_SECONDS);
+        const after = await rawRound(model, texts, bestSize, undefined, HTTP_SECONDS);
         ratios.get(c)!.push(rate / ((before + after) / 2));
         line.push(`c${c} ${rate.toFixed(0)} (raw b${bestSize} ${before.toFixed(0)}/${after.toFixed(0)})`);
       }
