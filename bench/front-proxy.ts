@@ -17,8 +17,10 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { cgroupDirs, detectCgroupVersion, readCgroupCounters } from '../collector/cgroup.js';
+import { errorText } from '../common/error-text.js';
 import { findPackageRoot } from '../common/package-root.js';
 import { median } from '../common/percentile.js';
+import { pollUntil } from '../common/poll.js';
 import { formatTable } from '../common/text-table.js';
 import { docker } from '../deploy/drivers/engine.js';
 import { FrontStand, STAND_IN_IMAGE, STAND_IN_PORT } from '../deploy/testing/front-stand.js';
@@ -103,12 +105,13 @@ class LoadContainer {
 
   /** Waits until the container runs (its cgroup exists): a first round against `port`. */
   async ready(port: number): Promise<void> {
-    for (let tries = 0; ; tries++) {
-      const figures = await this.round({ host: '127.0.0.1', port, concurrency: 1, seconds: 0.2 }).catch(() => undefined);
-      if (figures && figures.ok > 0) return;
-      if (tries > 100) throw new Error(`127.0.0.1:${port} does not answer`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await pollUntil(
+      async (note) => {
+        const figures = await this.round({ host: '127.0.0.1', port, concurrency: 1, seconds: 0.2 }).catch((err: unknown) => note(errorText(err)));
+        return figures && figures.ok > 0 ? true : undefined;
+      },
+      { timeoutMs: 40_000, intervalMs: 200, what: `127.0.0.1:${port} to answer` },
+    );
   }
 
   close(): void {
