@@ -75,7 +75,11 @@ function pathTimes(db: Database.Database, label: string): Map<string, number[]> 
                            WHERE c.label = ? AND c.phase = ? AND c.ok = 1 AND c.server_latency_ms IS NOT NULL AND c.latency_ms IS NOT NULL`)
     .all(label, SEQUENTIAL_PHASE) as Array<{ node: string; path: number }>;
   const by = new Map<string, number[]>();
-  for (const r of rows) by.set(r.node, [...(by.get(r.node) ?? []), r.path]);
+  for (const r of rows) {
+    const paths = by.get(r.node);
+    if (paths) paths.push(r.path);
+    else by.set(r.node, [r.path]);
+  }
   return by;
 }
 
