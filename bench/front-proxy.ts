@@ -12,10 +12,12 @@
 // per request of the load generator, the backend and the front, and the machine's other load (what the
 // rest of /proc/stat's busy time was) is shown beside it.
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { setTimeout as delay } from 'node:timers/promises';
 import { cgroupDirs, detectCgroupVersion, readCgroupCounters } from '../collector/cgroup.js';
 import { errorText } from '../common/error-text.js';
 import { findPackageRoot } from '../common/package-root.js';
@@ -116,8 +118,16 @@ class LoadContainer {
     );
   }
 
-  close(): void {
+  /**
+   * Ends the load generator and waits (10 s at most) for its `docker run --rm` to return: the container
+   * is then removed, so the stand's clean-up does not find it half-removed ("removal … already in
+   * progress", which failed the bench after its figures).
+   */
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = once(this.child, 'exit');
     this.child.stdin.end();
+    await Promise.race([exited, delay(10_000, undefined, { ref: false })]);
   }
 }
 
@@ -204,7 +214,7 @@ export async function run(): Promise<void> {
     console.log('CPU per request from each container\'s cgroup over the round, divided by the round\'s answered requests. "direct sum ÷ sum": the throughput ratio to expect when the');
     console.log('cores are saturated by these processes (throughput ∝ 1 / CPU per request). "other load": the rest of the machine\'s busy time during the round (other work on this host).');
   } finally {
-    load?.close();
+    await load?.close();
     await stand.remove();
   }
 }
