@@ -101,6 +101,10 @@ function multiNodeLabels(uses: readonly NodeUse[]): Set<string> {
 export function nodeSection(db: Database.Database, runs: readonly ReportRun[]): Block[] {
   const hasTable = db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'replica_nodes'`).get() !== undefined;
   if (!hasTable) return [];
+  // No run can span nodes when the recording has one node: skip the per-replica figures, whose query
+  // (replica_summary over every sample) tripled the build of a one-node recording (reporter bench).
+  const nodes = db.prepare(`SELECT COUNT(DISTINCT node) FROM replica_nodes`).pluck().get() as number;
+  if (nodes < 2) return [];
   const uses = nodeUse(db);
   const spanning = multiNodeLabels(uses);
   if (spanning.size === 0) return [];
