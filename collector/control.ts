@@ -6,7 +6,7 @@ import type { Db } from './db.js';
 import { finishRun, openDb } from './db.js';
 import { recordingRuns, runById, sampleCount } from '../contracts/recording.js';
 import type { RunRow } from '../contracts/recording.js';
-import { checkDbPath, logFilePath, runStart } from './daemon.js';
+import { checkClientPid, checkDbPath, logFilePath, runStart } from './daemon.js';
 import { isCollectorAlive, sweepInterrupted } from './liveness.js';
 import type { DbOptions, StartOptions, StopOptions } from './options.js';
 import { errorText } from '../common/error-text.js';
@@ -63,6 +63,7 @@ export async function startForeground(o: StartOptions, io: Io): Promise<number> 
  * <dbdir>/collector-<label>.log, and returns once the child says the first tick is written.
  */
 export async function startDetached(o: StartOptions, argv: string[], cliPath: string, io: Io): Promise<number> {
+  checkClientPid(o);
   checkDbPath(o.db);
   const logPath = logFilePath(o.db, o.label);
   const logFd = openSync(logPath, 'a');

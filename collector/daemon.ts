@@ -66,10 +66,16 @@ interface Source {
   dockerVersion: string | null;
 }
 
+/** --client-pid names a process that runs now; checked before a start writes or forks anything. */
+export function checkClientPid(o: StartOptions): void {
+  if (o.clientPid === undefined || processExists(o.clientPid)) return;
+  throw new UsageError(`--client-pid ${o.clientPid}: expected the pid of a running process (the load generator, or the process that starts it), found no process ${o.clientPid}`);
+}
+
 /** Runs a whole recording. Throws UsageError before anything is written when the input is bad. */
 export async function runStart(o: StartOptions, hooks: StartHooks): Promise<TickSummary> {
+  checkClientPid(o);
   checkDbPath(o.db);
-  if (o.clientPid !== undefined && !processExists(o.clientPid)) throw new UsageError(`--client-pid: no process ${o.clientPid}`);
   const hostMemory = hostMemoryBytes();
   const source = o.pid !== undefined || o.port !== undefined ? await processSource(o, hostMemory) : await dockerSource(o, hostMemory);
   if (o.clientPid !== undefined) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { requireDocker } from '../../test-support/docker.js';
@@ -58,6 +58,20 @@ describe('collector CLI on bad input', () => {
     });
     it('a --pid with no process: exit 2 naming it', async () => {
       assertOneLineError(await cli(['start', '--label', 'x', '--db', db, '--pid', '4000000']), 2, '4000000');
+    });
+    describe('a --client-pid with no process', () => {
+      // pids run from 1 to pid_max - 1: pid_max itself cannot name a process
+      const noPid = readFileSync('/proc/sys/kernel/pid_max', 'utf8').trim();
+      const expected = `--client-pid ${noPid}: expected the pid of a running process (the load generator, or the process that starts it), found no process ${noPid}`;
+      it('exit 2 naming the flag, the value and what it expects, nothing written', async () => {
+        assertOneLineError(await cli(['start', '--label', 'x', '--db', db, '--pid', String(process.pid), '--client-pid', noPid]), 2, expected);
+        assert.equal(existsSync(db), false);
+      });
+      it('the same with --detach, before a background collector or its log exists', async () => {
+        assertOneLineError(await cli(['start', '--detach', '--label', 'client', '--db', db, '--pid', String(process.pid), '--client-pid', noPid]), 2, expected);
+        assert.equal(existsSync(db), false);
+        assert.equal(existsSync(join(tmp.dir, 'collector-client.log')), false);
+      });
     });
   });
 
