@@ -212,10 +212,8 @@ export function replicasWithRoles(db: Db): string {
 
 /** A run's replicas (all, or those of one role) in the order they were first seen. */
 export function replicasOfRun(db: Db, runId: number, role?: ReplicaRole): ReplicaRow[] {
-  const from = replicasWithRoles(db);
-  return role === undefined
-    ? (db.prepare(`SELECT * FROM ${from} WHERE run_id = ? ORDER BY id`).all(runId) as ReplicaRow[])
-    : (db.prepare(`SELECT * FROM ${from} WHERE run_id = ? AND role = ? ORDER BY id`).all(runId, role) as ReplicaRow[]);
+  const sql = `SELECT * FROM ${replicasWithRoles(db)} WHERE run_id = @runId AND (@role IS NULL OR role = @role) ORDER BY id`;
+  return db.prepare(sql).all({ runId, role: role ?? null }) as ReplicaRow[];
 }
 
 /** A replica's container labels as key → value. */
@@ -235,12 +233,10 @@ export function samplesOfRun<C extends SampleColumn = SampleColumn>(
   replicaIds?: readonly number[],
 ): IterableIterator<Pick<SampleRow, C>> {
   const list = columns === undefined ? '*' : columns.map((c) => quoteColumn(c)).join(', ');
-  if (replicaIds === undefined)
-    return db.prepare(`SELECT ${list} FROM samples WHERE run_id = ? ORDER BY replica_id, ts_ms`).iterate(runId) as IterableIterator<Pick<SampleRow, C>>;
   // only those replicas' rows: the (replica_id, ts_ms) index reads them without touching the others
-  const ids = replicaIds.map((id) => Number(id)).filter(Number.isInteger);
-  return db.prepare(`SELECT ${list} FROM samples WHERE run_id = ? AND replica_id IN (${ids.join(', ') || 'NULL'}) ORDER BY replica_id, ts_ms`)
-    .iterate(runId) as IterableIterator<Pick<SampleRow, C>>;
+  const ids = replicaIds?.map((id) => Number(id)).filter(Number.isInteger);
+  const only = ids === undefined ? '' : ` AND replica_id IN (${ids.join(', ') || 'NULL'})`;
+  return db.prepare(`SELECT ${list} FROM samples WHERE run_id = ?${only} ORDER BY replica_id, ts_ms`).iterate(runId) as IterableIterator<Pick<SampleRow, C>>;
 }
 
 /** First and last sample time of a run (missed reads included); undefined when it has no samples. */
