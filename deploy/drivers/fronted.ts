@@ -43,6 +43,8 @@ export function frontRunArgs(container: string, port: number, backend: FrontBack
 export class FrontedDeployment implements Deployment {
   readonly name: DeploymentName;
   readonly kind: DeploymentKind;
+  /** The deployment behind the front before up() gives it a port: its name, kind and preflight. */
+  private readonly unplaced: Deployment;
   /** The deployment behind the front, made by up() on a free port. */
   private inner: Deployment | undefined;
   private containerId: string | undefined;
@@ -52,9 +54,9 @@ export class FrontedDeployment implements Deployment {
     private readonly options: ResolvedOptions,
     private readonly innerAt: (port: number) => Deployment,
   ) {
-    const probe = innerAt(options.port);
-    this.name = probe.name;
-    this.kind = probe.kind;
+    this.unplaced = innerAt(options.port);
+    this.name = this.unplaced.name;
+    this.kind = this.unplaced.kind;
   }
 
   private get label(): string {
@@ -66,7 +68,7 @@ export class FrontedDeployment implements Deployment {
   }
 
   async preflight(ctx: RunContext): Promise<string | undefined> {
-    return (await this.innerAt(this.options.port).preflight(ctx)) ?? (await engineMissing());
+    return (await this.unplaced.preflight(ctx)) ?? (await engineMissing());
   }
 
   async up(ctx: RunContext): Promise<Target> {
