@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorText } from '../../common/error-text.js';
 import { pollUntil } from '../../common/poll.js';
-import { runChecked, runCommand } from '../../common/run-command.js';
+import { runChecked, runCommand, type CommandOptions } from '../../common/run-command.js';
 import { containerLogTail, docker, dockerSucceeds, oneLineTail, OWNER_LABEL } from '../drivers/engine.js';
 
 export const NODE_IMAGE = 'llm-deploy-bench-node';
@@ -76,9 +76,9 @@ export function nodeRunArgs(spec: ClusterSpec, i: number): string[] {
   return args;
 }
 
-/** A docker CLI call against one node's engine. */
-export function nodeDocker(node: SimNode, args: readonly string[], timeoutMs = 120_000): Promise<string> {
-  return runChecked('docker', args, { env: { DOCKER_HOST: node.host }, timeoutMs });
+/** A docker CLI call against one node's engine (2 minutes unless told; the signal cancels it). */
+export function nodeDocker(node: SimNode, args: readonly string[], options: Pick<CommandOptions, 'timeoutMs' | 'signal'> = {}): Promise<string> {
+  return runChecked('docker', args, { timeoutMs: 120_000, ...options, env: { DOCKER_HOST: node.host } });
 }
 
 export class NodeCluster {
@@ -186,7 +186,7 @@ export class NodeCluster {
     const started = Date.now();
     try {
       await runChecked('docker', ['save', '-o', tar, load.image], { timeoutMs: LOAD_TIMEOUT_MS, signal });
-      await Promise.all(targets.map((node) => runChecked('docker', ['load', '-q', '-i', tar], { env: { DOCKER_HOST: node.host }, timeoutMs: LOAD_TIMEOUT_MS, signal })));
+      await Promise.all(targets.map((node) => nodeDocker(node, ['load', '-q', '-i', tar], { timeoutMs: LOAD_TIMEOUT_MS, signal })));
     } finally {
       rmSync(tar, { force: true });
     }
