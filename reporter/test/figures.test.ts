@@ -49,6 +49,11 @@ describe('report figures', () => {
         assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], name);
         const meta = await sharp(png).metadata();
         assert.ok((meta.width ?? 0) > 200 && (meta.height ?? 0) > 100, `${name} ${meta.width}x${meta.height}`);
+        // Rasterised at 144 ppi, twice the SVG's own size, and it says so; something is drawn on the white.
+        const [, w, h] = /^<svg [^>]*width="(\d+(?:\.\d+)?)" height="(\d+(?:\.\d+)?)"/.exec(text)!;
+        assert.deepEqual([meta.width, meta.height, meta.density], [Math.ceil(2 * Number(w)), Math.ceil(2 * Number(h)), 144], name);
+        const { channels } = await sharp(png).stats();
+        assert.ok(channels.slice(0, 3).some((c) => c.min < 128), `${name}: nothing dark drawn`);
         const spec = JSON.parse(readFileSync(join(dir, `${name}.vl.json`), 'utf8')) as { $schema: string };
         assert.match(spec.$schema, /vega-lite/);
       }
