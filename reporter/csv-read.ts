@@ -21,13 +21,20 @@ export interface Warning {
   readonly reason: string;
 }
 
-export interface CsvFile<T> {
+/** What reading one file gave, beside the rows handed over one by one. */
+export interface CsvRead {
   readonly file: string;
-  /** Rows with the line each starts on. */
-  readonly rows: Array<{ line: number; row: T }>;
   readonly skipped: number;
   readonly warnings: Warning[];
 }
+
+export interface CsvFile<T> extends CsvRead {
+  /** Rows with the line each starts on. */
+  readonly rows: Array<{ line: number; row: T }>;
+}
+
+/** Each row with the line it starts on, as the file is parsed. */
+export type OnRow<T> = (line: number, row: T) => void;
 
 interface Info {
   info: { lines: number };
@@ -57,14 +64,52 @@ function sameHeader(cells: readonly string[], expected: readonly string[]): bool
   return cells.length === expected.length && expected.every((name, i) => cells[i]?.trim() === name);
 }
 
+/**
+ * Each record is handled as csv-parse finishes it (on_record, which then drops it) rather than kept in
+ * one array of every record of the file: a bench-sized run's files held as records took ~100 MB of
+ * heap at once (measured). Warnings come out in the order the whole-file read gave them: the parser's
+ * own (unreadable records) first, then the header's, then the rows'.
+ */
 function readCsv<T>(
   file: string,
   pickParser: (header: string[]) => { width: number; parse: (cells: string[]) => Parsed<T> } | undefined,
-): CsvFile<T> {
-  const warnings: Warning[] = [];
-  const rows: Array<{ line: number; row: T }> = [];
+  onRow: OnRow<T>,
+): CsvRead {
+  const parseWarnings: Warning[] = [];
+  const rowWarnings: Warning[] = [];
   let skipped = 0;
-  const records = parse(readFileSync(file), {
+  let header: string[] | undefined;
+  let parser: ReturnType<typeof pickParser>;
+  // info.lines is the line a record ENDS on, as csv-parse counts: it counts a CRLF inside a quoted cell
+  // as two lines (a CRLF between records as one), so those extras are taken off to give editor lines.
+  let extra = 0;
+  const onRecord = ({ info, record }: Info): null => {
+    if (header === undefined) {
+      header = record;
+      parser = pickParser(record);
+      return null;
+    }
+    if (!parser) {
+      skipped++;
+      return null;
+    }
+    const { breaks, crlf } = lineBreaksIn(record);
+    extra += crlf;
+    const line = info.lines - extra - breaks;
+    if (record.length !== parser.width) {
+      skipped++;
+      rowWarnings.push({ file, line, reason: `${record.length} columns, expected ${parser.width}` });
+      return null;
+    }
+    const parsed = parser.parse(record);
+    if (parsed.ok) onRow(line, parsed.row);
+    else {
+      skipped++;
+      rowWarnings.push({ file, line, reason: parsed.reason });
+    }
+    return null;
+  };
+  parse(readFileSync(file), {
     info: true,
     bom: true,
     relax_column_count: true,
@@ -76,55 +121,42 @@ function readCsv<T>(
     on_skip: (err) => {
       skipped++;
       const line = (err as { lines?: number } | undefined)?.lines ?? 0;
-      warnings.push({ file, line, reason: `unreadable CSV (${err?.message.split(':')[0] ?? 'parse error'})` });
+      parseWarnings.push({ file, line, reason: `unreadable CSV (${err?.message.split(':')[0] ?? 'parse error'})` });
       return undefined;
     },
-  }) as unknown as Info[];
-  const [head, ...body] = records;
-  if (!head) return { file, rows, skipped, warnings };
-  const parser = pickParser(head.record);
-  if (!parser) {
-    warnings.push({ file, line: 1, reason: `unknown header "${head.record.join(',').slice(0, 80)}", file skipped` });
-    return { file, rows, skipped: skipped + body.length, warnings };
-  }
-  // info.lines is the line a record ENDS on, as csv-parse counts: it counts a CRLF inside a quoted cell
-  // as two lines (a CRLF between records as one), so those extras are taken off to give editor lines.
-  let extra = 0;
-  for (const { info, record } of body) {
-    const { breaks, crlf } = lineBreaksIn(record);
-    extra += crlf;
-    const line = info.lines - extra - breaks;
-    if (record.length !== parser.width) {
-      skipped++;
-      warnings.push({ file, line, reason: `${record.length} columns, expected ${parser.width}` });
-      continue;
-    }
-    const parsed = parser.parse(record);
-    if (parsed.ok) rows.push({ line, row: parsed.row });
-    else {
-      skipped++;
-      warnings.push({ file, line, reason: parsed.reason });
-    }
-  }
-  return { file, rows, skipped, warnings };
+    on_record: onRecord as unknown as (record: string[]) => null,
+  });
+  const headerWarning: Warning[] = header !== undefined && !parser
+    ? [{ file, line: 1, reason: `unknown header "${header.join(',').slice(0, 80)}", file skipped` }]
+    : [];
+  return { file, skipped, warnings: [...parseWarnings, ...headerWarning, ...rowWarnings] };
 }
 
-/** A service CSV, full or short form; a timestamp without a zone is read in `zone`. */
-export function readServiceCsv(file: string, zone: TimeZone): CsvFile<ServiceRow> {
+/** Every row of a file in one array (small files, tests); the import takes them one by one (eachServiceRow, eachClientRow). */
+function collected<T>(read: (onRow: OnRow<T>) => CsvRead): CsvFile<T> {
+  const rows: Array<{ line: number; row: T }> = [];
+  return { ...read((line, row) => rows.push({ line, row })), rows };
+}
+
+/** A service CSV, full or short form, row by row; a timestamp without a zone is read in `zone`. */
+export function eachServiceRow(file: string, zone: TimeZone, onRow: OnRow<ServiceRow>): CsvRead {
   const parse = (cells: string[]): Parsed<ServiceRow> => parseServiceRow(cells, zone);
   return readCsv(file, (header) => {
     if (sameHeader(header, SERVICE_COLUMNS)) return { width: SERVICE_COLUMNS.length, parse };
     if (sameHeader(header, SHORT_SERVICE_COLUMNS)) return { width: SHORT_SERVICE_COLUMNS.length, parse };
     return undefined;
-  });
+  }, onRow);
 }
 
-/** A client CSV with the byte columns, or one written before them (its byte counts are null). */
-export function readClientCsv(file: string): CsvFile<ClientCsvRow> {
+/** A client CSV with the byte columns, or one written before them (its byte counts are null), row by row. */
+export function eachClientRow(file: string, onRow: OnRow<ClientCsvRow>): CsvRead {
   return readCsv(file, (header) => {
     for (const columns of [CLIENT_COLUMNS, CLIENT_COLUMNS_WITHOUT_BYTES]) {
       if (sameHeader(header, columns)) return { width: columns.length, parse: parseClientRow };
     }
     return undefined;
-  });
+  }, onRow);
 }
+
+export const readServiceCsv = (file: string, zone: TimeZone): CsvFile<ServiceRow> => collected((onRow) => eachServiceRow(file, zone, onRow));
+export const readClientCsv = (file: string): CsvFile<ClientCsvRow> => collected((onRow) => eachClientRow(file, onRow));

@@ -2,7 +2,7 @@
 // that served it and to that replica's nearest sample. Only the reporter's own tables are written.
 import type Database from 'better-sqlite3';
 import { type ReplicaRow as RecordedReplica, replicasOfRun } from '../contracts/recording.js';
-import { readClientCsv, readServiceCsv, type Warning } from './csv-read.js';
+import { eachClientRow, eachServiceRow, type Warning } from './csv-read.js';
 import type { Phase } from './run-folders.js';
 import type { ReportRun } from './selection.js';
 import type { TimeZone } from './time-zone.js';
@@ -87,32 +87,31 @@ export function importRun(db: Database.Database, run: ReportRun, zone: TimeZone,
        request_id, batch_size, phase, replica_id, attribution) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   for (const file of run.folder?.serviceCsvs ?? []) {
-    const csv = readServiceCsv(file, zone);
-    skipped += csv.skipped;
-    csv.warnings.forEach(warn);
-    for (const { line, row: r } of csv.rows) {
+    const csv = eachServiceRow(file, zone, (line, r) => {
       insService.run(run.label, runId, file, line, r.tsMs, r.latencyMs, r.prediction, r.inputText, r.score, r.replica,
         r.requestId, r.batchSize, phaseAt(run.phases, r.tsMs), ...who.service(r.replica, r.requestId, r.tsMs));
       serviceRows++;
       if (r.tsZoneless) zonelessRows++;
-    }
+    });
+    skipped += csv.skipped;
+    csv.warnings.forEach(warn);
   }
   let clientRows = 0;
   if (run.folder?.clientCsv) {
-    const csv = readClientCsv(run.folder.clientCsv);
-    skipped += csv.skipped;
-    csv.warnings.forEach(warn);
+    const file = run.folder.clientCsv;
     const ins = db.prepare(
       `INSERT INTO client_requests (label, run_id, file, line, phase, seq, request_id, intended_ms, sent_ms, done_ms,
          latency_ms, status, error, server_latency_ms, replica, prediction, bytes_sent, bytes_received, ok, replica_id, attribution)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    for (const { line, row: r } of csv.rows) {
+    const csv = eachClientRow(file, (line, r) => {
       const ok = r.status >= 200 && r.status < 300 && r.error === null && r.latencyMs !== null ? 1 : 0;
-      ins.run(run.label, runId, csv.file, line, r.phase, r.seq, r.requestId, r.intendedMs, r.sentMs, r.doneMs, r.latencyMs,
+      ins.run(run.label, runId, file, line, r.phase, r.seq, r.requestId, r.intendedMs, r.sentMs, r.doneMs, r.latencyMs,
         r.status, r.error, r.serverLatencyMs, r.replica, r.prediction, r.bytesSent, r.bytesReceived, ok, ...who.client(r.requestId, r.replica, r.doneMs ?? r.intendedMs));
       clientRows++;
-    }
+    });
+    skipped += csv.skipped;
+    csv.warnings.forEach(warn);
   }
   if (runId !== null) joinSamples(db, run.label, run.recorded!.intervalMs);
   const count = (table: string): number =>
