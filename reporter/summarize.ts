@@ -51,7 +51,7 @@ const sumDefined = (vals: Array<number | undefined>): number | undefined =>
  * loopback traffic), so its network is left out.
  */
 function replicaFigures(read: ReplicaSamples, rep: ReplicaRow, rec: RecordedRun, requests: number): ResourceFigures {
-  const cpuMean = mean(read.cpu);
+  const cpuMean = mean(read.cpu.values());
   const cpuLimit = rep.cpu_limit ?? rec.cpuLimit;
   const growth = Object.fromEntries(COUNTERS.map((c) => [c, read.growth[c].value])) as Record<Counter, number | undefined>;
   const cpuTimeMs = growth.cpu_total_ns === undefined ? undefined : growth.cpu_total_ns / 1e6;
@@ -59,13 +59,13 @@ function replicaFigures(read: ReplicaSamples, rep: ReplicaRow, rec: RecordedRun,
   return {
     samples: read.samples,
     missedSamples: read.missed,
-    cpu: spread(read.cpu),
+    cpu: spread(read.cpu.values()),
     cpuHostPct: cpuMean === undefined ? undefined : cpuMean / rec.hostCpus,
     cpuLimitPct: cpuMean === undefined || !cpuLimit ? undefined : cpuMean / cpuLimit,
     cpuTimeMs,
     cpuMsPerRequest: perRequest(cpuTimeMs, requests),
-    memBytes: spread(read.mem),
-    memPercent: spread(read.memPct),
+    memBytes: spread(read.mem.values()),
+    memPercent: spread(read.memPct.values()),
     netRxBytes: ownNetwork ? growth.net_rx_bytes : undefined,
     netTxBytes: ownNetwork ? growth.net_tx_bytes : undefined,
     blockReadBytes: growth.block_read_bytes,
@@ -296,7 +296,7 @@ function partFigures(db: Database.Database, rec: RecordedRun, role: Exclude<Repl
     const byComponent: Record<string, ComponentFigures> = {};
     for (const component of [...new Set(rows.map((r) => r.component ?? role))]) {
       const mine = perRow.filter((x) => (x.row.component ?? role) === component);
-      const means = mine.map((x) => mean(x.read.mem)).filter((v): v is number => v !== undefined);
+      const means = mine.map((x) => mean(x.read.mem.values())).filter((v): v is number => v !== undefined);
       const ms = cpuMs(mine);
       byComponent[component] = { rows: mine.length, cpuTimeMs: ms, cpuMsPerRequest: perRequest(ms, ok), memMeanBytes: means.length ? means.reduce((a, b) => a + b, 0) : undefined };
     }
