@@ -2,6 +2,7 @@
 // the summary a phase's child process returns. Latencies are kept as plain numbers in a growing
 // Float64Array (8 bytes a request, no work on the hot path beyond a store) and the percentiles are the
 // project's exact nearest-rank ones (common/percentile), the same rule as the reporter's summary.json.
+import { Float64List } from '../common/float64-list.js';
 import { percentileSorted } from '../common/percentile.js';
 import type { ClientRequest } from '../contracts/client-csv.js';
 
@@ -36,28 +37,9 @@ export interface LoadSummary {
   readonly bytesReceived: number;
 }
 
-/** Numbers appended one at a time into a Float64Array that doubles when full. */
-class NumberLog {
-  private values = new Float64Array(1024);
-  length = 0;
-
-  push(v: number): void {
-    if (this.length === this.values.length) {
-      const bigger = new Float64Array(this.values.length * 2);
-      bigger.set(this.values);
-      this.values = bigger;
-    }
-    this.values[this.length++] = v;
-  }
-
-  sorted(): Float64Array {
-    return this.values.subarray(0, this.length).sort();
-  }
-}
-
-function readPercentiles(log: NumberLog): Percentiles | null {
+function readPercentiles(log: Float64List): Percentiles | null {
   if (log.length === 0) return null;
-  const sorted = log.sorted();
+  const sorted = log.values().sort();
   const at = (p: number): number => percentileSorted(sorted, p)!;
   return { p50: at(50), p90: at(90), p99: at(99), max: sorted[sorted.length - 1]! };
 }
@@ -67,8 +49,8 @@ function readPercentiles(log: NumberLog): Percentiles | null {
  * latencies are kept, as numbers.
  */
 export class LoadSummaryBuilder {
-  private readonly latency = new NumberLog();
-  private readonly server = new NumberLog();
+  private readonly latency = new Float64List(1024);
+  private readonly server = new Float64List(1024);
   private readonly errors: Record<string, number> = {};
   private readonly replicas: Record<string, number> = {};
   private requests = 0;

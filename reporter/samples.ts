@@ -5,6 +5,7 @@
 // peak, measured); counters are reduced to their growth as they stream by.
 import type Database from 'better-sqlite3';
 import { sampleSpan, samplesOfRun, type SampleRow } from '../contracts/recording.js';
+import { Float64List } from '../common/float64-list.js';
 import { CounterGrowth } from './stats.js';
 
 export const COUNTERS = ['cpu_total_ns', 'net_rx_bytes', 'net_tx_bytes', 'block_read_bytes', 'block_write_bytes'] as const;
@@ -48,35 +49,6 @@ export interface RunSamples {
   readonly windows: WindowSamples[];
   /** Whole run (idle included), averaged into at most SERIES_BUCKETS buckets per replica. */
   readonly series: SeriesPoint[];
-}
-
-/**
- * Numbers appended one at a time into a Float64Array that doubles when full. A window's readings are
- * kept for the whole pass over the run's samples: as arrays of JS numbers grown by push they and their
- * outgrown copies filled V8's old generation (~30 MB more peak RSS over the bench's runs, measured);
- * these live outside the JS heap and are freed as soon as they are dropped.
- */
-export class Float64List {
-  private buffer = new Float64Array(256);
-  private size = 0;
-
-  get length(): number {
-    return this.size;
-  }
-
-  push(value: number): void {
-    if (this.size === this.buffer.length) {
-      const grown = new Float64Array(this.buffer.length * 2);
-      grown.set(this.buffer);
-      this.buffer = grown;
-    }
-    this.buffer[this.size++] = value;
-  }
-
-  /** The values so far (a view: later pushes may or may not show in it). */
-  values(): Float64Array {
-    return this.buffer.subarray(0, this.size);
-  }
 }
 
 export const emptyReplica = (): ReplicaSamples => ({
