@@ -254,9 +254,8 @@ export function sampleCount(db: Db, runId: number): number {
 
 /** A run's events in time order, all or of one kind. */
 export function eventsOfRun(db: Db, runId: number, kind?: EventKind): EventRow[] {
-  return kind === undefined
-    ? (db.prepare('SELECT * FROM events WHERE run_id = ? ORDER BY ts_ms, id').all(runId) as EventRow[])
-    : (db.prepare('SELECT * FROM events WHERE run_id = ? AND kind = ? ORDER BY ts_ms, id').all(runId, kind) as EventRow[]);
+  const sql = 'SELECT * FROM events WHERE run_id = @runId AND (@kind IS NULL OR kind = @kind) ORDER BY ts_ms, id';
+  return db.prepare(sql).all({ runId, kind: kind ?? null }) as EventRow[];
 }
 
 /** The tick summary a run that ended cleanly recorded; undefined for a run still recording or interrupted. */
