@@ -172,9 +172,11 @@ async function costOfCollector(n: number, source: string, dir: string): Promise<
   await collector('stop', '--label', label, '--db', db);
   const d = new Database(db, { readonly: true });
   const summary = JSON.parse((d.prepare(`SELECT detail FROM events WHERE run_id = ? AND kind = 'tick-summary'`).get(runId) as { detail: string }).detail) as { missedTicks: number; lagP99Ms: number; ticks: number };
-  const replicas = (d.prepare('SELECT count(*) AS n FROM replicas WHERE run_id = ?').get(runId) as { n: number }).n;
+  // The containers asked for are the service replicas; the engine's processes (dockerd, containerd, the
+  // shims) are recorded beside them as platform rows and are part of what the collector's tick reads.
+  const replicas = (d.prepare(`SELECT count(*) AS n FROM replicas WHERE run_id = ? AND role = 'service'`).get(runId) as { n: number }).n;
   d.close();
-  if (replicas !== n) console.log(`  (warning: ${replicas} replicas recorded, expected ${n})`);
+  if (replicas !== n) console.log(`  (warning: ${replicas} service replicas recorded, expected ${n})`);
   return {
     what: `collector, ${source}`,
     selfCpu: pct(t1 - t0, SECONDS),
